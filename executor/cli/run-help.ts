@@ -1,0 +1,42 @@
+import { DEFAULT_IMAGES_PER_PARTITION, DEFAULT_MAX_PIXELS } from '../config/run-config.js';
+
+export const RUN_HELP = `Usage: featurejob run <input> --out <output> [options]
+
+Extracts VGG16 fc2 features (4,096 float32 values per image) from every image under
+<input> and writes feature shards, errors.jsonl and manifest.json under <output>.
+<input> and <output> are each a local directory or s3://bucket/prefix. Rerunning the same
+command resumes: committed partitions are never redone and no row is ever duplicated.
+
+Options:
+  -o, --out <dir|s3://bucket/prefix>  where outputs go (required)
+  -p, --partitions <n>                number of partitions (default: images / --images-per-partition)
+      --images-per-partition <n>      partition size when --partitions is not given (default ${DEFAULT_IMAGES_PER_PARTITION})
+  -w, --workers <n>                   worker processes (default 1)
+  -t, --threads <n>                   inference threads per worker (default: cores / workers)
+  -b, --batch-size <n>                images per inference call (default 16)
+      --fetch-concurrency <n>         concurrent reads per worker (default 16)
+      --weights <random|file.onnx>    model weights: 'random' (He-normal from --seed; features are
+                                      NOT ImageNet features) or a VGG16-fc2 ONNX file (default random)
+      --seed <n>                      seed for --weights random (default 0)
+  -f, --format <parquet|csv>          parquet (zstd): path, label, features; csv: dim_0..dim_4095,path
+                                      (the reference layout) (default parquet)
+      --s3-endpoint <url>             S3-compatible endpoint, e.g. http://127.0.0.1:9000
+                                      (AWS_ENDPOINT_URL_S3 and the standard AWS variables also work)
+      --region <name>                 S3 region (default: AWS_REGION, else us-east-1)
+      --max-pixels <n>                images declaring more pixels are rejected from their header
+                                      (default ${DEFAULT_MAX_PIXELS}, PIL's decompression-bomb limit)
+      --max-attempts <n>              attempts per partition before the job fails (default 3)
+      --progress <auto|bar|log|none>  progress bar on a TTY, log lines otherwise (default auto)
+  -h, --help                          show this help
+
+Exit codes: 0 done, 1 failed, 2 invalid arguments.
+`;
+
+export const MAIN_HELP = `Usage: featurejob <command> [options]
+
+Commands:
+  run <input> --out <output>   extract features from a directory or an S3 prefix
+  demo [--out <dir>]           generate a small sample folder and run on it (random weights)
+
+Run 'featurejob <command> --help' for a command's options.
+`;

@@ -1,0 +1,60 @@
+import { createHash } from 'node:crypto';
+import { FeatureJobError } from '../errors.js';
+import type { CommitMarker } from '../output/commit-marker-schema.js';
+import { CommitMarkerSchema } from '../output/commit-marker-schema.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { encodeJson, readJsonIfExists } from '../storage/read-json.js';
+import { commitMarkerKey } from '../plan/partition-naming.js';
+
+export interface AttemptOutput {
+  readonly index: number;
+  readonly attempt: string;
+  readonly shardKey: string;
+  readonly shard: Uint8Array;
+  readonly errorsKey: string;
+  readonly errorLines: string;
+  readonly rows: number;
+  readonly failed: number;
+  readonly failuresByCode: Record<string, number>;
+  readonly now?: () => Date;
+}
+
+export type CommitOutcome =
+  | { readonly outcome: 'committed'; readonly marker: CommitMarker }
+  | { readonly outcome: 'lost'; readonly marker: CommitMarker };
+
+/**
+ * Exactly-once output commit, like Spark's output commit coordinator: write the attempt's
+ * files under attempt-specific keys, then race for the partition's commit marker with a
+ * create-only write. The first attempt to create it wins; a losing attempt deletes its own
+ * files and reports the winner.
+ */
+export async function commitPartition(output: ObjectStore, attempt: AttemptOutput): Promise<CommitOutcome> {
+  await output.put(attempt.shardKey, attempt.shard);
+  await output.put(attempt.errorsKey, attempt.errorLines);
+  const marker: CommitMarker = {
+    version: 1,
+    partition: attempt.index,
+    attempt: attempt.attempt,
+    shardKey: attempt.shardKey,
+    errorsKey: attempt.errorsKey,
+    rows: attempt.rows,
+    failed: attempt.failed,
+    failuresByCode: attempt.failuresByCode,
+    sha256: createHash('sha256').update(attempt.shard).digest('hex'),
+    bytes: attempt.shard.byteLength,
+    committedAt: (attempt.now?.() ?? new Date()).toISOString(),
+  };
+  const key = commitMarkerKey(attempt.index);
+  if (await output.putIfAbsent(key, encodeJson(marker))) return { outcome: 'committed', marker };
+  await Promise.all([output.delete(attempt.shardKey), output.delete(attempt.errorsKey)]);
+  const winner = await readCommitMarker(output, attempt.index);
+  if (winner === undefined) {
+    throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(key)} was reported as existing but cannot be read`);
+  }
+  return { outcome: 'lost', marker: winner };
+}
+
+export function readCommitMarker(output: ObjectStore, index: number): Promise<CommitMarker | undefined> {
+  return readJsonIfExists(output, commitMarkerKey(index), CommitMarkerSchema);
+}

@@ -1,0 +1,89 @@
+import { FeatureJobError } from '../errors.js';
+import type { CommitMarker } from '../output/commit-marker-schema.js';
+import { ManifestSchema, type Manifest } from '../output/manifest-schema.js';
+import { ATTEMPT_ERRORS_PREFIX, ERRORS_KEY, FEATURES_PREFIX, MANIFEST_KEY } from '../plan/partition-naming.js';
+import type { PlanIndex } from '../plan/plan-schema.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { encodeJson, readJsonIfExists } from '../storage/read-json.js';
+import { mapOrdered } from '../util/map-ordered.js';
+import { readCommitMarker } from './commit-partition.js';
+
+export interface MergeOptions {
+  readonly output: ObjectStore;
+  readonly plan: PlanIndex;
+  readonly now?: () => Date;
+}
+
+const READ_CONCURRENCY = 16;
+
+/**
+ * Runs once every partition has committed: concatenates the committed attempts' error lines
+ * into errors.jsonl, removes files of attempts that never committed (crashed workers), and
+ * writes manifest.json last with a create-only write, so it is written exactly once and only
+ * ever lists committed shards.
+ */
+export async function mergeManifest(options: MergeOptions): Promise<{ manifest: Manifest; created: boolean }> {
+  const { output, plan } = options;
+  const existing = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema);
+  if (existing !== undefined) return { manifest: existing, created: false };
+
+  const markers: CommitMarker[] = [];
+  for await (const marker of mapOrdered(plan.partitions, READ_CONCURRENCY, (partition) => readCommitMarker(output, partition.index))) {
+    if (marker === undefined) throw new FeatureJobError('FJ_PARTITION_FAILED', `partition ${markers.length} of ${output.uri} has not committed`);
+    markers.push(marker);
+  }
+  assertEveryImageAccounted(plan, markers);
+
+  const errorChunks: Uint8Array[] = [];
+  for await (const bytes of mapOrdered(markers, READ_CONCURRENCY, (marker) => output.get(marker.errorsKey))) errorChunks.push(bytes);
+  await output.put(ERRORS_KEY, Buffer.concat(errorChunks));
+  const committedKeys = new Set(markers.flatMap((marker) => [marker.shardKey, marker.errorsKey]));
+  await deleteUncommitted(output, FEATURES_PREFIX, committedKeys);
+  await deleteUncommitted(output, ATTEMPT_ERRORS_PREFIX, committedKeys);
+
+  const failuresByCode: Record<string, number> = {};
+  for (const marker of markers) {
+    for (const [code, count] of Object.entries(marker.failuresByCode)) failuresByCode[code] = (failuresByCode[code] ?? 0) + count;
+  }
+  const succeeded = markers.reduce((sum, marker) => sum + marker.rows, 0);
+  const manifest = ManifestSchema.parse({
+    version: 1,
+    model: plan.model,
+    input: { uri: plan.inputUri, listed: plan.listed, images: plan.images, skipped: plan.skipped },
+    output: { uri: output.uri, format: plan.format },
+    images: { total: plan.images, succeeded, failed: plan.images - succeeded },
+    failuresByCode,
+    partitions: markers.map((marker) => ({
+      index: marker.partition,
+      uri: output.uriOf(marker.shardKey),
+      rows: marker.rows,
+      failed: marker.failed,
+      sha256: marker.sha256,
+      bytes: marker.bytes,
+    })),
+    errorsUri: output.uriOf(ERRORS_KEY),
+    createdAt: (options.now?.() ?? new Date()).toISOString(),
+  });
+  if (await output.putIfAbsent(MANIFEST_KEY, encodeJson(manifest))) return { manifest, created: true };
+  const winner = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema);
+  if (winner === undefined) throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(MANIFEST_KEY)} exists but cannot be read`);
+  return { manifest: winner, created: false };
+}
+
+function assertEveryImageAccounted(plan: PlanIndex, markers: readonly CommitMarker[]): void {
+  for (const [position, marker] of markers.entries()) {
+    const planned = plan.partitions[position]?.images;
+    if (marker.rows + marker.failed !== planned) {
+      throw new FeatureJobError(
+        'FJ_PLAN_MISMATCH',
+        `partition ${marker.partition} committed ${marker.rows} rows + ${marker.failed} errors but its plan holds ${String(planned)} images`,
+      );
+    }
+  }
+}
+
+async function deleteUncommitted(output: ObjectStore, prefix: string, committed: ReadonlySet<string>): Promise<void> {
+  for await (const object of output.list(prefix)) {
+    if (!committed.has(object.key)) await output.delete(object.key);
+  }
+}

@@ -1,0 +1,63 @@
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+export const OutputFormats = ['parquet', 'csv'] as const;
+export type OutputFormat = (typeof OutputFormats)[number];
+
+export const ProgressModes = ['auto', 'bar', 'log', 'none'] as const;
+export type ProgressMode = (typeof ProgressModes)[number];
+
+/** PIL raises DecompressionBombError above twice Image.MAX_IMAGE_PIXELS (89,478,485). */
+export const DEFAULT_MAX_PIXELS = 178_956_970;
+export const DEFAULT_IMAGES_PER_PARTITION = 256;
+
+const positiveInt = z.coerce.number().int().positive();
+
+/** Everything `featurejob run` needs, validated once and frozen. */
+export const RunConfigSchema = z
+  .object({
+    input: z.string().min(1),
+    output: z.string().min(1),
+    partitions: positiveInt.max(1_000_000).optional(),
+    imagesPerPartition: positiveInt.max(10_000_000).default(DEFAULT_IMAGES_PER_PARTITION),
+    workers: positiveInt.max(256).optional(),
+    threads: positiveInt.max(1024).optional(),
+    batchSize: positiveInt.max(1024).default(16),
+    fetchConcurrency: positiveInt.max(1024).default(16),
+    weights: z.string().min(1).default('random'),
+    seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
+    format: z.enum(OutputFormats).default('parquet'),
+    s3Endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    region: z.string().min(1).max(64).optional(),
+    maxPixels: positiveInt.default(DEFAULT_MAX_PIXELS),
+    maxAttempts: positiveInt.max(100).default(3),
+    progress: z.enum(ProgressModes).default('auto'),
+    cores: positiveInt.max(1024).default(availableParallelism()),
+  })
+  .strict();
+
+export type RunConfigInput = z.input<typeof RunConfigSchema>;
+export type RunConfig = Readonly<z.output<typeof RunConfigSchema>> & {
+  readonly workers: number;
+  readonly threads: number;
+};
+
+/**
+ * Workers are processes; their inference threads add up to the cores they are given.
+ * By default one worker uses every core: one large intra-op pool beats several small ones
+ * for VGG16's big convolutions, and decoding overlaps inference inside the worker.
+ */
+export function computeWorkerLayout(options: { cores: number; workers?: number; threads?: number }): {
+  workers: number;
+  threads: number;
+} {
+  const workers = options.workers ?? 1;
+  const threads = options.threads ?? Math.max(1, Math.floor(options.cores / workers));
+  return { workers, threads };
+}
+
+export function parseRunConfig(input: RunConfigInput): RunConfig {
+  const parsed = RunConfigSchema.parse(input);
+  const layout = computeWorkerLayout(parsed);
+  return Object.freeze({ ...parsed, ...layout });
+}

@@ -1,0 +1,112 @@
+import { FeatureJobError } from '../errors.js';
+import type { RunConfig } from '../config/run-config.js';
+import { readCommitMarker } from '../commit/commit-partition.js';
+import { mergeManifest } from '../commit/merge-manifest.js';
+import { resolveModel } from '../model/resolve-model.js';
+import type { Manifest } from '../output/manifest-schema.js';
+import { ensurePlan } from '../plan/ensure-plan.js';
+import { ProgressReporter } from '../progress/progress-reporter.js';
+import { parseLocation } from '../storage/location.js';
+import { mapOrdered } from '../util/map-ordered.js';
+import type { Logger } from '../log/logger.js';
+import { computeExcludedPrefix } from './excluded-prefix.js';
+import { openStores } from './open-stores.js';
+import { runWorkerPool } from './worker-pool.js';
+
+export interface LocalJobResult {
+  readonly manifest: Manifest;
+  readonly manifestUri: string;
+  /** Partitions this run processed (excludes those committed by earlier runs). */
+  readonly partitionsRun: number;
+  readonly imagesRun: number;
+  readonly wallMs: number;
+  /** Milliseconds from process start to the first image's features (performance.now() origin). */
+  readonly firstImageMs: number | undefined;
+  readonly workerPeakRssBytes: number[];
+  readonly workerLoadMs: number[];
+  readonly retries: number;
+}
+
+export interface LocalJobOptions {
+  readonly config: RunConfig;
+  readonly logger: Logger;
+  readonly progressStream?: NodeJS.WriteStream;
+  readonly cacheDir?: string;
+  readonly workerPath?: string;
+}
+
+/**
+ * `featurejob run`: the embedded mode. Plans (or resumes) the job under the output, runs
+ * the partitions that have not committed in worker processes, then merges the manifest.
+ */
+export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobResult> {
+  const { config, logger } = options;
+  const started = performance.now();
+  const inputLocation = parseLocation(config.input);
+  const outputLocation = parseLocation(config.output);
+  const { input, output } = openStores(config);
+  const model = await resolveModel({
+    weights: config.weights,
+    seed: config.seed,
+    ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+  });
+  const excludePrefix = computeExcludedPrefix(inputLocation, outputLocation);
+  if (excludePrefix === '') throw new FeatureJobError('FJ_INVALID_ARGUMENT', '--out must differ from <input>');
+  const { plan, created } = await ensurePlan({
+    input,
+    output,
+    format: config.format,
+    model: model.info,
+    imagesPerPartition: config.imagesPerPartition,
+    ...(config.partitions === undefined ? {} : { partitions: config.partitions }),
+    ...(excludePrefix === undefined ? {} : { excludePrefix }),
+  });
+  logger.info({ output: output.uri, partitions: plan.partitions.length, images: plan.images, created }, 'plan ready');
+
+  const pending: number[] = [];
+  for await (const [position, marker] of mapOrdered(plan.partitions, 16, async (p, i) => [i, await readCommitMarker(output, p.index)] as const)) {
+    if (marker === undefined) pending.push(plan.partitions[position]?.index ?? position);
+  }
+  const imagesRun = pending.reduce((sum, index) => sum + (plan.partitions[index]?.images ?? 0), 0);
+  const progress = new ProgressReporter({ mode: config.progress, total: imagesRun, stream: options.progressStream ?? process.stderr });
+  let retries = 0;
+  const pool = await runWorkerPool({
+    workers: config.workers,
+    maxAttempts: config.maxAttempts,
+    partitions: pending,
+    settings: {
+      input: input.uri,
+      output: output.uri,
+      ...(config.s3Endpoint === undefined ? {} : { s3Endpoint: config.s3Endpoint }),
+      ...(config.region === undefined ? {} : { region: config.region }),
+      modelPath: model.path,
+      modelInfo: model.info,
+      threads: config.threads,
+      batchSize: config.batchSize,
+      fetchConcurrency: config.fetchConcurrency,
+      maxPixels: config.maxPixels,
+      format: config.format,
+    },
+    onProgress: ({ index, done, failed }) => progress.update(index, done, failed),
+    onOutcome: (index, outcome) => progress.update(index, outcome.marker.rows + outcome.marker.failed, outcome.marker.failed),
+    onRetry: ({ index, attempt, error }) => {
+      retries += 1;
+      progress.update(index, 0, 0);
+      logger.warn({ partition: index, attempt, code: error.code, error: error.message }, 'partition attempt failed, retrying');
+    },
+    ...(options.workerPath === undefined ? {} : { workerPath: options.workerPath }),
+  });
+  if (pending.length > 0) progress.finish();
+  const { manifest } = await mergeManifest({ output, plan });
+  return {
+    manifest,
+    manifestUri: output.uriOf('manifest.json'),
+    partitionsRun: pending.length,
+    imagesRun,
+    wallMs: performance.now() - started,
+    firstImageMs: progress.firstImageAt,
+    workerPeakRssBytes: pool.peakRssBytes,
+    workerLoadMs: pool.loadMs,
+    retries,
+  };
+}

@@ -1,0 +1,72 @@
+import type { OutputFormat } from '../config/run-config.js';
+import { commitPartition, readCommitMarker, type CommitOutcome } from '../commit/commit-partition.js';
+import type { ModelRunner } from '../model/model-runner.js';
+import { encodeCsvShard } from '../output/csv-shard.js';
+import { encodeErrorLines } from '../output/error-record.js';
+import { labelOf, type FeatureRows } from '../output/feature-rows.js';
+import { encodeParquetShard } from '../output/parquet-shard.js';
+import { readPlanShard } from '../plan/ensure-plan.js';
+import { attemptErrorsKey, shardKey } from '../plan/partition-naming.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { extractFeatures, type ExtractOptions } from './extract-features.js';
+
+export interface RunPartitionOptions {
+  readonly index: number;
+  readonly attempt: string;
+  readonly input: ObjectStore;
+  readonly output: ObjectStore;
+  readonly model: ModelRunner;
+  readonly format: OutputFormat;
+  readonly batchSize: number;
+  readonly fetchConcurrency: number;
+  readonly decodeConcurrency: number;
+  readonly maxPixels: number;
+  readonly fetch?: ExtractOptions['fetch'];
+  readonly onProgress?: ExtractOptions['onProgress'];
+  readonly now?: () => Date;
+}
+
+export type PartitionOutcome = CommitOutcome | { readonly outcome: 'already-committed'; readonly marker: NonNullable<Awaited<ReturnType<typeof readCommitMarker>>> };
+
+/**
+ * One partition, start to commit: the unit of work of a local worker and of an executor pod.
+ * A partition that is already committed is never redone.
+ */
+export async function runPartition(options: RunPartitionOptions): Promise<PartitionOutcome> {
+  const existing = await readCommitMarker(options.output, options.index);
+  if (existing !== undefined) return { outcome: 'already-committed', marker: existing };
+
+  const keys = await readPlanShard(options.output, options.index);
+  const extracted = await extractFeatures({
+    input: options.input,
+    keys,
+    model: options.model,
+    batchSize: options.batchSize,
+    fetchConcurrency: options.fetchConcurrency,
+    decodeConcurrency: options.decodeConcurrency,
+    maxPixels: options.maxPixels,
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+  });
+  const rows: FeatureRows = {
+    paths: extracted.paths,
+    labels: extracted.paths.map(labelOf),
+    features: extracted.features,
+    dimensions: options.model.info.dimensions,
+  };
+  const shard = options.format === 'csv' ? encodeCsvShard(rows, { header: true }) : encodeParquetShard(rows);
+  const failuresByCode: Record<string, number> = {};
+  for (const record of extracted.errors) failuresByCode[record.code] = (failuresByCode[record.code] ?? 0) + 1;
+  return commitPartition(options.output, {
+    index: options.index,
+    attempt: options.attempt,
+    shardKey: shardKey(options.index, options.attempt, options.format),
+    shard,
+    errorsKey: attemptErrorsKey(options.index, options.attempt),
+    errorLines: encodeErrorLines(extracted.errors),
+    rows: extracted.paths.length,
+    failed: extracted.errors.length,
+    failuresByCode,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+}

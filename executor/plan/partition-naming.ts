@@ -1,0 +1,31 @@
+/** Deterministic names for everything a partition writes under the output root. */
+export const CONTROL_PREFIX = '_featurejob';
+
+export function partitionName(index: number): string {
+  return `part-${String(index).padStart(5, '0')}`;
+}
+
+export const PLAN_INDEX_KEY = `${CONTROL_PREFIX}/plan.json`;
+
+export function planShardKey(index: number): string {
+  return `${CONTROL_PREFIX}/plan/${partitionName(index)}.json`;
+}
+
+export function commitMarkerKey(index: number): string {
+  return `${CONTROL_PREFIX}/commits/${partitionName(index)}.json`;
+}
+
+export const FEATURES_PREFIX = 'features/';
+
+export function shardKey(index: number, attempt: string, extension: 'parquet' | 'csv'): string {
+  return `${FEATURES_PREFIX}${partitionName(index)}-${attempt}.${extension}`;
+}
+
+export const ATTEMPT_ERRORS_PREFIX = `${CONTROL_PREFIX}/errors/`;
+
+export function attemptErrorsKey(index: number, attempt: string): string {
+  return `${ATTEMPT_ERRORS_PREFIX}${partitionName(index)}-${attempt}.jsonl`;
+}
+
+export const MANIFEST_KEY = 'manifest.json';
+export const ERRORS_KEY = 'errors.jsonl';

@@ -1,0 +1,22 @@
+import type { LocalJobResult } from '../local/run-local-job.js';
+import { formatDuration } from './format-duration.js';
+
+/** The closing lines of `featurejob run`, written to stdout. */
+export function formatSummary(result: LocalJobResult, options: { vcpus: number }): string {
+  const { manifest } = result;
+  const failures = Object.entries(manifest.failuresByCode)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([code, count]) => `${code} ${count}`)
+    .join(', ');
+  const seconds = result.wallMs / 1000;
+  const rate = seconds > 0 ? result.imagesRun / seconds : 0;
+  const perHourPerVcpu = (rate * 3600) / options.vcpus;
+  const lines = [
+    `images: ${manifest.images.total} (${manifest.images.succeeded} with features, ${manifest.images.failed} failed${failures === '' ? '' : `: ${failures}`}); ${manifest.input.skipped} other files skipped`,
+    `this run: ${result.imagesRun} images in ${result.partitionsRun} of ${manifest.partitions.length} partitions, wall ${formatDuration(seconds)}, ${rate.toFixed(2)} images/s, ${Math.round(perHourPerVcpu).toLocaleString('en-US')} images per hour per vCPU (${options.vcpus} vCPUs)`,
+    `model: ${manifest.model.name}/${manifest.model.layer} (${manifest.model.dimensions} values), weights ${manifest.model.weights}`,
+    `manifest: ${result.manifestUri}`,
+  ];
+  if (result.retries > 0) lines.splice(2, 0, `retried partition attempts: ${result.retries}`);
+  return `${lines.join('\n')}\n`;
+}

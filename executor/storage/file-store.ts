@@ -1,0 +1,237 @@
+import { randomBytes } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { link, mkdir, open, opendir, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { FeatureJobError, type ErrorCode } from '../errors.js';
+import type { ObjectStore, StoredObject } from './object-store.js';
+
+export interface FileStoreOptions {
+  /** The root directory; keys are paths relative to it. Made absolute. */
+  readonly dir: string;
+}
+
+// Temp files live next to their target (so rename/link stay on one file system) and are
+// never listed, so a concurrent or crashed write is invisible to readers.
+const TEMP_MARKER = '.featurejob-tmp-';
+
+/** Orders keys as S3 does (by UTF-8 bytes), so both stores list in the same order. */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+function errnoOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+const MISSING_ERRNOS = new Set(['ENOENT', 'ENOTDIR', 'EISDIR']);
+const FORBIDDEN_ERRNOS = new Set(['EACCES', 'EPERM']);
+const UNSUPPORTED_ERRNOS = new Set(['ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+function readError(key: string, path: string, error: unknown): FeatureJobError {
+  const errno = errnoOf(error);
+  let code: ErrorCode = 'FJ_OBJECT_READ_FAILED';
+  if (errno !== undefined && MISSING_ERRNOS.has(errno)) code = 'FJ_OBJECT_MISSING';
+  else if (errno !== undefined && FORBIDDEN_ERRNOS.has(errno)) code = 'FJ_OBJECT_FORBIDDEN';
+  return new FeatureJobError(code, `cannot read ${key} (${path}): ${errno ?? String(error)}`, { cause: error });
+}
+
+function storageError(action: string, path: string, error: unknown): FeatureJobError {
+  const errno = errnoOf(error);
+  let code: ErrorCode = 'FJ_STORAGE_FAILED';
+  if (errno === 'ENOENT' || errno === 'ENOTDIR') code = 'FJ_STORAGE_NOT_FOUND';
+  else if (errno !== undefined && FORBIDDEN_ERRNOS.has(errno)) code = 'FJ_STORAGE_ACCESS_DENIED';
+  else if (errno === 'EROFS') code = 'FJ_STORAGE_ACCESS_DENIED';
+  return new FeatureJobError(code, `cannot ${action} ${path}: ${errno ?? String(error)}`, { cause: error });
+}
+
+interface DirectoryEntry {
+  readonly name: string;
+  readonly isDirectory: boolean;
+  readonly size: number;
+}
+
+function toBuffer(body: Uint8Array | string): Uint8Array {
+  return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
+/** An ObjectStore over a local directory tree; keys are '/'-separated relative paths. */
+export class FileStore implements ObjectStore {
+  readonly uri: string;
+  private readonly dir: string;
+
+  constructor(options: FileStoreOptions) {
+    this.dir = resolve(options.dir);
+    this.uri = this.dir;
+  }
+
+  uriOf(key: string): string {
+    return this.pathOf(key);
+  }
+
+  async *list(prefix = ''): AsyncIterable<StoredObject> {
+    // Start at the deepest directory the prefix names; the rest of the prefix filters names.
+    const slash = prefix.lastIndexOf('/');
+    const base = slash === -1 ? '' : prefix.slice(0, slash);
+    const start = base === '' ? this.dir : this.pathOf(base);
+    for await (const object of this.walk(start, base, new Set())) {
+      if (object.key.startsWith(prefix)) yield object;
+    }
+  }
+
+  async get(key: string): Promise<Uint8Array> {
+    const path = this.pathOf(key);
+    try {
+      return await readFile(path);
+    } catch (error) {
+      throw readError(key, path, error);
+    }
+  }
+
+  async getIfExists(key: string): Promise<Uint8Array | undefined> {
+    try {
+      return await this.get(key);
+    } catch (error) {
+      if (error instanceof FeatureJobError && error.code === 'FJ_OBJECT_MISSING') return undefined;
+      throw error;
+    }
+  }
+
+  async put(key: string, body: Uint8Array | string): Promise<void> {
+    const path = this.pathOf(key);
+    const temp = await this.writeTemp(path, body);
+    try {
+      await rename(temp, path);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw storageError('write', path, error);
+    }
+  }
+
+  async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
+    const path = this.pathOf(key);
+    // The full body goes to a temp file first; link() then creates the final name only if
+    // it is absent, atomically, so a crash never leaves a half-written object behind.
+    const temp = await this.writeTemp(path, body);
+    try {
+      await link(temp, path);
+      return true;
+    } catch (error) {
+      if (errnoOf(error) === 'EEXIST') return false;
+      const errno = errnoOf(error);
+      if (errno !== undefined && UNSUPPORTED_ERRNOS.has(errno)) {
+        throw new FeatureJobError(
+          'FJ_CONDITIONAL_WRITE_UNSUPPORTED',
+          `cannot create ${path} exclusively: the file system does not support hard links (${errno})`,
+          { cause: error },
+        );
+      }
+      throw storageError('create', path, error);
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const path = this.pathOf(key);
+    try {
+      await unlink(path);
+    } catch (error) {
+      const errno = errnoOf(error);
+      if (errno === 'ENOENT' || errno === 'ENOTDIR') return;
+      throw storageError('delete', path, error);
+    }
+  }
+
+  /** The absolute path of a key; rejects keys that would escape the root. */
+  private pathOf(key: string): string {
+    const segments = key.split('/');
+    if (key === '' || segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\0'))) {
+      throw new FeatureJobError('FJ_INVALID_ARGUMENT', `invalid object key "${key}"`);
+    }
+    return join(this.dir, ...segments);
+  }
+
+  private async writeTemp(path: string, body: Uint8Array | string): Promise<string> {
+    const parent = dirname(path);
+    const temp = join(parent, `${TEMP_MARKER}${randomBytes(8).toString('hex')}`);
+    try {
+      await mkdir(parent, { recursive: true });
+      const handle = await open(temp, 'wx');
+      try {
+        await handle.writeFile(toBuffer(body));
+        // Durable before it becomes visible: a rename or link after a crash must not expose an empty file.
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      return temp;
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw storageError('write', path, error);
+    }
+  }
+
+  /**
+   * Yields the files under `dir` in UTF-8 byte order of their keys. Sorting a directory's
+   * entries by `name` for files and `name + '/'` for directories gives the global key order
+   * while holding one directory listing at a time, not the whole tree.
+   */
+  private async *walk(dir: string, keyBase: string, ancestors: Set<string>): AsyncGenerator<StoredObject> {
+    const listing = await this.readDirectory(dir);
+    // A symlink back to an ancestor would otherwise loop forever.
+    if (listing === undefined || ancestors.has(listing.real)) return;
+    ancestors.add(listing.real);
+    try {
+      for (const entry of listing.entries) {
+        const key = keyBase === '' ? entry.name : `${keyBase}/${entry.name}`;
+        if (entry.isDirectory) yield* this.walk(join(dir, entry.name), key, ancestors);
+        else yield { key, size: entry.size };
+      }
+    } finally {
+      ancestors.delete(listing.real);
+    }
+  }
+
+  /**
+   * A directory's sorted entries, or undefined when it does not exist: like an S3 prefix
+   * with no objects, a missing directory (the root included) lists as empty. Only a root
+   * that is a regular file is an error.
+   */
+  private async readDirectory(dir: string): Promise<{ real: string; entries: DirectoryEntry[] } | undefined> {
+    const entries: DirectoryEntry[] = [];
+    let real: string;
+    try {
+      real = await realpath(dir);
+      for await (const dirent of await opendir(dir)) {
+        if (dirent.name.startsWith(TEMP_MARKER)) continue;
+        const entry = await this.describe(dir, dirent);
+        if (entry !== undefined) entries.push(entry);
+      }
+    } catch (error) {
+      const errno = errnoOf(error);
+      if (errno === 'ENOENT' || (errno === 'ENOTDIR' && dir !== this.dir)) return undefined;
+      throw storageError('list', dir, error);
+    }
+    const sortKey = (entry: DirectoryEntry): string => (entry.isDirectory ? `${entry.name}/` : entry.name);
+    entries.sort((a, b) => compareKeys(sortKey(a), sortKey(b)));
+    return { real, entries };
+  }
+
+  /** File or directory (following symlinks) with its size; undefined for anything else. */
+  private async describe(dir: string, dirent: Dirent): Promise<DirectoryEntry | undefined> {
+    if (dirent.isDirectory()) return { name: dirent.name, isDirectory: true, size: 0 };
+    if (!dirent.isFile() && !dirent.isSymbolicLink()) return undefined;
+    const path = join(dir, dirent.name);
+    try {
+      const info = await stat(path);
+      if (info.isDirectory()) return { name: dirent.name, isDirectory: true, size: 0 };
+      if (info.isFile()) return { name: dirent.name, isDirectory: false, size: info.size };
+      return undefined;
+    } catch (error) {
+      // Deleted since readdir, or a dangling symlink: not an object.
+      if (MISSING_ERRNOS.has(errnoOf(error) ?? '')) return undefined;
+      throw storageError('list', path, error);
+    }
+  }
+}
