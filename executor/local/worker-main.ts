@@ -24,7 +24,8 @@ let state: WorkerState | undefined;
 let queue: Promise<void> = Promise.resolve();
 
 function send(message: FromWorker): void {
-  process.send?.(message);
+  // After the parent has gone there is nobody to tell; the 'disconnect' handler exits.
+  if (process.connected) process.send?.(message);
 }
 
 function serialize(error: unknown): SerializedError {
@@ -76,7 +77,7 @@ process.on('message', (message: ToWorker) => {
       else if (message.type === 'partition') await runOne(message.index, message.attempt);
       else {
         await state?.model.close();
-        process.disconnect?.();
+        if (process.connected) process.disconnect();
       }
     } catch (error) {
       const index = message.type === 'partition' ? message.index : undefined;
@@ -86,3 +87,6 @@ process.on('message', (message: ToWorker) => {
     }
   });
 });
+
+// A worker never outlives its parent: when the IPC channel closes, stop.
+process.on('disconnect', () => process.exit(0));

@@ -10,7 +10,9 @@ export function encodeCsvShard(rows: FeatureRows, options: { header: boolean }):
   assertFeatureRowsShape(rows);
   const { dimensions, features, paths } = rows;
   const bits = new Uint32Array(features.buffer, features.byteOffset, features.length);
-  const writer = new ByteWriter(paths.length * dimensions * 9 + 1024);
+  // ReLU features average about 10 bytes a value with the comma; dense ones hardly fewer, so
+  // the buffer rarely grows and is handed back without a copy.
+  const writer = new ByteWriter(paths.length * (dimensions * 11 + 64) + 16 * dimensions);
   if (options.header) {
     const names: string[] = [];
     for (let dimension = 0; dimension < dimensions; dimension++) names.push(`dim_${dimension}`);
@@ -54,6 +56,15 @@ const MAX_VALUE_BYTES = 16;
 const FLOAT32_MANTISSA_MASK = 0x7fffff;
 // Powers of ten that doubles hold exactly: products and quotients with them round once.
 const EXACT_POWERS_OF_TEN = Array.from({ length: 23 }, (_, exponent) => 10 ** exponent);
+const LOG10_OF_2 = Math.log10(2);
+// Decades whose candidates of 1 to 9 digits need only exact powers of ten (1e-14 to 1e22).
+const MIN_FAST_DECADE = -14;
+const MAX_FAST_DECADE = 22;
+// 10^k for k in [MIN_FAST_DECADE, MAX_FAST_DECADE + 1], each the double nearest to it.
+const POWERS_OF_TEN = Float64Array.from(
+  { length: MAX_FAST_DECADE - MIN_FAST_DECADE + 2 },
+  (_, index) => Number(`1e${index + MIN_FAST_DECADE}`),
+);
 
 /** A growable byte buffer the formatter writes into without intermediate strings. */
 class ByteWriter {
@@ -88,6 +99,8 @@ class ByteWriter {
 // variables instead of a returned object keep the per-value path free of allocations.
 let foundDigits = 0;
 let foundExponent = 0;
+// Digits of one value, least significant first.
+const scratchDigits = new Uint8Array(24);
 
 function writeFloat32(writer: ByteWriter, value: number, bits: number): void {
   if (value === 0) {
@@ -102,7 +115,7 @@ function writeFloat32(writer: ByteWriter, value: number, bits: number): void {
   if (value < 0) writer.bytes[writer.length++] = MINUS;
   const magnitude = Math.abs(value);
   const isPowerOfTwo = (bits & FLOAT32_MANTISSA_MASK) === 0;
-  if (findShortest(magnitude, isPowerOfTwo)) writeDecimal(writer, foundDigits, foundExponent);
+  if (findShortest(magnitude, bits & 0x7fffffff, isPowerOfTwo)) writeDecimal(writer, foundDigits, foundExponent);
   else writeAscii(writer, String(shortestBySearch(magnitude, isPowerOfTwo)));
 }
 
@@ -111,9 +124,13 @@ function writeFloat32(writer: ByteWriter, value: number, bits: number): void {
  * 1e22, which covers CNN activations). Tries 7 significant digits first: most float32 values
  * need 7 or 8, a few 9, and shorter ones are found by walking down from 7.
  */
-function findShortest(magnitude: number, isPowerOfTwo: boolean): boolean {
-  const decade = Math.floor(Math.log10(magnitude));
-  if (decade < -14 || decade > 22) return false;
+function findShortest(magnitude: number, bits: number, isPowerOfTwo: boolean): boolean {
+  // The decimal exponent from the binary one: log10(2) × e is exact enough to be off by at
+  // most one, which one comparison with a correctly rounded power of ten fixes.
+  const binaryExponent = (bits >>> 23) - 127;
+  let decade = Math.floor(binaryExponent * LOG10_OF_2);
+  if (decade < MIN_FAST_DECADE || decade >= MAX_FAST_DECADE) return false;
+  if (magnitude >= POWERS_OF_TEN[decade + 1 - MIN_FAST_DECADE]!) decade++;
   if (tryDigits(magnitude, decade, 7, isPowerOfTwo)) {
     let digits = foundDigits;
     let exponent = foundExponent;
@@ -174,44 +191,36 @@ function shortestBySearch(magnitude: number, isPowerOfTwo: boolean): number {
 /** Writes digits × 10^exponent the way Number.prototype.toString formats numbers. */
 function writeDecimal(writer: ByteWriter, digits: number, exponent: number): void {
   const bytes = writer.bytes;
-  let count = 1;
-  while (count < EXACT_POWERS_OF_TEN.length && digits >= EXACT_POWERS_OF_TEN[count]!) count++;
+  let count = 0;
+  // digits < 10^10 fits int32 arithmetic, which is much cheaper than float division.
+  for (let rest = digits | 0; rest > 0; ) {
+    const tenth = (rest / 10) | 0;
+    scratchDigits[count++] = ZERO + rest - tenth * 10;
+    rest = tenth;
+  }
   const point = count + exponent; // value = 0.d1d2… × 10^point
   let at = writer.length;
-  if (count <= point && point <= 21) {
-    at = writeDigits(bytes, at, digits, count);
-    for (let zero = 0; zero < point - count; zero++) bytes[at++] = ZERO;
-  } else if (0 < point && point <= 21) {
-    at = writeDigits(bytes, at, digits, count);
-    bytes.copyWithin(at - count + point + 1, at - count + point, at);
-    bytes[at - count + point] = DOT;
-    at++;
+  if (0 < point && point <= 21) {
+    for (let index = 0; index < count || index < point; index++) {
+      if (index === point) bytes[at++] = DOT;
+      bytes[at++] = index < count ? scratchDigits[count - 1 - index]! : ZERO;
+    }
   } else if (-6 < point && point <= 0) {
     bytes[at++] = ZERO;
     bytes[at++] = DOT;
     for (let zero = 0; zero < -point; zero++) bytes[at++] = ZERO;
-    at = writeDigits(bytes, at, digits, count);
+    for (let index = count - 1; index >= 0; index--) bytes[at++] = scratchDigits[index]!;
   } else {
-    at = writeDigits(bytes, at, digits, count);
-    if (count > 1) {
-      bytes.copyWithin(at - count + 2, at - count + 1, at);
-      bytes[at - count + 1] = DOT;
-      at++;
-    }
+    bytes[at++] = scratchDigits[count - 1]!;
+    if (count > 1) bytes[at++] = DOT;
+    for (let index = count - 2; index >= 0; index--) bytes[at++] = scratchDigits[index]!;
     bytes[at++] = 0x65; // 'e'
     bytes[at++] = point - 1 < 0 ? MINUS : 0x2b; // '+'
-    at = writeDigits(bytes, at, Math.abs(point - 1), Math.abs(point - 1) < 10 ? 1 : 2);
+    const power = Math.abs(point - 1);
+    if (power >= 10) bytes[at++] = ZERO + Math.floor(power / 10);
+    bytes[at++] = ZERO + (power % 10);
   }
   writer.length = at;
-}
-
-function writeDigits(bytes: Uint8Array, at: number, value: number, count: number): number {
-  let rest = value;
-  for (let position = at + count - 1; position >= at; position--) {
-    bytes[position] = ZERO + (rest % 10);
-    rest = Math.floor(rest / 10);
-  }
-  return at + count;
 }
 
 function writeAscii(writer: ByteWriter, text: string): void {

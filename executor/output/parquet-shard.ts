@@ -75,8 +75,10 @@ export function encodeParquetShard(rows: FeatureRows): Uint8Array {
     const properties = builder
       .setCompression(Compression.ZSTD)
       .setMaxRowGroupSize(PARQUET_ROW_GROUP_ROWS)
-      // Paths are unique, so a dictionary only costs time before the writer falls back.
-      .setColumnDictionaryEnabled('path', false)
+      // Paths are unique and float activations rarely repeat, so a dictionary only costs time
+      // (and bytes) before the writer falls back; labels repeat per class and compress to little.
+      .setDictionaryEnabled(false)
+      .setColumnDictionaryEnabled('label', true)
       .build();
     builder = undefined;
     const table = wasmTable;

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import type { Metadata, SharpOptions } from 'sharp';
 import { FeatureJobError } from '../errors.js';
+import { readGifTransparentColour } from './gif-transparent-colour.js';
 import type { RgbImage } from './rgb-image.js';
 
 /**
@@ -11,9 +12,10 @@ import type { RgbImage } from './rgb-image.js';
 export const DEFAULT_MAX_PIXELS = 178_956_970;
 
 /**
- * Formats both sharp and Pillow decode. Others sharp can read (SVG, PDF, HEIF, JPEG 2000,
- * FITS, ...) either have no Pillow reader or render differently, so Keras would not have
- * produced the same pixels for them; they are treated as unrecognized.
+ * Formats for which sharp's decode is verified to equal Pillow's. Others sharp can read
+ * either have no Pillow reader (SVG, PDF, FITS) or a different decoder and colour
+ * conversion (HEIF/AVIF: libheif here, libavif in Pillow), so Keras would not have seen the
+ * same pixels; they are treated as unrecognized rather than silently differing.
  */
 const SUPPORTED_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'tiff']);
 
@@ -68,8 +70,8 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
   }
 
   const decodeOptions: SharpOptions = {
-    // Pillow raises on truncated files but ignores libjpeg's recoverable warnings
-    // ("extraneous bytes before marker"), which sharp's default 'warning' would reject.
+    // The least strict level that still refuses truncation: Pillow raises on truncated
+    // files but decodes through libjpeg's recoverable warnings.
     failOn: 'truncated',
     limitInputPixels: maxPixels,
     page: 0,
@@ -81,6 +83,7 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
   try {
     if (metadata.space === 'cmyk') return await decodeCmyk(input, decodeOptions);
     if (metadata.space === 'grey16' && metadata.channels === 1) return await decodeGrey16(input, decodeOptions);
+    if (metadata.format === 'gif') return await decodeGif(input, decodeOptions);
     return await decodeRgb(input, decodeOptions);
   } catch (error) {
     throw new FeatureJobError('FJ_IMAGE_CORRUPT', `image data could not be decoded: ${describe(error)}`, {
@@ -123,6 +126,30 @@ async function decodeRgb(input: Buffer, options: SharpOptions): Promise<RgbImage
 }
 
 /**
+ * A GIF's transparent pixels get the colour Pillow shows for them (its palette entry);
+ * every other pixel is opaque and decodes exactly like Pillow's palette lookup.
+ */
+async function decodeGif(input: Buffer, options: SharpOptions): Promise<RgbImage> {
+  const transparent = readGifTransparentColour(input);
+  if (transparent === undefined) return decodeRgb(input, options);
+  const { data, info } = await sharp(input, options)
+    .toColourspace('srgb')
+    .ensureAlpha()
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  assertChannels(info.channels, 4);
+  const pixels = info.width * info.height;
+  const out = new Uint8Array(pixels * 3);
+  for (let p = 0; p < pixels; p += 1) {
+    const isTransparent = data[p * 4 + 3] === 0;
+    for (let c = 0; c < 3; c += 1) {
+      out[p * 3 + c] = isTransparent ? transparent[c] as number : data[p * 4 + c] as number;
+    }
+  }
+  return { width: info.width, height: info.height, data: out };
+}
+
+/**
  * libvips converts CMYK through an ICC profile; Pillow uses a plain formula, which gives
  * colours over a hundred levels apart. Both undo Adobe's inverted CMYK identically, so we
  * take sharp's raw CMYK samples and apply Pillow's cmyk2rgb (libImaging/Convert.c).
@@ -157,7 +184,10 @@ function mulDiv255(a: number, b: number): number {
  * the clipped values, so we reproduce them from sharp's 16-bit samples.
  */
 async function decodeGrey16(input: Buffer, options: SharpOptions): Promise<RgbImage> {
-  const { data, info } = await sharp(input, options).raw({ depth: 'ushort' }).toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(input, options)
+    .toColourspace('grey16')
+    .raw({ depth: 'ushort' })
+    .toBuffer({ resolveWithObject: true });
   assertChannels(info.channels, 1);
   // Copy into an aligned buffer: sharp's output may start at an odd offset.
   const samples = new Uint16Array(Uint8Array.from(data).buffer);

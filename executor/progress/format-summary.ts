@@ -17,6 +17,11 @@ export function formatSummary(result: LocalJobResult, options: { vcpus: number }
     `model: ${manifest.model.name}/${manifest.model.layer} (${manifest.model.dimensions} values), weights ${manifest.model.weights}`,
     `manifest: ${result.manifestUri}`,
   ];
+  if (result.partitionsRun > 0) {
+    const rss = result.workerPeakRssBytes.map((bytes) => `${Math.round(bytes / 2 ** 20)} MiB`).join(', ');
+    const first = result.firstImageMs === undefined ? 'n/a' : `${(result.firstImageMs / 1000).toFixed(1)} s`;
+    lines.splice(2, 0, `first image after ${first} (from process start); worker peak RSS: ${rss === '' ? 'n/a' : rss}`);
+  }
   if (result.retries > 0) lines.splice(2, 0, `retried partition attempts: ${result.retries}`);
   return `${lines.join('\n')}\n`;
 }

@@ -13,6 +13,7 @@ export interface FileStoreOptions {
 // Temp files live next to their target (so rename/link stay on one file system) and are
 // never listed, so a concurrent or crashed write is invisible to readers.
 const TEMP_MARKER = '.featurejob-tmp-';
+const STAT_BATCH = 64;
 
 /** Orders keys as S3 does (by UTF-8 bytes), so both stores list in the same order. */
 export function compareKeys(a: string, b: string): number {
@@ -117,8 +118,8 @@ export class FileStore implements ObjectStore {
       await link(temp, path);
       return true;
     } catch (error) {
-      if (errnoOf(error) === 'EEXIST') return false;
       const errno = errnoOf(error);
+      if (errno === 'EEXIST') return false;
       if (errno !== undefined && UNSUPPORTED_ERRNOS.has(errno)) {
         throw new FeatureJobError(
           'FJ_CONDITIONAL_WRITE_UNSUPPORTED',
@@ -143,7 +144,7 @@ export class FileStore implements ObjectStore {
     }
   }
 
-  /** The absolute path of a key; rejects keys that would escape the root. */
+  /** The absolute path of a key; rejects empty, '.' and '..' segments, so no key leaves the root. */
   private pathOf(key: string): string {
     const segments = key.split('/');
     if (key === '' || segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\0'))) {
@@ -203,10 +204,16 @@ export class FileStore implements ObjectStore {
     let real: string;
     try {
       real = await realpath(dir);
+      const dirents: Dirent[] = [];
       for await (const dirent of await opendir(dir)) {
-        if (dirent.name.startsWith(TEMP_MARKER)) continue;
-        const entry = await this.describe(dir, dirent);
-        if (entry !== undefined) entries.push(entry);
+        if (!dirent.name.startsWith(TEMP_MARKER)) dirents.push(dirent);
+      }
+      // Sizes need a stat per file; a bounded batch keeps a 100k-file folder from taking minutes.
+      for (let start = 0; start < dirents.length; start += STAT_BATCH) {
+        const batch = dirents.slice(start, start + STAT_BATCH);
+        for (const entry of await Promise.all(batch.map((dirent) => this.describe(dir, dirent)))) {
+          if (entry !== undefined) entries.push(entry);
+        }
       }
     } catch (error) {
       const errno = errnoOf(error);

@@ -88,7 +88,6 @@ async function launch(binary: string, rootDir: string): Promise<{ child: ChildPr
         MINIO_UPDATE: 'off',
         MINIO_CI_CD: 'on',
         MINIO_SCANNER_SPEED: 'slowest',
-        MINIO_API_REQUESTS_DEADLINE: '30s',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
@@ -126,19 +125,19 @@ function waitForExit(child: ChildProcess, timeoutMs: number): Promise<boolean> {
  */
 export async function startMinio(): Promise<MinioServer> {
   const binary = await ensureMinioBinary();
-  const dataDir = await mkdtemp(join(tmpdir(), 'featurejob-minio-'));
+  const tempDir = await mkdtemp(join(tmpdir(), 'featurejob-minio-'));
   let launched: { child: ChildProcess; endpoint: string };
   try {
     // A port taken between choosing and binding makes MinIO exit: choose again.
-    launched = await launch(binary, dataDir).catch(() => launch(binary, dataDir));
+    launched = await launch(binary, tempDir).catch(() => launch(binary, tempDir));
   } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(tempDir, { recursive: true, force: true });
     throw error;
   }
   const { child, endpoint } = launched;
   const cleanupOnExit = (): void => {
     child.kill('SIGKILL');
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(tempDir, { recursive: true, force: true });
   };
   process.once('exit', cleanupOnExit);
   const client = createS3Client({
@@ -179,7 +178,7 @@ export async function startMinio(): Promise<MinioServer> {
         await waitForExit(child, 10_000);
       }
       process.removeListener('exit', cleanupOnExit);
-      await rm(dataDir, { recursive: true, force: true });
+      await rm(tempDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { decompressionBombPng } from './png-bytes.js';
 
 /** What each generated file must become: a feature row, an error code, or skipped. */
@@ -18,7 +18,7 @@ function gradient(width: number, height: number, channels: 1 | 3 | 4, seed: numb
   return data;
 }
 
-function raw(width: number, height: number, channels: 1 | 3 | 4, seed = 0): sharp.Sharp {
+function raw(width: number, height: number, channels: 1 | 3 | 4, seed = 0): Sharp {
   return sharp(gradient(width, height, channels, seed), { raw: { width, height, channels } });
 }
 

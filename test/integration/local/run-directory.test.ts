@@ -25,7 +25,7 @@ describe('featurejob run on a local directory', () => {
   test('every image ends as exactly one feature row or one error line with a stable code', async () => {
     const result = await runCli(['run', input, '--out', out, '--partitions', '3', '--batch-size', '4', '--progress', 'log']);
     assert.equal(result.code, 0, result.stderr);
-    const output = await readJobOutput(new FileStore(out));
+    const output = await readJobOutput(new FileStore({ dir: out }));
     assertEachImageOnce(output, expected);
     assert.equal(output.manifest.input.skipped, 2);
     assert.equal(output.manifest.partitions.length, 3);
@@ -48,7 +48,7 @@ describe('featurejob run on a local directory', () => {
     assert.match(result.stdout, /this run: 0 images in 0 of 3 partitions/);
     assert.deepEqual(await readdir(join(out, 'features')), shardsBefore);
     assert.equal(await readFile(join(out, 'manifest.json'), 'utf8'), manifestBefore);
-    assertEachImageOnce(await readJobOutput(new FileStore(out)), expected);
+    assertEachImageOnce(await readJobOutput(new FileStore({ dir: out })), expected);
   });
 
   test('a rerun with different settings on the same output is refused', async () => {

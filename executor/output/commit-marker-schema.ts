@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { FeatureJobError } from '../errors.js';
+import { FailuresByCodeSchema, Sha256HexSchema } from './manifest-schema.js';
+
+const count = z.number().int().nonnegative();
+const key = z.string().min(1).max(1024);
+
+/**
+ * A partition's commit marker: created once with a create-only write by the attempt that
+ * won, it names that attempt's files and what they hold. Its presence is the only proof a
+ * partition is done, so a marker that does not parse is never taken as committed.
+ */
+export const CommitMarkerSchema = z
+  .strictObject({
+    version: z.literal(1),
+    partition: count,
+    /** The attempt's id, part of its shard and errors keys. */
+    attempt: z.string().min(1).max(128),
+    shardKey: key,
+    errorsKey: key,
+    rows: count,
+    failed: count,
+    failuresByCode: FailuresByCodeSchema,
+    /** Of the shard's bytes, as stored. */
+    sha256: Sha256HexSchema,
+    bytes: count,
+    committedAt: z.iso.datetime(),
+  })
+  .refine((marker) => Object.values(marker.failuresByCode).reduce((total, n) => total + n, 0) === marker.failed, {
+    message: 'failuresByCode must add up to failed',
+    path: ['failuresByCode'],
+  });
+
+export type CommitMarker = z.infer<typeof CommitMarkerSchema>;
+
+/** Validates a parsed commit marker; throws FJ_OUTPUT_INVALID listing every mismatch. */
+export function parseCommitMarker(json: unknown): CommitMarker {
+  const parsed = CommitMarkerSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new FeatureJobError('FJ_OUTPUT_INVALID', `commit marker does not match version 1: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { OutputFormats } from '../config/run-config.js';
+import { FeatureJobError } from '../errors.js';
+import { StableCodeSchema } from './error-record.js';
+
+const count = z.number().int().nonnegative();
+const uri = z.string().min(1).max(4096);
+
+export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 digest in lowercase hex');
+
+/** Failed images per stable code; the counts add up to the failed images they describe. */
+export const FailuresByCodeSchema = z.record(StableCodeSchema, count);
+
+export const ManifestPartitionSchema = z.strictObject({
+  index: count,
+  /** The committed attempt's shard (S3 has no rename, so this is an attempt-specific key). */
+  uri,
+  rows: count,
+  failed: count,
+  sha256: Sha256HexSchema,
+  bytes: count,
+});
+
+/**
+ * `manifest.json`, DESIGN section 2: written once, after every partition committed, and read
+ * by other tools, so it is strict (an unknown key is a writer bug or a newer version) and
+ * checks that its counts agree: every listed image is exactly one row or one error.
+ */
+export const ManifestSchema = z
+  .strictObject({
+    version: z.literal(1),
+    model: z.strictObject({
+      name: z.string().min(1),
+      layer: z.string().min(1),
+      dimensions: z.number().int().positive(),
+      weights: z.string().min(1),
+      sha256: Sha256HexSchema,
+    }),
+    input: z.strictObject({ uri, listed: count, images: count, skipped: count }),
+    output: z.strictObject({ uri, format: z.enum(OutputFormats) }),
+    images: z.strictObject({ total: count, succeeded: count, failed: count }),
+    failuresByCode: FailuresByCodeSchema,
+    partitions: z.array(ManifestPartitionSchema),
+    errorsUri: uri,
+    createdAt: z.iso.datetime(),
+    /** Filled in by the PCA step; its shape belongs to that step. */
+    pca: z.unknown().optional(),
+  })
+  .superRefine((manifest, context) => {
+    const expect = (holds: boolean, message: string, path: PropertyKey[]): void => {
+      if (!holds) context.addIssue({ code: 'custom', message, path });
+    };
+    const { input, images, partitions } = manifest;
+    expect(input.listed === input.images + input.skipped, 'input.listed must equal input.images + input.skipped', ['input', 'listed']);
+    expect(images.total === input.images, 'images.total must equal input.images', ['images', 'total']);
+    expect(images.total === images.succeeded + images.failed, 'images.total must equal succeeded + failed', ['images', 'total']);
+    expect(sum(partitions.map((p) => p.rows)) === images.succeeded, 'partition rows must add up to images.succeeded', ['partitions']);
+    expect(sum(partitions.map((p) => p.failed)) === images.failed, 'partition failures must add up to images.failed', ['partitions']);
+    expect(sum(Object.values(manifest.failuresByCode)) === images.failed, 'failuresByCode must add up to images.failed', ['failuresByCode']);
+    expect(new Set(partitions.map((p) => p.index)).size === partitions.length, 'partition indexes must be unique', ['partitions']);
+  });
+
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type ManifestPartition = z.infer<typeof ManifestPartitionSchema>;
+
+/** Validates a parsed manifest.json; throws FJ_MANIFEST_INVALID listing every mismatch. */
+export function parseManifest(json: unknown): Manifest {
+  const parsed = ManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new FeatureJobError('FJ_MANIFEST_INVALID', `manifest.json does not match version 1: ${z.prettifyError(parsed.error)}`);
+  }
+  return parsed.data;
+}
+
+/** Parses the text of manifest.json; throws FJ_MANIFEST_INVALID when it is not JSON. */
+export function parseManifestText(text: string): Manifest {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new FeatureJobError('FJ_MANIFEST_INVALID', 'manifest.json is not JSON', { cause: error });
+  }
+  return parseManifest(json);
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
+}

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isFeatureJobError } from '../../../executor/errors.js';
+import { CommitMarkerSchema, parseCommitMarker } from '../../../executor/output/commit-marker-schema.js';
+import { parseManifest, parseManifestText, type Manifest } from '../../../executor/output/manifest-schema.js';
+
+const SHA = 'a'.repeat(64);
+
+function validManifest(): Manifest {
+  return {
+    version: 1,
+    model: { name: 'vgg16', layer: 'fc2', dimensions: 4096, weights: 'random(seed=0)', sha256: SHA },
+    input: { uri: 's3://bucket/images', listed: 12, images: 10, skipped: 2 },
+    output: { uri: 's3://bucket/out', format: 'parquet' },
+    images: { total: 10, succeeded: 7, failed: 3 },
+    failuresByCode: { FJ_IMAGE_CORRUPT: 2, FJ_IMAGE_EMPTY: 1 },
+    partitions: [
+      { index: 0, uri: 's3://bucket/out/features/part-00000-a1.parquet', rows: 4, failed: 1, sha256: SHA, bytes: 1000 },
+      { index: 1, uri: 's3://bucket/out/features/part-00001-b2.parquet', rows: 3, failed: 2, sha256: SHA, bytes: 900 },
+    ],
+    errorsUri: 's3://bucket/out/errors.jsonl',
+    createdAt: '2025-01-02T03:04:05.678Z',
+  };
+}
+
+function assertManifestInvalid(value: unknown, mentions: string): void {
+  assert.throws(
+    () => parseManifest(value),
+    (error) => isFeatureJobError(error) && error.code === 'FJ_MANIFEST_INVALID' && error.message.includes(mentions),
+  );
+}
+
+describe('manifest schema', () => {
+  it('accepts a manifest whose counts agree and returns it unchanged', () => {
+    assert.deepEqual(parseManifest(validManifest()), validManifest());
+  });
+
+  it('accepts a manifest that PCA has filled in', () => {
+    const withPca = { ...validManifest(), pca: { components: 128, uri: 's3://bucket/out/pca.parquet' } };
+    assert.deepEqual(parseManifest(withPca).pca, withPca.pca);
+  });
+
+  it('parses the JSON text of a manifest', () => {
+    assert.deepEqual(parseManifestText(JSON.stringify(validManifest())), validManifest());
+  });
+
+  it('reports text that is not JSON as FJ_MANIFEST_INVALID', () => {
+    assert.throws(() => parseManifestText('{'), (error) => isFeatureJobError(error) && error.code === 'FJ_MANIFEST_INVALID');
+  });
+
+  it('rejects another version', () => {
+    assertManifestInvalid({ ...validManifest(), version: 2 }, 'version');
+  });
+
+  it('rejects unknown keys, which only a writer bug or a newer version would add', () => {
+    assertManifestInvalid({ ...validManifest(), extra: true }, 'extra');
+  });
+
+  it('rejects an output format other than parquet or csv', () => {
+    assertManifestInvalid({ ...validManifest(), output: { uri: 's3://bucket/out', format: 'json' } }, 'format');
+  });
+
+  it('rejects a digest that is not lowercase hex sha256', () => {
+    const manifest = validManifest();
+    manifest.model.sha256 = 'ABC';
+    assertManifestInvalid(manifest, 'sha256');
+  });
+
+  it('rejects failure codes that are not stable FJ_ codes', () => {
+    assertManifestInvalid({ ...validManifest(), failuresByCode: { 'image corrupt': 3 } }, 'failuresByCode');
+  });
+
+  it('rejects counts where an image is neither a row nor an error', () => {
+    assertManifestInvalid({ ...validManifest(), images: { total: 10, succeeded: 7, failed: 2 } }, 'succeeded + failed');
+  });
+
+  it('rejects partition rows that do not add up to the images that succeeded', () => {
+    const manifest = validManifest();
+    manifest.partitions[1]!.rows = 2;
+    assertManifestInvalid(manifest, 'partition rows');
+  });
+
+  it('rejects failuresByCode that does not add up to the failed images', () => {
+    assertManifestInvalid({ ...validManifest(), failuresByCode: { FJ_IMAGE_CORRUPT: 1 } }, 'failuresByCode');
+  });
+
+  it('rejects a total that differs from the images listed as input', () => {
+    const manifest = validManifest();
+    manifest.input = { uri: manifest.input.uri, listed: 13, images: 11, skipped: 2 };
+    assertManifestInvalid(manifest, 'input.images');
+  });
+
+  it('rejects a partition index listed twice', () => {
+    const manifest = validManifest();
+    manifest.partitions[1]!.index = 0;
+    assertManifestInvalid(manifest, 'unique');
+  });
+
+  it('rejects a creation time that is not an ISO date-time', () => {
+    assertManifestInvalid({ ...validManifest(), createdAt: 'yesterday' }, 'createdAt');
+  });
+});
+
+describe('commit marker schema', () => {
+  const marker = {
+    version: 1,
+    partition: 3,
+    attempt: 'a1b2c3',
+    shardKey: 'features/part-00003-a1b2c3.parquet',
+    errorsKey: '_featurejob/errors/part-00003-a1b2c3.jsonl',
+    rows: 250,
+    failed: 6,
+    failuresByCode: { FJ_IMAGE_CORRUPT: 4, FJ_OBJECT_MISSING: 2 },
+    sha256: SHA,
+    bytes: 4_100_000,
+    committedAt: '2025-01-02T03:04:05.678Z',
+  };
+
+  it('accepts a marker naming the winning attempt and what it wrote', () => {
+    assert.deepEqual(parseCommitMarker(marker), marker);
+    assert.equal(CommitMarkerSchema.safeParse(marker).success, true);
+  });
+
+  it('rejects failuresByCode that does not add up to failed', () => {
+    assert.throws(
+      () => parseCommitMarker({ ...marker, failed: 5 }),
+      (error) => isFeatureJobError(error) && error.code === 'FJ_OUTPUT_INVALID' && error.message.includes('failuresByCode'),
+    );
+  });
+
+  it('rejects a marker without its shard key', () => {
+    const { shardKey: _omitted, ...withoutShard } = marker;
+    assert.throws(() => parseCommitMarker(withoutShard), (error) => isFeatureJobError(error) && error.code === 'FJ_OUTPUT_INVALID');
+  });
+
+  it('rejects a negative row count', () => {
+    assert.throws(() => parseCommitMarker({ ...marker, rows: -1 }), (error) => isFeatureJobError(error) && error.code === 'FJ_OUTPUT_INVALID');
+  });
+});
