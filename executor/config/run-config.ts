@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_MAX_PIXELS } from '../pipeline/decode-image.js';
 
 export const OutputFormats = ['parquet', 'csv'] as const;
 export type OutputFormat = (typeof OutputFormats)[number];
@@ -7,8 +8,7 @@ export type OutputFormat = (typeof OutputFormats)[number];
 export const ProgressModes = ['auto', 'bar', 'log', 'none'] as const;
 export type ProgressMode = (typeof ProgressModes)[number];
 
-/** PIL raises DecompressionBombError above twice Image.MAX_IMAGE_PIXELS (89,478,485). */
-export const DEFAULT_MAX_PIXELS = 178_956_970;
+export { DEFAULT_MAX_PIXELS };
 export const DEFAULT_IMAGES_PER_PARTITION = 256;
 
 const positiveInt = z.coerce.number().int().positive();

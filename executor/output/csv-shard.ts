@@ -149,7 +149,11 @@ function findShortest(magnitude: number, bits: number, isPowerOfTwo: boolean): b
 function tryDigits(magnitude: number, decade: number, precision: number, isPowerOfTwo: boolean): boolean {
   const scale = precision - 1 - decade;
   const power = EXACT_POWERS_OF_TEN[Math.abs(scale)]!;
-  const digits = Math.round(scale >= 0 ? magnitude * power : magnitude / power);
+  const scaled = scale >= 0 ? magnitude * power : magnitude / power;
+  let digits = Math.round(scaled);
+  // An exact tie (a float32 like 180861.625 at 8 digits) goes to the even digit, as numpy and
+  // Number.prototype.toString choose; ties are exact here because such products fit a double.
+  if (digits - scaled === 0.5 && digits % 2 === 1) digits -= 1;
   if (readsBack(digits, scale, power, magnitude)) return found(digits, -scale);
   // Just above a power of two the gap below is half the gap above, so the nearest decimal
   // can fall outside while the next one up is inside.

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { S3Store } from '../../../executor/storage/s3-store.js';
+import { restrictedCredentials } from '../../support/minio-restricted-credentials.js';
 import { startMinio, type MinioServer } from '../../support/minio-server.js';
 import { assertEachImageOnce, readJobOutput } from '../../support/read-output.js';
 import { cliEnv, runCli } from '../../support/run-cli.js';
@@ -46,6 +47,20 @@ describe('featurejob run from and to S3 (MinIO)', () => {
     assert.equal(result.code, 0, result.stderr);
     const output = await readJobOutput(new S3Store({ client: minio.client, bucket: 'features', prefix: 'run2' }));
     assert.equal(output.manifest.images.total, 2);
+  });
+
+  test('an object that answers 403 becomes an FJ_OBJECT_FORBIDDEN error line and the job goes on', async () => {
+    const credentials = await restrictedCredentials(minio, { bucket: 'photos', denyGetKeys: ['fruits/train/Apple/r0_0.jpg'] });
+    const env = cliEnv({
+      ...minio.env(),
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_SESSION_TOKEN: credentials.sessionToken,
+    });
+    const result = await runCli(['run', 's3://photos/fruits/train', '--out', 's3://photos/out-403', '--progress', 'none'], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const output = await readJobOutput(new S3Store({ client: minio.client, bucket: 'photos', prefix: 'out-403' }));
+    assertEachImageOnce(output, new Map([...expected, ['Apple/r0_0.jpg', 'FJ_OBJECT_FORBIDDEN']]));
   });
 
   test('unreachable S3 is a clear error with a non-zero exit and no manifest', async () => {

@@ -53,6 +53,8 @@ describe('csv feature shard', () => {
       [Math.fround(-2.5), '-2.5'],
       [2 ** -10, '0.0009765625'],
       [2 ** 90, '1.2379401e+27'],
+      [180861.625, '180861.62'], // exactly between two 8-digit decimals: the even one
+      [64508.0625, '64508.062'],
     ];
     for (const [value, expected] of cases) {
       assert.equal(formatFloat32(value), expected, `formatting ${value}`);
