@@ -56,5 +56,5 @@ export async function commitPartition(output: ObjectStore, attempt: AttemptOutpu
 }
 
 export function readCommitMarker(output: ObjectStore, index: number): Promise<CommitMarker | undefined> {
-  return readJsonIfExists(output, commitMarkerKey(index), CommitMarkerSchema);
+  return readJsonIfExists(output, commitMarkerKey(index), CommitMarkerSchema, { code: 'FJ_OUTPUT_INVALID' });
 }

@@ -1,6 +1,6 @@
 import { FeatureJobError } from '../errors.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
-import { ManifestSchema, type Manifest } from '../output/manifest-schema.js';
+import { ManifestSchema, parseManifest, type Manifest } from '../output/manifest-schema.js';
 import { ATTEMPT_ERRORS_PREFIX, ERRORS_KEY, FEATURES_PREFIX, MANIFEST_KEY } from '../plan/partition-naming.js';
 import type { PlanIndex } from '../plan/plan-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -24,7 +24,7 @@ const READ_CONCURRENCY = 16;
  */
 export async function mergeManifest(options: MergeOptions): Promise<{ manifest: Manifest; created: boolean }> {
   const { output, plan } = options;
-  const existing = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema);
+  const existing = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema, { code: 'FJ_MANIFEST_INVALID' });
   if (existing !== undefined) return { manifest: existing, created: false };
 
   const markers: CommitMarker[] = [];
@@ -46,7 +46,7 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
     for (const [code, count] of Object.entries(marker.failuresByCode)) failuresByCode[code] = (failuresByCode[code] ?? 0) + count;
   }
   const succeeded = markers.reduce((sum, marker) => sum + marker.rows, 0);
-  const manifest = ManifestSchema.parse({
+  const manifest = parseManifest({
     version: 1,
     model: plan.model,
     input: { uri: plan.inputUri, listed: plan.listed, images: plan.images, skipped: plan.skipped },
@@ -65,7 +65,7 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
     createdAt: (options.now?.() ?? new Date()).toISOString(),
   });
   if (await output.putIfAbsent(MANIFEST_KEY, encodeJson(manifest))) return { manifest, created: true };
-  const winner = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema);
+  const winner = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema, { code: 'FJ_MANIFEST_INVALID' });
   if (winner === undefined) throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(MANIFEST_KEY)} exists but cannot be read`);
   return { manifest: winner, created: false };
 }

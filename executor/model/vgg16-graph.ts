@@ -128,7 +128,11 @@ export function buildVgg16Graph(weights: Vgg16Weights, options: BuildVgg16OnnxOp
     if (layer.kind === 'conv') {
       const [, , cin, cout] = layer.kernelShape;
       initializers.push(
-        buildFloatTensor({ name: `${layer.name}/kernel`, dims: [cout, cin, 3, 3], data: hwioToOihw(kernel, cin, cout) }),
+        buildFloatTensor({
+          name: `${layer.name}/kernel`,
+          dims: [cout, cin, 3, 3],
+          data: hwioToOihw(kernel, cin, cout),
+        }),
         buildFloatTensor({ name: `${layer.name}/bias`, dims: [cout], data: bias }),
       );
       nodes.push({
@@ -165,7 +169,13 @@ export function buildVgg16Graph(weights: Vgg16Weights, options: BuildVgg16OnnxOp
     if (layer.name === 'fc1') {
       // Keras flattens channels-last: fc1's kernel rows are indexed by (h, w, c).
       nodes.push(transpose('block5_pool_to_nhwc', current, 'block5_pool_nhwc', [0, 2, 3, 1]));
-      nodes.push({ name: 'flatten', opType: 'Flatten', inputs: ['block5_pool_nhwc'], outputs: ['flatten'], attributes: [{ name: 'axis', kind: 'int', value: 1 }] });
+      nodes.push({
+        name: 'flatten',
+        opType: 'Flatten',
+        inputs: ['block5_pool_nhwc'],
+        outputs: ['flatten'],
+        attributes: [{ name: 'axis', kind: 'int', value: 1 }],
+      });
       current = 'flatten';
     }
     initializers.push(
@@ -190,7 +200,9 @@ export function buildVgg16Graph(weights: Vgg16Weights, options: BuildVgg16OnnxOp
     name: 'vgg16_fc2',
     nodes,
     initializers,
-    inputs: [{ name: VGG16_INPUT_NAME, elemType: OnnxDataType.float, shape: [batch, VGG16_INPUT_SIZE, VGG16_INPUT_SIZE, 3] }],
+    inputs: [
+      { name: VGG16_INPUT_NAME, elemType: OnnxDataType.float, shape: [batch, VGG16_INPUT_SIZE, VGG16_INPUT_SIZE, 3] },
+    ],
     outputs: [{ name: VGG16_OUTPUT_NAME, elemType: OnnxDataType.float, shape: [batch, weights.widths.dense] }],
   };
 }
@@ -227,7 +239,8 @@ function weightsOf(weights: Vgg16Weights, layer: Vgg16Layer): LayerWeights {
 }
 
 function transpose(name: string, input: string, output: string, perm: number[]): OnnxNode {
-  return { name, opType: 'Transpose', inputs: [input], outputs: [output], attributes: [{ name: 'perm', kind: 'ints', value: perm }] };
+  const attributes = [{ name: 'perm', kind: 'ints', value: perm }] as const;
+  return { name, opType: 'Transpose', inputs: [input], outputs: [output], attributes };
 }
 
 function relu(name: string, input: string, output: string): OnnxNode {

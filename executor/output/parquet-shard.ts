@@ -20,6 +20,7 @@ import {
   Table as WasmTable,
   WriterPropertiesBuilder,
   readParquet,
+  type WriterProperties,
   writeParquet,
 } from 'parquet-wasm';
 import { FeatureJobError } from '../errors.js';
@@ -64,30 +65,32 @@ export function encodeParquetShard(rows: FeatureRows): Uint8Array {
     );
   }
   const ipc = tableToIPC(buildArrowTable(rows), 'stream');
-  // Each parquet-wasm call below consumes its receiver (builder -> properties, table +
-  // properties -> bytes); whatever was not consumed because of a throw is freed here, since
-  // WebAssembly memory is not reclaimed by the JS garbage collector in time.
-  let wasmTable: WasmTable | undefined;
-  let builder: WriterPropertiesBuilder | undefined;
+  // WebAssembly memory is not reclaimed by the JS garbage collector in time, so every
+  // parquet-wasm object is either consumed (writeParquet takes the table and the properties,
+  // on success and failure alike) or freed here.
+  const properties = buildWriterProperties();
+  let table: WasmTable;
   try {
-    wasmTable = WasmTable.fromIPCStream(ipc);
-    builder = new WriterPropertiesBuilder();
-    const properties = builder
+    table = WasmTable.fromIPCStream(ipc);
+  } catch (error) {
+    properties.free();
+    throw error;
+  }
+  return writeParquet(table, properties);
+}
+
+function buildWriterProperties(): WriterProperties {
+  // Each builder call consumes its receiver and returns the next builder.
+  return (
+    new WriterPropertiesBuilder()
       .setCompression(Compression.ZSTD)
       .setMaxRowGroupSize(PARQUET_ROW_GROUP_ROWS)
       // Paths are unique and float activations rarely repeat, so a dictionary only costs time
-      // (and bytes) before the writer falls back; labels repeat per class and compress to little.
+      // (and bytes) before the writer falls back; labels repeat per class and shrink to little.
       .setDictionaryEnabled(false)
       .setColumnDictionaryEnabled('label', true)
-      .build();
-    builder = undefined;
-    const table = wasmTable;
-    wasmTable = undefined;
-    return writeParquet(table, properties);
-  } finally {
-    builder?.free();
-    wasmTable?.free();
-  }
+      .build()
+  );
 }
 
 /**
