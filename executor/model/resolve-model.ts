@@ -35,8 +35,11 @@ export function defaultCacheDir(): string {
 }
 
 /** Where the random model for `seed` lives under `cacheDir`. */
+/** Bump when the graph, the weight generator or the encoding changes, so stale cache files are never reused. */
+export const RANDOM_MODEL_FORMAT = 1;
+
 export function computeRandomModelPath(cacheDir: string, seed: number): string {
-  return resolve(cacheDir, 'models', `vgg16-fc2-random-seed${seed}.onnx`);
+  return resolve(cacheDir, 'models', `vgg16-fc2-random-v${RANDOM_MODEL_FORMAT}-seed${seed}.onnx`);
 }
 
 export async function resolveModel(options: ResolveModelOptions): Promise<ResolvedModel> {

@@ -44,7 +44,7 @@ describe('full-size random VGG16 model', () => {
   });
 
   it('is cached under models/ and described by its seed', async () => {
-    assert.equal(model.path, join(cacheDir, 'models', 'vgg16-fc2-random-seed0.onnx'));
+    assert.equal(model.path, join(cacheDir, 'models', 'vgg16-fc2-random-v1-seed0.onnx'));
     assert.equal(model.info.weights, 'random(he-normal, seed=0)');
     assert.deepEqual(runner.info, model.info);
     // ~134M float32 parameters plus a few kilobytes of graph.

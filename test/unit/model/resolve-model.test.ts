@@ -54,7 +54,7 @@ describe('resolveModel with a model path', () => {
 
 describe('model cache location', () => {
   it('names the random model file after its seed under models/', () => {
-    assert.equal(computeRandomModelPath('/cache', 7), '/cache/models/vgg16-fc2-random-seed7.onnx');
+    assert.equal(computeRandomModelPath('/cache', 7), '/cache/models/vgg16-fc2-random-v1-seed7.onnx');
   });
 
   it('defaults to $FEATUREJOB_CACHE when it is set', () => {
