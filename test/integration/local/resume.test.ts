@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, test } from 'node:test';
+import { execFileSync } from 'node:child_process';
 import { resolveModel } from '../../../executor/model/resolve-model.js';
 import { ensurePlan } from '../../../executor/plan/ensure-plan.js';
 import { FileStore } from '../../../executor/storage/file-store.js';
@@ -23,16 +24,12 @@ describe('resuming a job', () => {
       const args = ['run', input, '--out', out, '--partitions', '4', '--batch-size', '1', '--progress', 'none'];
       let pid = 0;
       const first = runCli(args, { onStart: (started) => (pid = started) });
-      const commits = join(out, '_featurejob', 'commits');
-      // Only complete markers count: a write in progress is a hidden temp file beside them.
-      const committed = async (): Promise<number> =>
-        existsSync(commits) ? (await readdir(commits)).filter((name) => /^part-\d{5}\.json$/.test(name)).length : 0;
       // Kill the whole process group (CLI and its workers) once some, not all, work has committed.
-      while ((await committed()) === 0) await sleep(50);
+      while ((await committed(out)) === 0) await sleep(50);
       process.kill(-pid, 'SIGKILL');
       const killed = await first;
       assert.equal(killed.signal, 'SIGKILL');
-      const committedBefore = await committed();
+      const committedBefore = await committed(out);
       assert.ok(committedBefore >= 1 && committedBefore < 4, `killed after ${committedBefore} of 4 partitions committed`);
       assert.ok(!existsSync(join(out, 'manifest.json')), 'no manifest before every partition committed');
 
@@ -43,6 +40,34 @@ describe('resuming a job', () => {
       assertEachImageOnce(output, expected);
       const shards = await readdir(join(out, 'features'));
       assert.equal(shards.length, 4, `only committed shards remain: ${shards.join(', ')}`);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+
+  test('a worker process killed mid-partition (as by the OOM killer) is replaced and its partition retried', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'fj-worker-kill-'));
+    try {
+      const input = join(root, 'images');
+      const out = join(root, 'out');
+      const expected = await writePlainImages(input, { count: 8 });
+      let pid = 0;
+      const run = runCli(['run', input, '--out', out, '--partitions', '2', '--batch-size', '1', '--progress', 'none'], {
+        onStart: (started) => (pid = started),
+      });
+      let worker: number | undefined;
+      while (worker === undefined) {
+        await sleep(50);
+        worker = childPids(pid)[0];
+      }
+      // Once partition 0 has committed the worker is busy with partition 1 (or about to report 0): kill it.
+      while ((await committed(out)) === 0) await sleep(20);
+      process.kill(worker, 'SIGKILL');
+      const result = await run;
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /retried partition attempts: [1-9]/);
+      assertEachImageOnce(await readJobOutput(new FileStore({ dir: out })), expected);
+      assert.equal((await readdir(join(out, 'features'))).length, 2);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -66,3 +91,20 @@ describe('resuming a job', () => {
     }
   });
 });
+
+function childPids(parent: number): number[] {
+  try {
+    return execFileSync('ps', ['-o', 'pid=', '--ppid', String(parent)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => Number(line.trim()))
+      .filter((pid) => pid > 0);
+  } catch {
+    return [];
+  }
+}
+
+/** Complete commit markers only: a marker being written is a hidden temp file beside them. */
+async function committed(out: string): Promise<number> {
+  const commits = join(out, '_featurejob', 'commits');
+  return existsSync(commits) ? (await readdir(commits)).filter((name) => /^part-\d{5}\.json$/.test(name)).length : 0;
+}
