@@ -13,7 +13,7 @@ Options:
       --images-per-partition <n>      partition size when --partitions is not given (default ${DEFAULT_IMAGES_PER_PARTITION})
   -w, --workers <n>                   worker processes (default 1)
   -t, --threads <n>                   inference threads per worker (default: cores / workers)
-  -b, --batch-size <n>                images per inference call (default 16)
+  -b, --batch-size <n>                images per inference call (default 8)
       --fetch-concurrency <n>         concurrent reads per worker (default 16)
       --weights <random|file.onnx>    model weights: 'random' (He-normal from --seed; features are
                                       NOT ImageNet features) or a VGG16-fc2 ONNX file (default random)

@@ -22,7 +22,7 @@ export const RunConfigSchema = z
     imagesPerPartition: positiveInt.max(10_000_000).default(DEFAULT_IMAGES_PER_PARTITION),
     workers: positiveInt.max(256).optional(),
     threads: positiveInt.max(1024).optional(),
-    batchSize: positiveInt.max(1024).default(16),
+    batchSize: positiveInt.max(1024).default(8),
     fetchConcurrency: positiveInt.max(1024).default(16),
     weights: z.string().min(1).default('random'),
     seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),

@@ -3,7 +3,7 @@ import type { Dirent } from 'node:fs';
 import { link, mkdir, open, opendir, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { FeatureJobError, type ErrorCode } from '../errors.js';
-import type { ObjectStore, StoredObject } from './object-store.js';
+import { undefinedIfMissing, type ObjectStore, type StoredObject } from './object-store.js';
 
 export interface FileStoreOptions {
   /** The root directory; keys are paths relative to it. Made absolute. */
@@ -89,13 +89,8 @@ export class FileStore implements ObjectStore {
     }
   }
 
-  async getIfExists(key: string): Promise<Uint8Array | undefined> {
-    try {
-      return await this.get(key);
-    } catch (error) {
-      if (error instanceof FeatureJobError && error.code === 'FJ_OBJECT_MISSING') return undefined;
-      throw error;
-    }
+  getIfExists(key: string): Promise<Uint8Array | undefined> {
+    return undefinedIfMissing(this.get(key));
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {

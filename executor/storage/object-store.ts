@@ -1,3 +1,5 @@
+import { isFeatureJobError } from '../errors.js';
+
 /**
  * The one storage abstraction of the data plane: a flat key space under a root (a local
  * directory or an S3 bucket + prefix). Keys are relative to the root and use '/'.
@@ -32,4 +34,14 @@ export interface ObjectStore {
   delete(key: string): Promise<void>;
   /** The full URI of a key, for manifests and messages. */
   uriOf(key: string): string;
+}
+
+/** A read that answers undefined, instead of FJ_OBJECT_MISSING, when the object is absent. */
+export async function undefinedIfMissing(read: Promise<Uint8Array>): Promise<Uint8Array | undefined> {
+  try {
+    return await read;
+  } catch (error) {
+    if (isFeatureJobError(error) && error.code === 'FJ_OBJECT_MISSING') return undefined;
+    throw error;
+  }
 }

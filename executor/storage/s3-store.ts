@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { FeatureJobError, type ErrorCode } from '../errors.js';
 import { formatLocation, normalizePrefix } from './location.js';
-import type { ObjectStore, StoredObject } from './object-store.js';
+import { undefinedIfMissing, type ObjectStore, type StoredObject } from './object-store.js';
 
 export interface S3StoreOptions {
   /** The process's one client (see createS3Client). */
@@ -162,13 +162,8 @@ export class S3Store implements ObjectStore {
     }
   }
 
-  async getIfExists(key: string): Promise<Uint8Array | undefined> {
-    try {
-      return await this.get(key);
-    } catch (error) {
-      if (error instanceof FeatureJobError && error.code === 'FJ_OBJECT_MISSING') return undefined;
-      throw error;
-    }
+  getIfExists(key: string): Promise<Uint8Array | undefined> {
+    return undefinedIfMissing(this.get(key));
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {

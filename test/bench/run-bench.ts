@@ -25,7 +25,7 @@ import { writePlainImages } from '../support/write-test-images.js';
 const { values } = parseArgs({
   options: {
     images: { type: 'string', default: '600' },
-    'batch-size': { type: 'string', default: '16' },
+    'batch-size': { type: 'string', default: '8' },
     workers: { type: 'string', default: '1' },
     dir: { type: 'string' },
   },

@@ -70,3 +70,23 @@ export function encodePng(options: EncodePngOptions): Buffer {
   chunks.push(chunk('IDAT', deflateSync(raw)), chunk('IEND', new Uint8Array()));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...chunks]);
 }
+
+/**
+ * A decompression bomb: a valid PNG header declaring `width` x `height` RGB pixels followed
+ * by two rows of image data. A decoder that trusts the header allocates width * height * 3
+ * bytes; ours must reject it from the header alone.
+ */
+export function decompressionBombPng(width: number, height: number): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = PngColourType.rgb;
+  const idat = deflateSync(Buffer.alloc((1 + width * 3) * 2));
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', idat),
+    chunk('IEND', new Uint8Array()),
+  ]);
+}

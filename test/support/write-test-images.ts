@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
-import { decompressionBombPng } from './png-bytes.js';
+import { decompressionBombPng } from './encode-png.js';
 
 /** What each generated file must become: a feature row, an error code, or skipped. */
 export type Expectation = 'row' | 'skipped' | `FJ_${string}`;
