@@ -3,7 +3,7 @@
  * once, opens its own stores (so one S3 client per process), then runs the partitions it is
  * sent, one at a time, reporting progress and outcomes to the parent.
  */
-import { isFeatureJobError, toFeatureJobError } from '../errors.js';
+import { toFeatureJobError } from '../errors.js';
 import { OnnxModelRunner } from '../model/onnx-model-runner.js';
 import type { ModelRunner } from '../model/model-runner.js';
 import { runPartition } from '../pipeline/run-partition.js';
@@ -83,7 +83,7 @@ process.on('message', (message: ToWorker) => {
       const index = message.type === 'partition' ? message.index : undefined;
       send({ type: 'failed', index, error: serialize(error) });
       // A worker that cannot load its model or stores is useless: exit so the pool notices.
-      if (message.type === 'init' || !isFeatureJobError(error)) setTimeout(() => process.exit(1), 50);
+      if (message.type === 'init') setTimeout(() => process.exit(1), 50);
     }
   });
 });
