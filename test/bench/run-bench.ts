@@ -95,7 +95,7 @@ async function main(): Promise<void> {
     const raw = await rawInference(model.path, model.info);
 
     const run = await runCliTimed(
-      ['run', 's3://bench/images', '--out', 's3://bench/out', '--batch-size', String(batchSize), '--workers', String(workers), '--threads', String(threads), '--progress', 'none'],
+      ['run', 's3://bench/images', '--out', 's3://bench/out', '--weights', 'random', '--batch-size', String(batchSize), '--workers', String(workers), '--threads', String(threads), '--progress', 'none'],
       { ...process.env, ...minio.env() },
     );
     if (run.code !== 0) throw new Error(`featurejob run failed:\n${run.stderr}`);

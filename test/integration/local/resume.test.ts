@@ -21,7 +21,7 @@ describe('resuming a job', () => {
       const input = join(root, 'images');
       const out = join(root, 'out');
       const expected = await writePlainImages(input, { count: 12 });
-      const args = ['run', input, '--out', out, '--partitions', '4', '--batch-size', '1', '--progress', 'none'];
+      const args = ['run', '--weights', 'random', input, '--out', out, '--partitions', '4', '--batch-size', '1', '--progress', 'none'];
       let pid = 0;
       const first = runCli(args, { onStart: (started) => (pid = started) });
       // Kill the whole process group (CLI and its workers) once some, not all, work has committed.
@@ -52,7 +52,7 @@ describe('resuming a job', () => {
       const out = join(root, 'out');
       const expected = await writePlainImages(input, { count: 8 });
       let pid = 0;
-      const run = runCli(['run', input, '--out', out, '--partitions', '2', '--batch-size', '1', '--progress', 'none'], {
+      const run = runCli(['run', '--weights', 'random', input, '--out', out, '--partitions', '2', '--batch-size', '1', '--progress', 'none'], {
         onStart: (started) => (pid = started),
       });
       let worker: number | undefined;
@@ -82,7 +82,7 @@ describe('resuming a job', () => {
       const model = await resolveModel({ weights: 'random', seed: 0, cacheDir: testCacheDir('featurejob-cache') });
       await ensurePlan({ input: new FileStore({ dir: input }), output: new FileStore({ dir: out }), format: 'parquet', model: model.info, imagesPerPartition: 256 });
       await unlink(join(input, 'Banana', 'r0_1.jpg'));
-      const result = await runCli(['run', input, '--out', out, '--progress', 'none']);
+      const result = await runCli(['run', '--weights', 'random', input, '--out', out, '--progress', 'none']);
       assert.equal(result.code, 0, result.stderr);
       expected.set('Banana/r0_1.jpg', 'FJ_OBJECT_MISSING');
       assertEachImageOnce(await readJobOutput(new FileStore({ dir: out })), expected);

@@ -23,7 +23,7 @@ describe('featurejob run on a local directory', () => {
   after(() => rm(root, { recursive: true, force: true }));
 
   test('every image ends as exactly one feature row or one error line with a stable code', async () => {
-    const result = await runCli(['run', input, '--out', out, '--partitions', '3', '--batch-size', '4', '--progress', 'log']);
+    const result = await runCli(['run', '--weights', 'random', input, '--out', out, '--partitions', '3', '--batch-size', '4', '--progress', 'log']);
     assert.equal(result.code, 0, result.stderr);
     const output = await readJobOutput(new FileStore({ dir: out }));
     assertEachImageOnce(output, expected);
@@ -43,7 +43,7 @@ describe('featurejob run on a local directory', () => {
   test('rerunning the same command redoes no committed partition and duplicates no row', async () => {
     const shardsBefore = await readdir(join(out, 'features'));
     const manifestBefore = await readFile(join(out, 'manifest.json'), 'utf8');
-    const result = await runCli(['run', input, '--out', out, '--partitions', '3', '--progress', 'none']);
+    const result = await runCli(['run', '--weights', 'random', input, '--out', out, '--partitions', '3', '--progress', 'none']);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /this run: 0 images in 0 of 3 partitions/);
     assert.deepEqual(await readdir(join(out, 'features')), shardsBefore);
@@ -52,7 +52,7 @@ describe('featurejob run on a local directory', () => {
   });
 
   test('a rerun with different settings on the same output is refused', async () => {
-    const result = await runCli(['run', input, '--out', out, '--format', 'csv']);
+    const result = await runCli(['run', '--weights', 'random', input, '--out', out, '--format', 'csv']);
     assert.equal(result.code, 1);
     assert.match(result.stderr, /FJ_PLAN_MISMATCH/);
   });
@@ -63,7 +63,7 @@ describe('featurejob run --format csv', () => {
     const root = await mkdtemp(join(tmpdir(), 'fj-csv-'));
     try {
       await writePlainImages(join(root, 'images'), { count: 3 });
-      const result = await runCli(['run', join(root, 'images'), '--out', join(root, 'out'), '--format', 'csv', '--progress', 'none']);
+      const result = await runCli(['run', '--weights', 'random', join(root, 'images'), '--out', join(root, 'out'), '--format', 'csv', '--progress', 'none']);
       assert.equal(result.code, 0, result.stderr);
       const [shard] = await readdir(join(root, 'out', 'features'));
       assert.match(shard ?? '', /^part-00000-.*\.csv$/);
