@@ -32,6 +32,7 @@ export const ErrorCatalog = {
   FJ_MODEL_INVALID: { reason: 'ModelInvalid', kind: 'terminal' },
   FJ_MODEL_NOT_FOUND: { reason: 'ModelNotFound', kind: 'terminal' },
   FJ_INFERENCE_FAILED: { reason: 'InferenceFailed', kind: 'transient' },
+  FJ_ENGINE_UNAVAILABLE: { reason: 'EngineUnavailable', kind: 'terminal' },
   // weights files (.h5, downloads, caches)
   FJ_WEIGHTS_INVALID: { reason: 'WeightsInvalid', kind: 'terminal' },
   FJ_WEIGHTS_CHECKSUM_MISMATCH: { reason: 'WeightsChecksumMismatch', kind: 'terminal' },

@@ -9,7 +9,8 @@ import { runCommand } from './run-command.js';
 export const DEMO_HELP = `Usage: featurejob demo [--images <dir>] [--out <dir>]
 
 Generates a small labelled sample folder (default ./demo-images) and runs the full pipeline
-on it into ./demo-out (replaced on each demo), with random weights unless --weights is given.
+on it into ./demo-out (replaced on each demo). Weights as for 'featurejob run' (default auto:
+ImageNet when cached or downloadable, otherwise random with a warning).
 `;
 
 export async function demoCommand(argv: string[]): Promise<number> {
@@ -32,7 +33,7 @@ export async function demoCommand(argv: string[]): Promise<number> {
   await rm(out, { recursive: true, force: true });
   const written = await writeDemoImages(images);
   process.stderr.write(`featurejob demo: wrote ${written} sample images to ${images}\n`);
-  await runCommand(parseRunConfig({ input: images, output: out, partitions: 2, weights: values.weights ?? 'random' }));
+  await runCommand(parseRunConfig({ input: images, output: out, partitions: 2, weights: values.weights ?? 'auto' }));
   process.stdout.write(`outputs: ${out}/manifest.json, ${out}/features/*.parquet, ${out}/errors.jsonl\n`);
   return 0;
 }

@@ -4,6 +4,7 @@
  */
 import { isFeatureJobError } from '../errors.js';
 import { demoCommand } from './demo-command.js';
+import { modelsCommand } from './models-command.js';
 import { parseRunArgs } from './parse-run-args.js';
 import { runCommand } from './run-command.js';
 import { MAIN_HELP, RUN_HELP } from './run-help.js';
@@ -24,11 +25,13 @@ async function main(argv: string[]): Promise<number> {
     return result.manifest.images.total > 0 ? 0 : 1;
   }
   if (command === 'demo') return demoCommand(rest);
+  if (command === 'models') return modelsCommand(rest);
   process.stderr.write(`featurejob: unknown command '${command}'\n\n${MAIN_HELP}`);
   return 2;
 }
 
-main(process.argv.slice(2)).then(
+const argv = process.argv.slice(2);
+main(argv).then(
   (code) => {
     process.exitCode = code;
   },
@@ -36,7 +39,10 @@ main(process.argv.slice(2)).then(
     if (isFeatureJobError(error)) {
       process.stderr.write(`featurejob: ${error.code}: ${error.message}\n`);
       process.exitCode = error.code === 'FJ_INVALID_ARGUMENT' ? 2 : 1;
-      if (error.code === 'FJ_INVALID_ARGUMENT') process.stderr.write("Run 'featurejob run --help' for usage.\n");
+      if (error.code === 'FJ_INVALID_ARGUMENT') {
+        const command = argv[0] === 'models' || argv[0] === 'demo' ? argv[0] : 'run';
+        process.stderr.write(`Run 'featurejob ${command} --help' for usage.\n`);
+      }
     } else {
       process.stderr.write(`featurejob: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
       process.exitCode = 1;

@@ -2,18 +2,50 @@ import { availableParallelism } from 'node:os';
 import type { RunConfig } from '../config/run-config.js';
 import { createLogger } from '../log/logger.js';
 import { runLocalJob, type LocalJobResult } from '../local/run-local-job.js';
+import type { ResolvedModel } from '../model/resolve-model.js';
 import { formatSummary } from '../progress/format-summary.js';
+import { createDownloadProgressPrinter } from './models-command.js';
 
 /** Runs a parsed `featurejob run` and prints its summary; errors propagate to the CLI. */
 export async function runCommand(config: RunConfig, options: { out?: NodeJS.WritableStream } = {}): Promise<LocalJobResult> {
   const logger = createLogger();
-  if (config.weights === 'random') {
-    process.stderr.write(
-      `featurejob: using RANDOM weights (He-normal, seed ${config.seed}): the features exercise the pipeline but are not ImageNet features; pass --weights <vgg16-fc2.onnx> for real ones\n`,
-    );
-  }
-  const result = await runLocalJob({ config, logger });
+  const err = process.stderr;
+  const download = createDownloadProgressPrinter({ mode: config.progress, stream: err });
+  const result = await runLocalJob({
+    config,
+    logger,
+    onDownloadProgress: (progress) => download.update(progress),
+    onStatus: (message) => {
+      download.finish();
+      err.write(`featurejob: ${message}\n`);
+    },
+    onModelResolved: (model) => {
+      download.finish();
+      err.write(describeWeightsDecision(model, config.seed));
+    },
+  });
   const vcpus = Math.min(config.workers * config.threads, availableParallelism());
   (options.out ?? process.stdout).write(formatSummary(result, { vcpus }));
   return result;
+}
+
+/** Says which weights the job runs with and why; random weights always get the loud warning. */
+export function describeWeightsDecision(model: ResolvedModel, seed: number): string {
+  const lines: string[] = [];
+  if (model.warning !== undefined) lines.push(`featurejob: warning: ${model.warning}`);
+  if (model.origin === 'random') {
+    lines.push(
+      `featurejob: using RANDOM weights (He-normal, seed ${seed}): the features exercise the pipeline but are not ImageNet features; ` +
+        `pass --weights imagenet (or 'featurejob models pull vgg16 --from <file.h5>' offline) for real ones`,
+    );
+  } else {
+    const how = {
+      cache: `cached model ${model.path}`,
+      downloaded: `downloaded, verified and converted to ${model.path}`,
+      converted: `converted and cached at ${model.path}`,
+      file: `model file ${model.path}`,
+    }[model.origin];
+    lines.push(`featurejob: weights ${model.info.weights}: ${how} (sha256 ${model.info.sha256})`);
+  }
+  return `${lines.join('\n')}\n`;
 }

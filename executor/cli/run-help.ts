@@ -15,8 +15,17 @@ Options:
   -t, --threads <n>                   inference threads per worker (default: cores / workers)
   -b, --batch-size <n>                images per inference call (default 8)
       --fetch-concurrency <n>         concurrent reads per worker (default 16)
-      --weights <random|file.onnx>    model weights: 'random' (He-normal from --seed; features are
-                                      NOT ImageNet features) or a VGG16-fc2 ONNX file (default random)
+      --weights <w>                   model weights (default auto):
+                                        auto       ImageNet when cached or downloadable, else random
+                                                   with a warning (offline quick start)
+                                        imagenet   Keras' VGG16 ImageNet weights: cached, or downloaded
+                                                   (md5-checked) and converted; never falls back
+                                        random     He-normal from --seed: NOT ImageNet features
+                                        file.h5    Keras VGG16 weights (HDF5), converted once, cached
+                                        file.onnx  a VGG16-fc2 ONNX model, used as it is
+                                        s3://bucket/key.h5|.onnx  either, read from S3
+                                      Offline: 'featurejob models pull vgg16 --from <file.h5>'.
+                                      Mirrors: FEATUREJOB_VGG16_URL, FEATUREJOB_VGG16_MD5.
       --seed <n>                      seed for --weights random (default 0)
   -f, --format <parquet|csv>          parquet (zstd): path, label, features; csv: dim_0..dim_4095,path
                                       (the reference layout) (default parquet)
@@ -36,6 +45,7 @@ export const MAIN_HELP = `Usage: featurejob <command> [options]
 
 Commands:
   run <input> --out <output>   extract features from a directory or an S3 prefix
+  models pull vgg16 | list     download, convert and cache the ImageNet weights; list the cache
   demo [--out <dir>]           generate a small sample folder and run on it (random weights)
 
 Run 'featurejob <command> --help' for a command's options.

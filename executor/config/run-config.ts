@@ -24,7 +24,8 @@ export const RunConfigSchema = z
     threads: positiveInt.max(1024).optional(),
     batchSize: positiveInt.max(1024).default(8),
     fetchConcurrency: positiveInt.max(1024).default(16),
-    weights: z.string().min(1).default('random'),
+    // 'auto': ImageNet weights when cached or fetchable, else random with a warning.
+    weights: z.string().min(1).default('auto'),
     seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
     format: z.enum(OutputFormats).default('parquet'),
     s3Endpoint: z.url({ protocol: /^https?$/ }).optional(),

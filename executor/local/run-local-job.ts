@@ -1,16 +1,18 @@
+import type { S3Client } from '@aws-sdk/client-s3';
 import { FeatureJobError } from '../errors.js';
 import type { RunConfig } from '../config/run-config.js';
 import { readCommitMarker } from '../commit/commit-partition.js';
 import { mergeManifest } from '../commit/merge-manifest.js';
-import { resolveModel } from '../model/resolve-model.js';
+import { resolveModel, type ResolvedModel, type ResolveModelOptions } from '../model/resolve-model.js';
 import type { Manifest } from '../output/manifest-schema.js';
 import { ensurePlan } from '../plan/ensure-plan.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
 import { parseLocation } from '../storage/location.js';
+import { openStore } from '../storage/open-store.js';
+import { createS3Client } from '../storage/s3-client.js';
 import { mapOrdered } from '../util/map-ordered.js';
 import type { Logger } from '../log/logger.js';
 import { computeExcludedPrefix } from './excluded-prefix.js';
-import { openStores } from './open-stores.js';
 import { runWorkerPool } from './worker-pool.js';
 
 export interface LocalJobResult {
@@ -33,6 +35,10 @@ export interface LocalJobOptions {
   readonly progressStream?: NodeJS.WriteStream;
   readonly cacheDir?: string;
   readonly workerPath?: string;
+  /** Told which model (and weights) the job uses, before any work starts. */
+  readonly onModelResolved?: (model: ResolvedModel) => void;
+  readonly onDownloadProgress?: ResolveModelOptions['onDownloadProgress'];
+  readonly onStatus?: ResolveModelOptions['onStatus'];
 }
 
 /**
@@ -44,12 +50,26 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   const started = performance.now();
   const inputLocation = parseLocation(config.input);
   const outputLocation = parseLocation(config.output);
-  const { input, output } = openStores(config);
+  // One lazily created S3 client for the input, the output and s3:// weights alike.
+  let s3: S3Client | undefined;
+  const s3Client = (): S3Client => {
+    s3 ??= createS3Client({
+      ...(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint }),
+      ...(config.region === undefined ? {} : { region: config.region }),
+    });
+    return s3;
+  };
+  const input = openStore(inputLocation, { s3Client });
+  const output = openStore(outputLocation, { s3Client });
   const model = await resolveModel({
     weights: config.weights,
     seed: config.seed,
     ...(options.cacheDir === undefined ? {} : { cacheDir: options.cacheDir }),
+    openStore: (location) => openStore(location, { s3Client }),
+    ...(options.onDownloadProgress === undefined ? {} : { onDownloadProgress: options.onDownloadProgress }),
+    ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
   });
+  options.onModelResolved?.(model);
   const excludePrefix = computeExcludedPrefix(inputLocation, outputLocation);
   if (excludePrefix === '') throw new FeatureJobError('FJ_INVALID_ARGUMENT', '--out must differ from <input>');
   const { plan, created } = await ensurePlan({

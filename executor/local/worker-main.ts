@@ -4,7 +4,7 @@
  * sent, one at a time, reporting progress and outcomes to the parent.
  */
 import { toFeatureJobError } from '../errors.js';
-import { OnnxModelRunner } from '../model/onnx-model-runner.js';
+import { loadModelRunner } from '../model/load-model-runner.js';
 import type { ModelRunner } from '../model/model-runner.js';
 import { runPartition } from '../pipeline/run-partition.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -40,7 +40,7 @@ function peakRssBytes(): number {
 async function init(settings: WorkerSettings): Promise<void> {
   const started = performance.now();
   const { input, output } = openStores(settings);
-  const model = await OnnxModelRunner.load({ modelPath: settings.modelPath, info: settings.modelInfo, threads: settings.threads });
+  const model = await loadModelRunner({ modelPath: settings.modelPath, info: settings.modelInfo, threads: settings.threads });
   state = { settings, model, input, output };
   send({ type: 'ready', loadMs: performance.now() - started, rssBytes: process.memoryUsage().rss });
 }

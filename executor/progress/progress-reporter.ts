@@ -22,6 +22,7 @@ export class ProgressReporter {
   private readonly started: number;
   private readonly mode: 'bar' | 'log' | 'none';
   private lastDraw = 0;
+  private lastDrawnDone = -1;
   private firstImage: number | undefined;
 
   constructor(private readonly options: ProgressOptions) {
@@ -54,7 +55,8 @@ export class ProgressReporter {
   }
 
   finish(): void {
-    this.draw(true);
+    // A log line already showing the final count need not be repeated.
+    if (this.mode !== 'log' || this.lastDrawnDone !== this.done) this.draw(true);
     if (this.mode === 'bar') this.options.stream.write('\n');
   }
 
@@ -66,6 +68,7 @@ export class ProgressReporter {
     this.lastDraw = now;
     const { total } = this.options;
     const done = this.done;
+    this.lastDrawnDone = done;
     const elapsed = (now - this.started) / 1000;
     const rate = elapsed > 0 ? done / elapsed : 0;
     const eta = rate > 0 ? (total - done) / rate : Number.NaN;

@@ -13,7 +13,7 @@ describe('parseRunArgs', () => {
     assert.equal(parsed.config.partitions, 8);
     assert.equal(parsed.config.batchSize, 32);
     assert.equal(parsed.config.format, 'csv');
-    assert.equal(parsed.config.weights, 'random');
+    assert.equal(parsed.config.weights, 'auto');
     assert.equal(parsed.config.workers, 1);
     assert.ok(Object.isFrozen(parsed.config));
   });

@@ -38,8 +38,11 @@ describe('resolveModel with a model path', () => {
     );
   });
 
-  it('refuses a directory with FJ_MODEL_NOT_FOUND', async () => {
-    await assert.rejects(resolveModel({ weights: dir }), (error) => isFeatureJobError(error) && error.code === 'FJ_MODEL_NOT_FOUND');
+  it('refuses a directory holding neither a TensorFlow.js model nor a SavedModel with FJ_MODEL_INVALID', async () => {
+    await assert.rejects(
+      resolveModel({ weights: dir }),
+      (error) => isFeatureJobError(error) && error.code === 'FJ_MODEL_INVALID' && /neither model\.json nor saved_model\.pb/.test(error.message),
+    );
   });
 
   it('refuses a negative or fractional seed for random weights', async () => {
