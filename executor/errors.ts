@@ -33,6 +33,10 @@ export const ErrorCatalog = {
   FJ_MODEL_NOT_FOUND: { reason: 'ModelNotFound', kind: 'terminal' },
   FJ_INFERENCE_FAILED: { reason: 'InferenceFailed', kind: 'transient' },
   FJ_ENGINE_UNAVAILABLE: { reason: 'EngineUnavailable', kind: 'terminal' },
+  // dimension reduction
+  FJ_PCA_INVALID_COMPONENTS: { reason: 'PcaInvalidComponents', kind: 'terminal' },
+  FJ_PCA_NO_SHARDS: { reason: 'PcaNoShards', kind: 'terminal' },
+  FJ_PCA_MIXED_DIMENSIONS: { reason: 'PcaMixedDimensions', kind: 'terminal' },
   // weights files (.h5, downloads, caches)
   FJ_WEIGHTS_INVALID: { reason: 'WeightsInvalid', kind: 'terminal' },
   FJ_WEIGHTS_CHECKSUM_MISMATCH: { reason: 'WeightsChecksumMismatch', kind: 'terminal' },
