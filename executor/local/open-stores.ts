@@ -4,24 +4,31 @@ import { parseLocation } from '../storage/location.js';
 import { openStore } from '../storage/open-store.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
-/** The input and output stores of a process, sharing one lazily created S3 client. */
-export function openStores(settings: { input: string; output: string; s3Endpoint?: string; region?: string }): {
-  input: ObjectStore;
-  output: ObjectStore;
-} {
+export interface StoreSettings {
+  readonly input: string;
+  readonly output: string;
+  readonly s3Endpoint?: string;
+  readonly region?: string;
+}
+
+/** The process's one S3 client, created on first use (a purely local job never makes one). */
+export function createLazyS3Client(settings: { s3Endpoint?: string; region?: string }): () => S3Client {
   let client: S3Client | undefined;
-  const s3Client = (): S3Client => {
-    const created =
-      client ??
-      createS3Client({
-        ...(settings.s3Endpoint === undefined ? {} : { endpoint: settings.s3Endpoint }),
-        ...(settings.region === undefined ? {} : { region: settings.region }),
-      });
-    client = created;
-    return created;
+  return () => {
+    client ??= createS3Client({
+      ...(settings.s3Endpoint === undefined ? {} : { endpoint: settings.s3Endpoint }),
+      ...(settings.region === undefined ? {} : { region: settings.region }),
+    });
+    return client;
   };
+}
+
+/** The input and output stores of a process, sharing one lazily created S3 client. */
+export function openStores(settings: StoreSettings): { input: ObjectStore; output: ObjectStore; s3Client: () => S3Client } {
+  const s3Client = createLazyS3Client(settings);
   return {
     input: openStore(parseLocation(settings.input), { s3Client }),
     output: openStore(parseLocation(settings.output), { s3Client }),
+    s3Client,
   };
 }

@@ -1,4 +1,3 @@
-import type { S3Client } from '@aws-sdk/client-s3';
 import { FeatureJobError } from '../errors.js';
 import type { RunConfig } from '../config/run-config.js';
 import { readCommitMarker } from '../commit/commit-partition.js';
@@ -9,10 +8,10 @@ import { ensurePlan } from '../plan/ensure-plan.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
 import { parseLocation } from '../storage/location.js';
 import { openStore } from '../storage/open-store.js';
-import { createS3Client } from '../storage/s3-client.js';
 import { mapOrdered } from '../util/map-ordered.js';
 import type { Logger } from '../log/logger.js';
 import { computeExcludedPrefix } from './excluded-prefix.js';
+import { openStores } from './open-stores.js';
 import { runWorkerPool } from './worker-pool.js';
 
 export interface LocalJobResult {
@@ -51,16 +50,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   const inputLocation = parseLocation(config.input);
   const outputLocation = parseLocation(config.output);
   // One lazily created S3 client for the input, the output and s3:// weights alike.
-  let s3: S3Client | undefined;
-  const s3Client = (): S3Client => {
-    s3 ??= createS3Client({
-      ...(config.s3Endpoint === undefined ? {} : { endpoint: config.s3Endpoint }),
-      ...(config.region === undefined ? {} : { region: config.region }),
-    });
-    return s3;
-  };
-  const input = openStore(inputLocation, { s3Client });
-  const output = openStore(outputLocation, { s3Client });
+  const { input, output, s3Client } = openStores(config);
   const model = await resolveModel({
     weights: config.weights,
     seed: config.seed,
