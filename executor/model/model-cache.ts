@@ -162,13 +162,16 @@ export async function storeCachedModel(options: StoreCachedModelOptions): Promis
 }
 
 /** Temp file in the same directory, fsync, rename: the final name only ever holds whole files. */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
+export async function writeFileAtomic(path: string, body: Uint8Array | readonly Uint8Array[]): Promise<void> {
+  const chunks = body instanceof Uint8Array ? [body] : body;
   const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
   try {
     const file = await open(temp, 'wx');
     try {
-      for (let offset = 0; offset < bytes.byteLength; ) {
-        offset += (await file.write(bytes, offset, bytes.byteLength - offset)).bytesWritten;
+      for (const chunk of chunks) {
+        for (let offset = 0; offset < chunk.byteLength; ) {
+          offset += (await file.write(chunk, offset, chunk.byteLength - offset)).bytesWritten;
+        }
       }
       await file.sync();
     } finally {

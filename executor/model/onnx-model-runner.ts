@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { FeatureJobError, toFeatureJobError } from '../errors.js';
 import type { ModelInfo, ModelRunner } from './model-runner.js';
+import { sliceBatch } from './slice-batch.js';
 
 const INPUT_SIZE = 224;
 const CHANNELS = 3;
@@ -76,14 +77,7 @@ export class OnnxModelRunner implements ModelRunner {
 
   async run(batch: Float32Array, count: number): Promise<Float32Array> {
     if (this.closed) throw new FeatureJobError('FJ_INFERENCE_FAILED', 'model runner is closed');
-    const perImage = INPUT_SIZE * INPUT_SIZE * CHANNELS;
-    if (!Number.isInteger(count) || count < 1 || batch.length < count * perImage) {
-      throw new FeatureJobError(
-        'FJ_INVALID_ARGUMENT',
-        `batch holds ${batch.length} floats, not enough for ${count} image(s) of ${perImage}`,
-      );
-    }
-    const data = batch.length === count * perImage ? batch : batch.subarray(0, count * perImage);
+    const data = sliceBatch(batch, count, INPUT_SIZE);
     try {
       const input = new ort.Tensor('float32', data, [count, INPUT_SIZE, INPUT_SIZE, CHANNELS]);
       const results = await this.session.run({ [this.inputName]: input }, [this.outputName]);

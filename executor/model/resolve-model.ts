@@ -12,14 +12,14 @@
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { FeatureJobError, isFeatureJobError } from '../errors.js';
 import { formatLocation, parseLocation, type Location } from '../storage/location.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { downloadWeights, fileNameOf, type DownloadProgress } from './download-weights.js';
-import { findCachedModel, storeCachedModel, type CachedModel } from './model-cache.js';
+import { findCachedModel, storeCachedModel, writeFileAtomic, type CachedModel } from './model-cache.js';
 import type { ModelInfo } from './model-runner.js';
 import { buildRandomVgg16Weights, DEFAULT_MODEL_SEED, describeRandomWeights } from './random-vgg16-weights.js';
 import { encodeVgg16Onnx, VGG16_OUTPUT_NAME, VGG16_WIDTHS } from './vgg16-graph.js';
@@ -292,28 +292,9 @@ async function ensureRandomModel(path: string, seed: number): Promise<string> {
   await mkdir(dirname(path), { recursive: true });
   // Temp file + rename: a reader (or a concurrent builder) never sees a partial model, and
   // two processes building the same seed write identical bytes, so either rename may win.
-  const temp = `${path}.${process.pid}.${randomUUID()}.tmp`;
+  await writeFileAtomic(path, chunks);
   const hash = createHash('sha256');
-  try {
-    const file = await open(temp, 'wx');
-    try {
-      for (const chunk of chunks) {
-        hash.update(chunk);
-        for (let offset = 0; offset < chunk.byteLength; ) {
-          offset += (await file.write(chunk, offset, chunk.byteLength - offset)).bytesWritten;
-        }
-      }
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temp, path);
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw new FeatureJobError('FJ_MODEL_INVALID', `cannot write the random model to ${path}: ${String(error)}`, {
-      cause: error,
-    });
-  }
+  for (const chunk of chunks) hash.update(chunk);
   return hash.digest('hex');
 }
 

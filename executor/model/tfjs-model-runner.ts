@@ -14,6 +14,7 @@ import { FeatureJobError, toFeatureJobError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
 import { locateModel } from './load-model-runner.js';
 import type { ModelInfo, ModelRunner } from './model-runner.js';
+import { sliceBatch } from './slice-batch.js';
 import { hashSavedModel, readModelJsonFiles, type ModelJsonFiles } from './read-tfjs-model-files.js';
 import { loadTfjsEngine, type Tfjs, type TfjsBackend } from './tfjs-engine.js';
 
@@ -126,14 +127,7 @@ export class TfjsModelRunner implements ModelRunner {
 
   async run(batch: Float32Array, count: number): Promise<Float32Array> {
     if (this.closed) throw new FeatureJobError('FJ_INFERENCE_FAILED', 'model runner is closed');
-    const perImage = INPUT_SIZE * INPUT_SIZE * CHANNELS;
-    if (!Number.isInteger(count) || count < 1 || batch.length < count * perImage) {
-      throw new FeatureJobError(
-        'FJ_INVALID_ARGUMENT',
-        `batch holds ${batch.length} floats, not enough for ${count} image(s) of ${perImage}`,
-      );
-    }
-    const data = batch.length === count * perImage ? batch : batch.subarray(0, count * perImage);
+    const data = sliceBatch(batch, count, INPUT_SIZE);
     let output: Tensor | undefined;
     try {
       // tidy frees the input and every intermediate; only the returned output survives it.

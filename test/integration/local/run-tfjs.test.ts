@@ -8,18 +8,8 @@ import { buildRandomVgg16Weights } from '../../../executor/model/random-vgg16-we
 import { FileStore } from '../../../executor/storage/file-store.js';
 import { assertEachImageOnce, readJobOutput } from '../../support/read-output.js';
 import { runCli } from '../../support/run-cli.js';
+import { maxRelativeError } from '../../support/vector-metrics.js';
 import { writePlainImages } from '../../support/write-test-images.js';
-
-/** max_i |a_i - b_i| / max_i |b_i|: the error relative to the vector's scale. */
-function maxRelativeError(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i += 1) {
-    diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-    scale = Math.max(scale, Math.abs(b[i] as number));
-  }
-  return diff / scale;
-}
 
 describe('featurejob run with a TensorFlow.js model', () => {
   let root: string;

@@ -25,6 +25,7 @@ import { OnnxModelRunner } from '../../../executor/model/onnx-model-runner.js';
 import { prepareImage } from '../../../executor/pipeline/prepare-image.js';
 import { KERAS_VALUES_PER_IMAGE } from '../../../executor/pipeline/preprocess-keras.js';
 import { ensurePythonVenv } from '../../support/python-venv.js';
+import { cosineSimilarity, maxRelativeError } from '../../support/vector-metrics.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const SCRIPT = join(repoRoot, 'test', 'support', 'keras_reference.py');
@@ -163,30 +164,6 @@ async function readFloat32(path: string): Promise<Float32Array> {
   return new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0;
-  let na = 0;
-  let nb = 0;
-  for (let i = 0; i < a.length; i += 1) {
-    const x = a[i] as number;
-    const y = b[i] as number;
-    dot += x * y;
-    na += x * x;
-    nb += y * y;
-  }
-  return dot / Math.sqrt(na * nb);
-}
-
-/** max_i |ours_i - keras_i| / max_i |keras_i|. */
-function maxRelativeError(ours: Float32Array, keras: Float32Array): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < keras.length; i += 1) {
-    diff = Math.max(diff, Math.abs((ours[i] as number) - (keras[i] as number)));
-    scale = Math.max(scale, Math.abs(keras[i] as number));
-  }
-  return diff / scale;
-}
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let max = 0;
@@ -257,7 +234,7 @@ describe('VGG16 fc2 features against Keras itself (same .h5 weights, same files)
           const keras = kerasFeatures.subarray(n * DIMENSIONS, (n + 1) * DIMENSIONS);
           comparisons.push({
             image,
-            cosine: cosine(ours, keras),
+            cosine: cosineSimilarity(ours, keras),
             relativeError: maxRelativeError(ours, keras),
             inputMaxAbsDiff: inputDiffs[i] as number,
           });
@@ -323,7 +300,7 @@ describe('VGG16 fc2 features against Keras itself (same .h5 weights, same files)
     for (let a = 0; a < images.length; a += 1) {
       const fa = kerasFeatures.subarray(a * DIMENSIONS, (a + 1) * DIMENSIONS);
       for (let b = a + 1; b < images.length; b += 1) {
-        const c = cosine(fa, kerasFeatures.subarray(b * DIMENSIONS, (b + 1) * DIMENSIONS));
+        const c = cosineSimilarity(fa, kerasFeatures.subarray(b * DIMENSIONS, (b + 1) * DIMENSIONS));
         if (c > closest.cosine) closest = { cosine: c, pair: `${nameOf(images[a] as TestImage)} ~ ${nameOf(images[b] as TestImage)}` };
       }
     }

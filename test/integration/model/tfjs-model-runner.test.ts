@@ -22,6 +22,7 @@ import { computeTfjsModelSha256 } from '../../../executor/model/read-tfjs-model-
 import { TfjsModelRunner } from '../../../executor/model/tfjs-model-runner.js';
 import { buildVgg16Onnx } from '../../../executor/model/vgg16-graph.js';
 import { prepareImage } from '../../../executor/pipeline/prepare-image.js';
+import { maxRelativeErrorsPerRow } from '../../support/vector-metrics.js';
 
 const INFO = { name: 'vgg16', layer: 'fc2', dimensions: 4096, weights: 'test' } as const;
 const NARROW = { conv: [2, 4, 4, 8, 8], dense: 16 } as const;
@@ -68,21 +69,6 @@ async function realImage(): Promise<Float32Array> {
   }
   const jpeg = await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
   return prepareImage(jpeg);
-}
-
-/** max_i |a_i - b_i| / max_i |b_i|, per image, `b` being the reference. */
-function maxRelativeErrors(a: Float32Array, b: Float32Array, dimensions: number): number[] {
-  const errors: number[] = [];
-  for (let start = 0; start < b.length; start += dimensions) {
-    let diff = 0;
-    let scale = 0;
-    for (let i = start; i < start + dimensions; i += 1) {
-      diff = Math.max(diff, Math.abs((a[i] as number) - (b[i] as number)));
-      scale = Math.max(scale, Math.abs(b[i] as number));
-    }
-    errors.push(scale === 0 ? diff : diff / scale);
-  }
-  return errors;
 }
 
 /**
@@ -269,7 +255,7 @@ describe('TfjsModelRunner', () => {
       }
     }
     const [fromOnnx, fromTfjs] = results as [Float32Array, Float32Array];
-    for (const error of maxRelativeErrors(fromTfjs, fromOnnx, NARROW.dense)) {
+    for (const error of maxRelativeErrorsPerRow(fromTfjs, fromOnnx, NARROW.dense)) {
       assert.ok(error <= MAX_RELATIVE_ERROR, `max relative error ${error}`);
     }
   });
@@ -322,7 +308,7 @@ describe('onnxruntime and TensorFlow.js on the same full-size VGG16 weights', ()
       await tfjs.close();
     }
 
-    const errors = maxRelativeErrors(actual, expected, INFO.dimensions);
+    const errors = maxRelativeErrorsPerRow(actual, expected, INFO.dimensions);
     t.diagnostic(`max relative error per image: ${errors.map((e) => e.toExponential(2)).join(', ')}`);
     for (const [i, error] of errors.entries()) {
       assert.ok(error <= MAX_RELATIVE_ERROR, `image ${i}: max relative error ${error} exceeds ${MAX_RELATIVE_ERROR}`);
