@@ -4,7 +4,9 @@
  */
 import { isFeatureJobError } from '../errors.js';
 import { demoCommand } from './demo-command.js';
+import { inspectCommand } from './inspect-command.js';
 import { modelsCommand } from './models-command.js';
+import { reduceCommand } from './reduce-command.js';
 import { parseRunArgs } from './parse-run-args.js';
 import { runCommand } from './run-command.js';
 import { MAIN_HELP, RUN_HELP } from './run-help.js';
@@ -26,6 +28,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'demo') return demoCommand(rest);
   if (command === 'models') return modelsCommand(rest);
+  if (command === 'reduce') return reduceCommand(rest);
+  if (command === 'inspect') return inspectCommand(rest);
   process.stderr.write(`featurejob: unknown command '${command}'\n\n${MAIN_HELP}`);
   return 2;
 }
@@ -40,7 +44,7 @@ main(argv).then(
       process.stderr.write(`featurejob: ${error.code}: ${error.message}\n`);
       process.exitCode = error.code === 'FJ_INVALID_ARGUMENT' ? 2 : 1;
       if (error.code === 'FJ_INVALID_ARGUMENT') {
-        const command = argv[0] === 'models' || argv[0] === 'demo' ? argv[0] : 'run';
+        const command = ['models', 'demo', 'reduce', 'inspect'].includes(argv[0] ?? '') ? argv[0] : 'run';
         process.stderr.write(`Run 'featurejob ${command} --help' for usage.\n`);
       }
     } else {

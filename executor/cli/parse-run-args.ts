@@ -1,4 +1,6 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 import { z } from 'zod';
 import { FeatureJobError } from '../errors.js';
 import { parseRunConfig, type RunConfig, type RunConfigInput } from '../config/run-config.js';
@@ -19,6 +21,8 @@ const runOptions = {
   'max-pixels': { type: 'string' },
   'max-attempts': { type: 'string' },
   progress: { type: 'string' },
+  pca: { type: 'string' },
+  whiten: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -31,6 +35,7 @@ const flagOf: Record<string, string> = {
   s3Endpoint: '--s3-endpoint',
   maxPixels: '--max-pixels',
   maxAttempts: '--max-attempts',
+  noPlots: '--no-plots',
 };
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -39,15 +44,31 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return `${flag}: ${issue.message}`;
 }
 
-/** Parses `featurejob run` arguments; invalid ones throw FJ_INVALID_ARGUMENT (exit code 2). */
-export function parseRunArgs(argv: string[]): ParsedRunArgs {
-  let parsed;
+/** Parses config fields from flags with a zod schema; a mismatch is FJ_INVALID_ARGUMENT naming the flags. */
+export function parseFlags<T>(input: Record<string, unknown>, parse: (input: Record<string, unknown>) => T): T {
+  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
   try {
-    parsed = parseArgs({ args: argv, options: runOptions, allowPositionals: true, strict: true });
+    return parse(input);
+  } catch (error) {
+    if (error instanceof z.ZodError) {
+      throw new FeatureJobError('FJ_INVALID_ARGUMENT', error.issues.map(describeIssue).join('; '));
+    }
+    throw error;
+  }
+}
+
+/** node:util parseArgs, with its errors (unknown flag, missing value) as FJ_INVALID_ARGUMENT. */
+export function parseCommandLine<T extends ParseArgsOptionsConfig>(argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
     throw new FeatureJobError('FJ_INVALID_ARGUMENT', (error as Error).message);
   }
-  const { values, positionals } = parsed;
+}
+
+/** Parses `featurejob run` arguments; invalid ones throw FJ_INVALID_ARGUMENT (exit code 2). */
+export function parseRunArgs(argv: string[]): ParsedRunArgs {
+  const { values, positionals } = parseCommandLine(argv, runOptions);
   if (values.help) return { help: true };
   if (positionals.length !== 1) {
     throw new FeatureJobError(
@@ -73,14 +94,8 @@ export function parseRunArgs(argv: string[]): ParsedRunArgs {
     maxPixels: values['max-pixels'],
     maxAttempts: values['max-attempts'],
     progress: values.progress,
+    pca: values.pca,
+    whiten: values.whiten,
   };
-  for (const key of Object.keys(input)) if (input[key] === undefined) delete input[key];
-  try {
-    return { help: false, config: parseRunConfig(input as RunConfigInput) };
-  } catch (error) {
-    if (error instanceof z.ZodError) {
-      throw new FeatureJobError('FJ_INVALID_ARGUMENT', error.issues.map(describeIssue).join('; '));
-    }
-    throw error;
-  }
+  return { help: false, config: parseFlags(input, (fields) => parseRunConfig(fields as RunConfigInput)) };
 }

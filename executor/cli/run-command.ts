@@ -5,6 +5,7 @@ import { runLocalJob, type LocalJobResult } from '../local/run-local-job.js';
 import type { ResolvedModel } from '../model/resolve-model.js';
 import { formatSummary } from '../progress/format-summary.js';
 import { createDownloadProgressPrinter } from './models-command.js';
+import { formatReduceSummary } from './reduce-command.js';
 
 /** Runs a parsed `featurejob run` and prints its summary; errors propagate to the CLI. */
 export async function runCommand(config: RunConfig, options: { out?: NodeJS.WritableStream } = {}): Promise<LocalJobResult> {
@@ -26,6 +27,7 @@ export async function runCommand(config: RunConfig, options: { out?: NodeJS.Writ
   });
   const vcpus = Math.min(config.workers * config.threads, availableParallelism());
   (options.out ?? process.stdout).write(formatSummary(result, { vcpus }));
+  if (result.reduce !== undefined) (options.out ?? process.stdout).write(formatReduceSummary(result.reduce));
   return result;
 }
 

@@ -16,6 +16,8 @@ export interface AttemptOutput {
   readonly rows: number;
   readonly failed: number;
   readonly failuresByCode: Record<string, number>;
+  /** More files of the attempt (its PCA statistics), written before the marker like the shard. */
+  readonly sideFiles?: ReadonlyArray<{ readonly key: string; readonly body: Uint8Array }>;
   readonly now?: () => Date;
 }
 
@@ -32,6 +34,7 @@ export type CommitOutcome =
 export async function commitPartition(output: ObjectStore, attempt: AttemptOutput): Promise<CommitOutcome> {
   await output.put(attempt.shardKey, attempt.shard);
   await output.put(attempt.errorsKey, attempt.errorLines);
+  for (const file of attempt.sideFiles ?? []) await output.put(file.key, file.body);
   const marker: CommitMarker = {
     version: 1,
     partition: attempt.index,
@@ -47,7 +50,8 @@ export async function commitPartition(output: ObjectStore, attempt: AttemptOutpu
   };
   const key = commitMarkerKey(attempt.index);
   if (await output.putIfAbsent(key, encodeJson(marker))) return { outcome: 'committed', marker };
-  await Promise.all([output.delete(attempt.shardKey), output.delete(attempt.errorsKey)]);
+  const own = [attempt.shardKey, attempt.errorsKey, ...(attempt.sideFiles ?? []).map((file) => file.key)];
+  await Promise.all(own.map((ownKey) => output.delete(ownKey)));
   const winner = await readCommitMarker(output, attempt.index);
   if (winner === undefined) {
     throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(key)} was reported as existing but cannot be read`);

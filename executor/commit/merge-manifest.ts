@@ -1,7 +1,7 @@
 import { FeatureJobError } from '../errors.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
 import { ManifestSchema, parseManifest, type Manifest } from '../output/manifest-schema.js';
-import { ATTEMPT_ERRORS_PREFIX, ERRORS_KEY, FEATURES_PREFIX, MANIFEST_KEY } from '../plan/partition-naming.js';
+import { ATTEMPT_ERRORS_PREFIX, ERRORS_KEY, FEATURES_PREFIX, MANIFEST_KEY, PCA_STATISTICS_PREFIX, statisticsKey } from '../plan/partition-naming.js';
 import type { PlanIndex } from '../plan/plan-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { encodeJson, readJsonIfExists } from '../storage/read-json.js';
@@ -37,9 +37,10 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   const errorChunks: Uint8Array[] = [];
   for await (const bytes of mapOrdered(markers, READ_CONCURRENCY, (marker) => output.get(marker.errorsKey))) errorChunks.push(bytes);
   await output.put(ERRORS_KEY, Buffer.concat(errorChunks));
-  const committedKeys = new Set(markers.flatMap((marker) => [marker.shardKey, marker.errorsKey]));
+  const committedKeys = new Set(markers.flatMap((marker) => [marker.shardKey, marker.errorsKey, statisticsKey(marker.partition, marker.attempt)]));
   await deleteUncommitted(output, FEATURES_PREFIX, committedKeys);
   await deleteUncommitted(output, ATTEMPT_ERRORS_PREFIX, committedKeys);
+  await deleteUncommitted(output, PCA_STATISTICS_PREFIX, committedKeys);
 
   const failuresByCode: Record<string, number> = {};
   for (const marker of markers) {

@@ -33,6 +33,9 @@ export const RunConfigSchema = z
     maxPixels: positiveInt.default(DEFAULT_MAX_PIXELS),
     maxAttempts: positiveInt.max(100).default(3),
     progress: z.enum(ProgressModes).default('auto'),
+    /** Fit PCA with this many components after extraction (and compute statistics during it). */
+    pca: z.coerce.number().int().min(1).max(1_000_000).optional(),
+    whiten: z.boolean().default(false),
     cores: positiveInt.max(1024).default(availableParallelism()),
   })
   .strict();

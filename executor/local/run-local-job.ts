@@ -13,6 +13,10 @@ import type { Logger } from '../log/logger.js';
 import { computeExcludedPrefix } from './excluded-prefix.js';
 import { openStores } from './open-stores.js';
 import { runWorkerPool } from './worker-pool.js';
+import { assertComponentsFit } from '../reduce/fit-pca.js';
+import type { WorkerSettings } from './worker-messages.js';
+import type { PartitionOutcome } from '../pipeline/run-partition.js';
+import { assertReducible, runLocalReduce, type LocalReduceResult } from './run-local-reduce.js';
 
 export interface LocalJobResult {
   readonly manifest: Manifest;
@@ -20,12 +24,15 @@ export interface LocalJobResult {
   /** Partitions this run processed (excludes those committed by earlier runs). */
   readonly partitionsRun: number;
   readonly imagesRun: number;
+  /** Listing, extraction and the manifest merge; PCA (in `reduce`) has its own timings. */
   readonly wallMs: number;
   /** Milliseconds from process start to the first image's features (performance.now() origin). */
   readonly firstImageMs: number | undefined;
   readonly workerPeakRssBytes: number[];
   readonly workerLoadMs: number[];
   readonly retries: number;
+  /** Set when `--pca` fitted (or refitted) PCA in this run. */
+  readonly reduce?: LocalReduceResult;
 }
 
 export interface LocalJobOptions {
@@ -60,6 +67,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
     ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
   });
   options.onModelResolved?.(model);
+  if (config.pca !== undefined) assertComponentsFit(config.pca, Number.MAX_SAFE_INTEGER, model.info.dimensions);
   const excludePrefix = computeExcludedPrefix(inputLocation, outputLocation);
   if (excludePrefix === '') throw new FeatureJobError('FJ_INVALID_ARGUMENT', '--out must differ from <input>');
   const { plan, created } = await ensurePlan({
@@ -72,6 +80,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
     ...(excludePrefix === undefined ? {} : { excludePrefix }),
   });
   logger.info({ output: output.uri, partitions: plan.partitions.length, images: plan.images, created }, 'plan ready');
+  if (config.pca !== undefined) assertComponentsFit(config.pca, plan.images, model.info.dimensions);
 
   const pending: number[] = [];
   for await (const [position, marker] of mapOrdered(plan.partitions, 16, async (p, i) => [i, await readCommitMarker(output, p.index)] as const)) {
@@ -80,7 +89,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   const imagesRun = pending.reduce((sum, index) => sum + (plan.partitions[index]?.images ?? 0), 0);
   const progress = new ProgressReporter({ mode: config.progress, total: imagesRun, stream: options.progressStream ?? process.stderr });
   let retries = 0;
-  const pool = await runWorkerPool({
+  const pool = await runWorkerPool<WorkerSettings, PartitionOutcome>({
     workers: config.workers,
     maxAttempts: config.maxAttempts,
     partitions: pending,
@@ -96,6 +105,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
       fetchConcurrency: config.fetchConcurrency,
       maxPixels: config.maxPixels,
       format: config.format,
+      pcaStatistics: config.pca !== undefined,
     },
     onProgress: ({ index, done, failed }) => progress.update(index, done, failed),
     onOutcome: (index, outcome) => progress.update(index, outcome.marker.rows + outcome.marker.failed, outcome.marker.failed),
@@ -107,13 +117,34 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
     ...(options.workerPath === undefined ? {} : { workerPath: options.workerPath }),
   });
   if (pending.length > 0) progress.finish();
-  const { manifest } = await mergeManifest({ output, plan });
+  const merged = await mergeManifest({ output, plan });
+  const extractionMs = performance.now() - started;
+  let manifest = merged.manifest;
+  let reduce: LocalReduceResult | undefined;
+  const pca = config.pca;
+  if (pca !== undefined && (manifest.pca?.components !== pca || manifest.pca.whiten !== config.whiten)) {
+    assertReducible(manifest, pca);
+    reduce = await runLocalReduce({
+      output,
+      components: pca,
+      whiten: config.whiten,
+      workers: config.workers,
+      threads: config.threads,
+      maxAttempts: config.maxAttempts,
+      logger,
+      ...(config.s3Endpoint === undefined ? {} : { s3Endpoint: config.s3Endpoint }),
+      ...(config.region === undefined ? {} : { region: config.region }),
+      onPhase: (phase, detail) => logger.info({ phase, detail }, `PCA ${phase}`),
+    });
+    manifest = reduce.manifest;
+  }
   return {
+    ...(reduce === undefined ? {} : { reduce }),
     manifest,
     manifestUri: output.uriOf('manifest.json'),
     partitionsRun: pending.length,
     imagesRun,
-    wallMs: performance.now() - started,
+    wallMs: extractionMs,
     firstImageMs: progress.firstImageAt,
     workerPeakRssBytes: pool.peakRssBytes,
     workerLoadMs: pool.loadMs,

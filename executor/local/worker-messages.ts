@@ -15,10 +15,13 @@ export interface WorkerSettings {
   readonly fetchConcurrency: number;
   readonly maxPixels: number;
   readonly format: OutputFormat;
+  /** Compute each partition's PCA statistics while its features are in memory (`run --pca`). */
+  readonly pcaStatistics: boolean;
 }
 
-export type ToWorker =
-  | { readonly type: 'init'; readonly settings: WorkerSettings }
+/** What the pool sends a worker; `Settings` is the worker kind's start-up data. */
+export type ToWorker<Settings = WorkerSettings> =
+  | { readonly type: 'init'; readonly settings: Settings }
   | { readonly type: 'partition'; readonly index: number; readonly attempt: string }
   | { readonly type: 'shutdown' };
 
@@ -28,8 +31,9 @@ export interface SerializedError {
   readonly transient: boolean;
 }
 
-export type FromWorker =
+/** What a worker answers; `Result` is what one partition's task yields. */
+export type FromWorker<Result = PartitionOutcome> =
   | { readonly type: 'ready'; readonly loadMs: number; readonly rssBytes: number }
   | { readonly type: 'progress'; readonly index: number; readonly done: number; readonly failed: number }
-  | { readonly type: 'done'; readonly index: number; readonly result: PartitionOutcome; readonly peakRssBytes: number }
+  | { readonly type: 'done'; readonly index: number; readonly result: Result; readonly peakRssBytes: number }
   | { readonly type: 'failed'; readonly index: number | undefined; readonly error: SerializedError };

@@ -5,23 +5,23 @@ import { createAttemptId } from '../commit/attempt-id.js';
 import type { PartitionOutcome } from '../pipeline/run-partition.js';
 import type { FromWorker, SerializedError, ToWorker, WorkerSettings } from './worker-messages.js';
 
-export interface WorkerPoolOptions {
+export interface WorkerPoolOptions<Settings = WorkerSettings, Result = PartitionOutcome> {
   readonly workers: number;
-  readonly settings: WorkerSettings;
+  readonly settings: Settings;
   /** Partition indexes still to run. */
   readonly partitions: readonly number[];
   readonly maxAttempts: number;
   readonly onProgress?: (event: { index: number; done: number; failed: number }) => void;
-  readonly onOutcome?: (index: number, outcome: PartitionOutcome) => void;
+  readonly onOutcome?: (index: number, outcome: Result) => void;
   readonly onRetry?: (event: { index: number; attempt: number; error: SerializedError }) => void;
   readonly workerPath?: string;
 }
 
-export interface WorkerPoolResult {
-  readonly outcomes: ReadonlyMap<number, PartitionOutcome>;
+export interface WorkerPoolResult<Result = PartitionOutcome> {
+  readonly outcomes: ReadonlyMap<number, Result>;
   /** Peak resident set size of each worker process that finished a partition. */
   readonly peakRssBytes: number[];
-  /** Model load time of each worker. */
+  /** Start-up time (model load) of each worker. */
   readonly loadMs: number[];
 }
 
@@ -31,6 +31,12 @@ interface Slot {
   stopping: boolean;
 }
 
+/**
+ * A send to a worker that is exiting fails with EPIPE; its 'exit' handler deals with the
+ * partition it held, so the failed write itself needs no action (and must not crash us).
+ */
+function ignoreGoneWorker(): void {}
+
 const defaultWorkerPath = fileURLToPath(new URL('./worker-main.js', import.meta.url));
 
 /**
@@ -38,10 +44,12 @@ const defaultWorkerPath = fileURLToPath(new URL('./worker-main.js', import.meta.
  * worker dies (a crash, the OOM killer), is retried up to `maxAttempts`; a terminal error
  * stops the job. Retrying is safe because commits are exactly-once.
  */
-export function runWorkerPool(options: WorkerPoolOptions): Promise<WorkerPoolResult> {
+export function runWorkerPool<Settings = WorkerSettings, Result = PartitionOutcome>(
+  options: WorkerPoolOptions<Settings, Result>,
+): Promise<WorkerPoolResult<Result>> {
   const queue = [...options.partitions];
   const attempts = new Map<number, number>();
-  const outcomes = new Map<number, PartitionOutcome>();
+  const outcomes = new Map<number, Result>();
   const peakRss = new Map<ChildProcess, number>();
   const loadMs: number[] = [];
   const slots = new Set<Slot>();
@@ -60,7 +68,7 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<WorkerPoolRes
 
     const stop = (slot: Slot): void => {
       slot.stopping = true;
-      if (slot.child.connected) slot.child.send({ type: 'shutdown' } satisfies ToWorker);
+      if (slot.child.connected) slot.child.send({ type: 'shutdown' } satisfies ToWorker<Settings>, ignoreGoneWorker);
       setTimeout(() => slot.child.kill('SIGKILL'), 5_000).unref();
     };
 
@@ -74,7 +82,7 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<WorkerPoolRes
       }
       attempts.set(index, (attempts.get(index) ?? 0) + 1);
       slot.index = index;
-      slot.child.send({ type: 'partition', index, attempt: createAttemptId() } satisfies ToWorker);
+      slot.child.send({ type: 'partition', index, attempt: createAttemptId() } satisfies ToWorker<Settings>, ignoreGoneWorker);
     };
 
     const failed = (index: number, error: SerializedError): void => {
@@ -98,7 +106,7 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<WorkerPoolRes
       });
       const slot: Slot = { child, index: undefined, stopping: false };
       slots.add(slot);
-      child.on('message', (message: FromWorker) => {
+      child.on('message', (message: FromWorker<Result>) => {
         if (message.type === 'ready') {
           loadMs.push(message.loadMs);
           assign(slot);
@@ -129,7 +137,7 @@ export function runWorkerPool(options: WorkerPoolOptions): Promise<WorkerPoolRes
         if (!finished && queue.length > 0) spawn();
         else if (!finished && slots.size === 0) finish(new FeatureJobError('FJ_WORKER_CRASHED', 'every worker process exited before the job finished'));
       });
-      child.send({ type: 'init', settings: options.settings } satisfies ToWorker);
+      child.send({ type: 'init', settings: options.settings } satisfies ToWorker<Settings>, ignoreGoneWorker);
     };
 
     if (total === 0) {

@@ -8,7 +8,7 @@ import { endianness } from 'node:os';
 import { ProtobufWriter } from './protobuf-writer.js';
 
 /** TensorProto.DataType values. */
-export const OnnxDataType = { float: 1, int64: 7 } as const;
+export const OnnxDataType = { float: 1, int64: 7, double: 11 } as const;
 export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
 /** AttributeProto.AttributeType values. */

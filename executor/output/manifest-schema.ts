@@ -21,6 +21,23 @@ export const ManifestPartitionSchema = z.strictObject({
   bytes: count,
 });
 
+/** A reduced shard, `pca/part-NNNNN.parquet`: the partition's rows projected onto K components. */
+export const ManifestPcaPartitionSchema = z.strictObject({ index: count, uri, rows: count, sha256: Sha256HexSchema, bytes: count });
+
+/** The `pca` block: added when PCA has been fitted and every partition projected. */
+export const ManifestPcaSchema = z.strictObject({
+  components: z.number().int().positive(),
+  whiten: z.boolean(),
+  rows: count,
+  dimensions: z.number().int().positive(),
+  /** pca/model.json: mean, components, explained variance (see reduce/pca-model.ts). */
+  modelUri: uri,
+  /** Share of the total variance the K components explain together. */
+  explainedVariance: z.number().min(0).max(1.000001),
+  partitions: z.array(ManifestPcaPartitionSchema),
+  fittedAt: z.iso.datetime(),
+});
+
 /**
  * `manifest.json`, DESIGN section 2: written once, after every partition committed, and read
  * by other tools, so it is strict (an unknown key is a writer bug or a newer version) and
@@ -43,8 +60,8 @@ export const ManifestSchema = z
     partitions: z.array(ManifestPartitionSchema),
     errorsUri: uri,
     createdAt: z.iso.datetime(),
-    /** Filled in by the PCA step; its shape belongs to that step. */
-    pca: z.unknown().optional(),
+    /** Added by the PCA step (`run --pca`, `reduce`); the rest is never changed after it is written. */
+    pca: ManifestPcaSchema.optional(),
   })
   .superRefine((manifest, context) => {
     const expect = (holds: boolean, message: string, path: PropertyKey[]): void => {
@@ -58,10 +75,17 @@ export const ManifestSchema = z
     expect(sum(partitions.map((p) => p.failed)) === images.failed, 'partition failures must add up to images.failed', ['partitions']);
     expect(sum(Object.values(manifest.failuresByCode)) === images.failed, 'failuresByCode must add up to images.failed', ['failuresByCode']);
     expect(new Set(partitions.map((p) => p.index)).size === partitions.length, 'partition indexes must be unique', ['partitions']);
+    if (manifest.pca !== undefined) {
+      const { pca } = manifest;
+      expect(pca.rows === images.succeeded, 'pca.rows must equal images.succeeded', ['pca', 'rows']);
+      expect(sum(pca.partitions.map((p) => p.rows)) === pca.rows, 'pca partition rows must add up to pca.rows', ['pca', 'partitions']);
+      expect(pca.dimensions === manifest.model.dimensions, 'pca.dimensions must equal model.dimensions', ['pca', 'dimensions']);
+    }
   });
 
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestPartition = z.infer<typeof ManifestPartitionSchema>;
+export type ManifestPca = z.infer<typeof ManifestPcaSchema>;
 
 /** Validates a parsed manifest.json; throws FJ_MANIFEST_INVALID listing every mismatch. */
 export function parseManifest(json: unknown): Manifest {

@@ -6,7 +6,9 @@ import { encodeErrorLines } from '../output/error-record.js';
 import { labelOf, type FeatureRows } from '../output/feature-rows.js';
 import { encodeParquetShard } from '../output/parquet-shard.js';
 import { readPlanShard } from '../plan/ensure-plan.js';
-import { attemptErrorsKey, shardKey } from '../plan/partition-naming.js';
+import { attemptErrorsKey, shardKey, statisticsKey } from '../plan/partition-naming.js';
+import { computeRowStatistics, wantsOwnStatistics } from '../reduce/partition-statistics.js';
+import { encodeStatisticsFile } from '../reduce/statistics-file.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { extractFeatures, type ExtractOptions } from './extract-features.js';
 
@@ -21,6 +23,11 @@ export interface RunPartitionOptions {
   readonly fetchConcurrency: number;
   readonly decodeConcurrency: number;
   readonly maxPixels: number;
+  /**
+   * When set, a partition large enough to deserve its own PCA statistics file (see
+   * reduce/statistics-groups.ts) computes it with these threads and commits it with the shard.
+   */
+  readonly statisticsThreads?: number;
   readonly fetch?: ExtractOptions['fetch'];
   readonly onProgress?: ExtractOptions['onProgress'];
   readonly now?: () => Date;
@@ -55,6 +62,10 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
     dimensions: options.model.info.dimensions,
   };
   const shard = options.format === 'csv' ? encodeCsvShard(rows, { header: true }) : encodeParquetShard(rows);
+  const sideFiles =
+    options.statisticsThreads === undefined || !wantsOwnStatistics(rows.paths.length, rows.dimensions)
+      ? []
+      : [{ key: statisticsKey(options.index, options.attempt), body: encodeStatisticsFile(await computeRowStatistics(rows, options.statisticsThreads)) }];
   const failuresByCode: Record<string, number> = {};
   for (const record of extracted.errors) failuresByCode[record.code] = (failuresByCode[record.code] ?? 0) + 1;
   return commitPartition(options.output, {
@@ -67,6 +78,7 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
     rows: extracted.paths.length,
     failed: extracted.errors.length,
     failuresByCode,
+    sideFiles,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
 }

@@ -29,3 +29,23 @@ export function attemptErrorsKey(index: number, attempt: string): string {
 
 export const MANIFEST_KEY = 'manifest.json';
 export const ERRORS_KEY = 'errors.jsonl';
+
+/** PCA statistics of a partition, written by the attempt that computed them (see reduce/). */
+export const PCA_STATISTICS_PREFIX = `${CONTROL_PREFIX}/pca-statistics/`;
+
+export function statisticsKey(index: number, attempt: string): string {
+  return `${PCA_STATISTICS_PREFIX}${partitionName(index)}-${attempt}.f64`;
+}
+
+/** PCA statistics of a group of small partitions, named by its range and their committed attempts. */
+export function groupStatisticsKey(first: number, last: number, attemptsDigest: string): string {
+  return `${PCA_STATISTICS_PREFIX}${partitionName(first)}-to-${String(last).padStart(5, '0')}-${attemptsDigest}.f64`;
+}
+
+export const PCA_PREFIX = 'pca/';
+export const PCA_MODEL_KEY = `${PCA_PREFIX}model.json`;
+
+/** The reduced shard of a partition: deterministic, so a rerun of the projection overwrites it. */
+export function reducedShardKey(index: number): string {
+  return `${PCA_PREFIX}${partitionName(index)}.parquet`;
+}

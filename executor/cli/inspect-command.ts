@@ -1,0 +1,51 @@
+import { FeatureJobError } from '../errors.js';
+import { formatInspectReport } from '../inspect/format-inspect-report.js';
+import { inspectOutput } from '../inspect/inspect-output.js';
+import { renderScatterPlot } from '../inspect/render-scatter-plot.js';
+import { renderScreePlot } from '../inspect/render-scree-plot.js';
+import { createLazyS3Client } from '../local/open-stores.js';
+import { parseLocation } from '../storage/location.js';
+import { openStore } from '../storage/open-store.js';
+import { parseCommandLine } from './parse-run-args.js';
+import { INSPECT_HELP } from './run-help.js';
+
+export const SCREE_PLOT_KEY = 'pca-scree.svg';
+export const SCATTER_PLOT_KEY = 'pca-scatter.svg';
+
+const inspectOptions = {
+  'no-plots': { type: 'boolean' },
+  's3-endpoint': { type: 'string' },
+  region: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** `featurejob inspect <output>`: counts, explained variance, and the two plots. */
+export async function inspectCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const { values, positionals } = parseCommandLine(argv, inspectOptions);
+  if (values.help) {
+    out.write(INSPECT_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) throw new FeatureJobError('FJ_INVALID_ARGUMENT', 'expected one <output>: the directory or s3:// prefix of a finished run');
+  const endpoint = values['s3-endpoint'];
+  const output = openStore(parseLocation(positionals[0]!), {
+    s3Client: createLazyS3Client({ ...(endpoint === undefined ? {} : { s3Endpoint: endpoint }), ...(values.region === undefined ? {} : { region: values.region }) }),
+  });
+  const inspected = await inspectOutput(output);
+  const written: string[] = [];
+  const { pca } = inspected;
+  if (pca !== undefined && values['no-plots'] !== true) {
+    const title = `${inspected.manifest.model.name}/${inspected.manifest.model.layer}, ${pca.model.rows} images`;
+    await output.put(SCREE_PLOT_KEY, renderScreePlot({ explainedVarianceRatio: pca.model.spectrumRatio, fitted: pca.model.components, title: `Explained variance: ${title}` }));
+    written.push(output.uriOf(SCREE_PLOT_KEY));
+    if (pca.model.components >= 2) {
+      await output.put(
+        SCATTER_PLOT_KEY,
+        renderScatterPlot({ x: pca.x, y: pca.y, labels: pca.labels, title: `First two principal components: ${title}`, xLabel: 'PC 1', yLabel: 'PC 2' }),
+      );
+      written.push(output.uriOf(SCATTER_PLOT_KEY));
+    }
+  }
+  out.write(formatInspectReport(inspected, { written }));
+  return 0;
+}

@@ -1,0 +1,60 @@
+import { commitPartition } from '../../executor/commit/commit-partition.js';
+import { mergeManifest } from '../../executor/commit/merge-manifest.js';
+import type { OutputFormat } from '../../executor/config/run-config.js';
+import { encodeCsvShard } from '../../executor/output/csv-shard.js';
+import { buildFeatureRows } from '../../executor/output/feature-rows.js';
+import type { Manifest } from '../../executor/output/manifest-schema.js';
+import { encodeParquetShard } from '../../executor/output/parquet-shard.js';
+import { attemptErrorsKey, shardKey } from '../../executor/plan/partition-naming.js';
+import type { PlanIndex } from '../../executor/plan/plan-schema.js';
+import type { ObjectStore } from '../../executor/storage/object-store.js';
+
+export interface SyntheticPartition {
+  readonly paths: string[];
+  /** paths.length × dimensions values. */
+  readonly features: Float32Array;
+}
+
+/**
+ * A finished output holding given features, as `featurejob run` leaves it (commit markers,
+ * shards, errors.jsonl, manifest.json), written through the real commit and merge code: for
+ * PCA tests on data with a known spectrum, which no image model can be asked to produce.
+ */
+export async function writeFeatureOutput(options: {
+  output: ObjectStore;
+  dimensions: number;
+  partitions: readonly SyntheticPartition[];
+  format?: OutputFormat;
+}): Promise<Manifest> {
+  const { output, dimensions } = options;
+  const format = options.format ?? 'parquet';
+  const images = options.partitions.reduce((sum, partition) => sum + partition.paths.length, 0);
+  const plan: PlanIndex = {
+    version: 1,
+    inputUri: '/synthetic',
+    outputUri: output.uri,
+    format,
+    model: { name: 'synthetic', layer: 'features', dimensions, weights: 'generated', sha256: '0'.repeat(64) },
+    listed: images,
+    images,
+    skipped: 0,
+    partitions: options.partitions.map((partition, index) => ({ index, images: partition.paths.length })),
+    createdAt: new Date().toISOString(),
+  };
+  for (const [index, partition] of options.partitions.entries()) {
+    const rows = buildFeatureRows({ paths: partition.paths, features: partition.features, dimensions });
+    const attempt = `a${index}`;
+    await commitPartition(output, {
+      index,
+      attempt,
+      shardKey: shardKey(index, attempt, format),
+      shard: format === 'csv' ? encodeCsvShard(rows, { header: true }) : encodeParquetShard(rows),
+      errorsKey: attemptErrorsKey(index, attempt),
+      errorLines: '',
+      rows: partition.paths.length,
+      failed: 0,
+      failuresByCode: {},
+    });
+  }
+  return (await mergeManifest({ output, plan })).manifest;
+}
