@@ -113,8 +113,9 @@ function blockEigenvectors(
       if (maxAbs(x) < growthTarget) continue;
       if (++checks >= EXTRA_ITERATIONS + 1) break;
     }
-    // Unconverged vectors (LAPACK's ifail) still come back normalized: with eigenvalues from a
-    // backward-stable solver this does not happen in practice, and their residual is still small.
+    // A vector that has not grown enough after MAX_ITERATIONS (LAPACK reports it in ifail) is
+    // normalized and returned all the same; with eigenvalues accurate to O(ε‖T‖), as those of
+    // tridiagonal-eigenvalues.ts are, this is not expected to happen.
     const largest = largestEntry(x);
     if (!(Math.abs(largest) > 0 && Number.isFinite(largest))) {
       throw new Error(`inverse iteration broke down for the eigenvalue ${w[j]} (block of order ${size})`);

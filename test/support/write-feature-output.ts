@@ -26,9 +26,25 @@ export async function writeFeatureOutput(options: {
   partitions: readonly SyntheticPartition[];
   format?: OutputFormat;
 }): Promise<Manifest> {
+  const { partitions } = options;
+  return writeGeneratedFeatureOutput({
+    ...options,
+    rowsPerPartition: partitions.map((partition) => partition.paths.length),
+    makePartition: (index) => partitions[index]!,
+  });
+}
+
+/** The same, with each partition's rows made only when it is written: outputs larger than memory. */
+export async function writeGeneratedFeatureOutput(options: {
+  output: ObjectStore;
+  dimensions: number;
+  rowsPerPartition: readonly number[];
+  makePartition: (index: number) => SyntheticPartition;
+  format?: OutputFormat;
+}): Promise<Manifest> {
   const { output, dimensions } = options;
   const format = options.format ?? 'parquet';
-  const images = options.partitions.reduce((sum, partition) => sum + partition.paths.length, 0);
+  const images = options.rowsPerPartition.reduce((sum, rows) => sum + rows, 0);
   const plan: PlanIndex = {
     version: 1,
     inputUri: '/synthetic',
@@ -38,10 +54,11 @@ export async function writeFeatureOutput(options: {
     listed: images,
     images,
     skipped: 0,
-    partitions: options.partitions.map((partition, index) => ({ index, images: partition.paths.length })),
+    partitions: options.rowsPerPartition.map((rows, index) => ({ index, images: rows })),
     createdAt: new Date().toISOString(),
   };
-  for (const [index, partition] of options.partitions.entries()) {
+  for (let index = 0; index < options.rowsPerPartition.length; index++) {
+    const partition = options.makePartition(index);
     const rows = buildFeatureRows({ paths: partition.paths, features: partition.features, dimensions });
     const attempt = `a${index}`;
     await commitPartition(output, {

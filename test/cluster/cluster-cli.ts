@@ -1,0 +1,136 @@
+import { existsSync } from 'node:fs';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ComponentProcess } from './component-process.js';
+import { httpsGet } from './https-get.js';
+import { KUBERNETES_VERSION } from './kubernetes-version.js';
+import {
+  readClusterState,
+  runningComponents,
+  STATE_DIR,
+  tearDownCluster,
+  writeClusterState,
+  type ClusterState,
+} from './cluster-state.js';
+import { startControlPlane } from './start-control-plane.js';
+
+/**
+ * `npm run cluster -- up|down|status`: a long-lived local test cluster for development, with
+ * its processes detached from the command and its state (kubeconfig, env, logs, pids, etcd data)
+ * in `.cluster/` at the repository root. Tests start their own with startControlPlane().
+ */
+
+const log = (line: string): void => console.error(`cluster: ${line}`);
+
+function usage(state: ClusterState): string {
+  return [
+    `Kubernetes ${KUBERNETES_VERSION} control plane at ${state.server} (no nodes yet).`,
+    '',
+    `  source ${join(STATE_DIR, 'env')}     # KUBECONFIG, and the pinned kubectl and helm first on PATH`,
+    '  kubectl get --raw /readyz',
+    `  logs: ${join(STATE_DIR, 'logs')}/`,
+    '  npm run cluster -- status | down',
+  ].join('\n');
+}
+
+async function up(): Promise<number> {
+  const previous = await readClusterState();
+  if (previous !== undefined && runningComponents(previous).length === previous.components.length) {
+    console.log(`already up.\n${usage(previous)}`);
+    return 0;
+  }
+  if (existsSync(STATE_DIR)) {
+    log('removing the remains of a previous cluster');
+    await tearDownCluster();
+  }
+  await mkdir(STATE_DIR, { recursive: true });
+  const components: ComponentProcess[] = [];
+  const startedAt = new Date().toISOString();
+  const record = (server: string): Promise<void> =>
+    writeClusterState({ server, kubeconfig: join(STATE_DIR, 'kubeconfig'), startedAt, components });
+  // Recorded as each starts, so that `down` finds them even if this command is interrupted.
+  const onLaunch = async (component: ComponentProcess): Promise<void> => {
+    components.push(component);
+    await record('(starting)');
+  };
+  try {
+    const controlPlane = await startControlPlane({ dir: STATE_DIR, detached: true, log, onLaunch });
+
+    // Further components join here, after the control plane (to come: MinIO, the test node
+    // agent). Start each with launchComponent(name, binary, args, join(STATE_DIR, 'logs',
+    // `${name}.log`), { detached: true }), pass it to onLaunch(), and add what clients need
+    // to the env file below; `down` and `status` then handle it like the rest.
+
+    await record(controlPlane.server);
+    const bin = join(STATE_DIR, 'bin');
+    await mkdir(bin, { recursive: true });
+    await symlink(controlPlane.binaries.kubectl, join(bin, 'kubectl'));
+    await symlink(controlPlane.binaries.helm, join(bin, 'helm'));
+    await writeFile(
+      join(STATE_DIR, 'env'),
+      [
+        '# source this file: the featurejob test cluster (npm run cluster -- up)',
+        `export KUBECONFIG='${controlPlane.kubeconfig}'`,
+        `export PATH='${bin}':"$PATH"`,
+        '',
+      ].join('\n'),
+    );
+    const state = await readClusterState();
+    console.log(usage(state!));
+    return 0;
+  } catch (error) {
+    // startControlPlane stopped what it started; anything recorded later goes too.
+    await tearDownCluster().catch(() => {});
+    throw error;
+  }
+}
+
+async function down(): Promise<number> {
+  if (!existsSync(STATE_DIR)) {
+    console.log('no cluster (nothing in .cluster/)');
+    return 0;
+  }
+  const stopped = await tearDownCluster();
+  console.log(`stopped ${stopped.map((c) => `${c.name} (${c.pid})`).join(', ') || 'nothing (already stopped)'}; removed .cluster/`);
+  return 0;
+}
+
+async function status(): Promise<number> {
+  const state = await readClusterState();
+  if (state === undefined) {
+    console.log('no cluster: npm run cluster -- up');
+    return 1;
+  }
+  const running = new Set(runningComponents(state));
+  for (const component of state.components) {
+    console.log(`${component.name.padEnd(24)} pid ${String(component.pid).padEnd(8)} ${running.has(component) ? 'running' : 'NOT RUNNING'}`);
+  }
+  const pki = join(STATE_DIR, 'pki');
+  let readyz: string;
+  try {
+    const answer = await httpsGet(`${state.server}/readyz`, {
+      ca: join(pki, 'ca.crt'), cert: join(pki, 'client-admin.crt'), key: join(pki, 'client-admin.key'),
+    });
+    readyz = `${answer.status} ${answer.body.trim()}`;
+  } catch (error) {
+    readyz = error instanceof Error ? error.message : String(error);
+  }
+  console.log(`${state.server}/readyz: ${readyz}`);
+  const healthy = running.size === state.components.length && readyz.startsWith('200');
+  if (healthy) console.log(`\n${usage(state)}`);
+  return healthy ? 0 : 1;
+}
+
+const commands: Record<string, () => Promise<number>> = { up, down, status };
+const command = commands[process.argv[2] ?? ''];
+if (command === undefined) {
+  console.error('usage: npm run cluster -- up|down|status');
+  process.exit(2);
+}
+command().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(`cluster ${process.argv[2]}: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  },
+);
