@@ -89,6 +89,8 @@ Commands:
   inspect <output>             counts, explained variance, scree and scatter plots
   models pull vgg16 | list     download, convert and cache the ImageNet weights; list the cache
   demo [--out <dir>]           generate a small sample folder and run on it (random weights)
+  operator                     the Kubernetes operator (container entry point)
+  executor plan|extract        one executor task of a FeatureJob (container entry point)
 
 Run 'featurejob <command> --help' for a command's options.
 `;

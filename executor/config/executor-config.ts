@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { DEFAULT_MAX_PIXELS, OutputFormats } from './run-config.js';
+
+/** The environment variable the operator passes an executor pod its settings in (JSON). */
+export const EXECUTOR_CONFIG_ENV = 'FEATUREJOB_EXECUTOR_CONFIG';
+/** Set by the Job controller on every pod of an Indexed Job. */
+export const COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
+
+const positiveInt = z.int().positive();
+
+/**
+ * What an executor pod runs: built by the operator from the FeatureJob spec, validated here
+ * once and frozen. `plan` lists the input and writes the plan; `extract` runs one partition.
+ */
+export const ExecutorConfigSchema = z
+  .object({
+    version: z.literal(1),
+    input: z.string().min(1).max(2100),
+    output: z.string().min(1).max(2100),
+    s3Endpoint: z.url({ protocol: /^https?$/ }).optional(),
+    region: z.string().min(1).max(64).optional(),
+    format: z.enum(OutputFormats),
+    weights: z.string().min(1).max(2048),
+    seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+    /** Refuse any model file with another sha256 (from the spec, or the plan's once planned). */
+    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    partitions: positiveInt.max(1_000_000).optional(),
+    imagesPerPartition: positiveInt.max(10_000_000),
+    threads: positiveInt.max(1024),
+    batchSize: positiveInt.max(1024),
+    fetchConcurrency: positiveInt.max(1024).default(16),
+    maxPixels: positiveInt.default(DEFAULT_MAX_PIXELS),
+  })
+  .strict();
+
+export type ExecutorConfigInput = z.input<typeof ExecutorConfigSchema>;
+export type ExecutorConfig = Readonly<z.output<typeof ExecutorConfigSchema>>;

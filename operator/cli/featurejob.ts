@@ -1,0 +1,9 @@
+#!/usr/bin/env node
+/**
+ * The installed `featurejob` binary: the data plane's commands plus `featurejob operator`.
+ * It lives here so that executor/ never imports the control plane.
+ */
+import { runCli } from '../../executor/cli/cli-main.js';
+import { operatorCommand } from './operator-command.js';
+
+runCli(process.argv.slice(2), { operator: operatorCommand });

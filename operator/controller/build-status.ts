@@ -1,0 +1,52 @@
+import type { FeatureJobSpec } from '../../crds/feature-job-spec.js';
+import type { FeatureJobStatus } from '../../crds/feature-job-status.js';
+import { computeConditions } from './compute-conditions.js';
+import { computeFailedRanges } from './compute-failed-ranges.js';
+import { computeDesiredConditions, type Decision, type World } from './compute-feature-job-state.js';
+
+function formatTime(date: Date): string {
+  return date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/** The status for a decision: computed on a copy, written in one patch (KubeRay's rule). */
+export function buildStatus(options: {
+  readonly world: World;
+  readonly decision: Decision;
+  readonly spec: FeatureJobSpec;
+  readonly generation: number;
+  readonly manifestUri: string | undefined;
+}): FeatureJobStatus {
+  const { world, decision, spec, generation } = options;
+  const { previous, now, output } = world;
+  const plan = output?.plan;
+  const manifest = output?.manifest;
+  const startTime = previous?.startTime ?? formatTime(now);
+  const finished = decision.phase === 'Complete' || decision.phase === 'Failed';
+  const completionTime = finished ? (previous?.completionTime ?? formatTime(now)) : undefined;
+  const status: FeatureJobStatus = {
+    observedGeneration: generation,
+    phase: decision.phase,
+    conditions: computeConditions({ previous: previous?.conditions, desired: computeDesiredConditions(decision, spec), generation, now }),
+    startTime,
+    ...(completionTime === undefined ? {} : { completionTime }),
+    model: plan === undefined ? `vgg16 ${spec.model.weights}` : `${plan.model.name} ${plan.model.weights}`.slice(0, 256),
+  };
+  if (plan !== undefined && output !== undefined) {
+    const succeeded = manifest?.images.succeeded ?? output.committed.succeeded;
+    const failed = manifest?.images.failed ?? output.committed.failed;
+    const total = plan.partitions.length;
+    const committed = manifest === undefined ? output.committed.partitions : total;
+    status.images = { total: plan.images, succeeded, failed };
+    status.partitions = { total, succeeded: committed, failed: decision.failedPartitions.length, active: finished ? 0 : (world.extractJob?.status?.active ?? 0) };
+    status.progress = { images: `${succeeded + failed}/${plan.images}`, partitions: `${committed}/${total}` };
+    const elapsedSeconds = ((completionTime === undefined ? now.getTime() : Date.parse(completionTime)) - Date.parse(startTime)) / 1000;
+    if (succeeded + failed > 0 && elapsedSeconds > 0) status.throughput = `${((succeeded + failed) / elapsedSeconds).toFixed(1)} img/s`;
+  }
+  if (decision.failedPartitions.length > 0) status.failedPartitions = computeFailedRanges(decision.failedPartitions);
+  const retries: Record<string, number> = {};
+  for (const failure of decision.podFailures) retries[failure.reason] = (retries[failure.reason] ?? 0) + 1;
+  if (Object.keys(retries).length > 0) status.retries = retries;
+  if (world.extractJob !== undefined) status.executorJob = world.extractJob.metadata.name;
+  if (options.manifestUri !== undefined) status.manifestUri = options.manifestUri;
+  return status;
+}

@@ -1,0 +1,90 @@
+/**
+ * Turns what the kubelet and the scheduler wrote on a pod into a reason a user can act on:
+ * OOMKilled, Evicted, image pull errors, unschedulable (with the scheduler's message), bad
+ * input (the executor's own error code), or a plain non-zero exit.
+ */
+import { ExecutorExitCodes } from '../../executor/cluster/executor-exit-codes.js';
+import { parseTerminationMessage } from '../../executor/cluster/termination-message.js';
+import type { OperatorReason } from '../errors.js';
+import type { KubeObject } from '../kube/informer.js';
+
+export interface PodCondition {
+  readonly type: string;
+  readonly status: string;
+  readonly reason?: string;
+  readonly message?: string;
+  readonly lastTransitionTime?: string;
+}
+
+export interface ContainerStatus {
+  readonly name: string;
+  readonly state?: {
+    readonly waiting?: { readonly reason?: string; readonly message?: string };
+    readonly running?: { readonly startedAt?: string };
+    readonly terminated?: { readonly exitCode: number; readonly reason?: string; readonly message?: string; readonly finishedAt?: string };
+  };
+}
+
+export interface PodObject extends KubeObject {
+  readonly spec?: { readonly nodeName?: string };
+  readonly status?: {
+    readonly phase?: string;
+    readonly reason?: string;
+    readonly message?: string;
+    readonly startTime?: string;
+    readonly conditions?: readonly PodCondition[];
+    readonly containerStatuses?: readonly ContainerStatus[];
+  };
+}
+
+export type PodVerdict =
+  | { readonly state: 'running' | 'succeeded' | 'starting' }
+  /** Cannot progress right now; `since` says how long (for the stall timeout). */
+  | { readonly state: 'stalled'; readonly reason: Extract<OperatorReason, 'Unschedulable' | 'ImagePullFailed'>; readonly message: string; readonly since: string | undefined }
+  | { readonly state: 'failed'; readonly reason: OperatorReason; readonly message: string; readonly code?: string };
+
+const IMAGE_PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
+const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
+
+export function computeCompletionIndex(pod: PodObject): number | undefined {
+  const raw = pod.metadata.annotations?.[COMPLETION_INDEX_ANNOTATION];
+  return raw === undefined ? undefined : Number(raw);
+}
+
+function describeExit(terminated: NonNullable<NonNullable<ContainerStatus['state']>['terminated']>): { reason: OperatorReason; message: string; code?: string } {
+  const written = parseTerminationMessage(terminated.message);
+  const detail = written === undefined ? '' : `: ${written.code}: ${written.message}`;
+  if (terminated.reason === 'OOMKilled') return { reason: 'OOMKilled', message: 'the executor exceeded its memory limit (OOMKilled, exit code 137)' };
+  if (terminated.exitCode === ExecutorExitCodes.badConfiguration) {
+    return { reason: 'BadInput', message: `the executor refused its configuration or input${detail}`, ...(written === undefined ? {} : { code: written.code }) };
+  }
+  if (terminated.exitCode === ExecutorExitCodes.transient) {
+    return { reason: 'TransientFailure', message: `the executor hit a retryable error${detail}`, ...(written === undefined ? {} : { code: written.code }) };
+  }
+  return { reason: 'ExecutorFailed', message: `the executor exited with code ${terminated.exitCode}${detail}`, ...(written === undefined ? {} : { code: written.code }) };
+}
+
+export function classifyPod(pod: PodObject): PodVerdict {
+  const status = pod.status ?? {};
+  const container = status.containerStatuses?.[0];
+  if (status.phase === 'Succeeded') return { state: 'succeeded' };
+  if (status.phase === 'Failed') {
+    if (status.conditions?.some((c) => c.type === 'DisruptionTarget' && c.status === 'True')) {
+      return { state: 'failed', reason: 'Disrupted', message: status.message ?? 'the pod was disrupted (preemption, drain or API eviction)' };
+    }
+    if (status.reason === 'Evicted') return { state: 'failed', reason: 'Evicted', message: status.message ?? 'the pod was evicted' };
+    if (status.reason === 'DeadlineExceeded') return { state: 'failed', reason: 'DeadlineExceeded', message: status.message ?? 'the pod ran past its deadline' };
+    const terminated = container?.state?.terminated;
+    if (terminated !== undefined) return { state: 'failed', ...describeExit(terminated) };
+    return { state: 'failed', reason: 'ExecutorFailed', message: status.message ?? status.reason ?? 'the pod failed' };
+  }
+  const waiting = container?.state?.waiting;
+  if (waiting?.reason !== undefined && IMAGE_PULL_REASONS.has(waiting.reason)) {
+    return { state: 'stalled', reason: 'ImagePullFailed', message: `${waiting.reason}: ${waiting.message ?? 'cannot pull the executor image'}`, since: status.startTime };
+  }
+  const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
+  if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
+    return { state: 'stalled', reason: 'Unschedulable', message: scheduled.message ?? 'the scheduler cannot place the pod', since: scheduled.lastTransitionTime ?? pod.metadata.creationTimestamp };
+  }
+  return { state: container?.state?.running !== undefined ? 'running' : 'starting' };
+}

@@ -1,0 +1,142 @@
+/**
+ * The heart of the controller, as a pure function: from the FeatureJob, its child Jobs and
+ * pods and what storage says, derive the phase, the counts, and what must exist. No I/O,
+ * no clock of its own: the same world always gives the same answer.
+ */
+import type { FeatureJobSpec } from '../../crds/feature-job-spec.js';
+import type { FeatureJobStatus, Phase } from '../../crds/feature-job-status.js';
+import type { OperatorReason } from '../errors.js';
+import { parseRanges } from './compute-failed-ranges.js';
+import type { DesiredCondition } from './compute-conditions.js';
+import { classifyPod, computeCompletionIndex, type PodObject, type PodVerdict } from './classify-pod.js';
+import { computeJobCondition, type JobObject } from './job-object.js';
+import type { OutputObservation } from './output-observer.js';
+
+export interface World {
+  readonly spec: FeatureJobSpec;
+  readonly previous: FeatureJobStatus | undefined;
+  readonly planJob: JobObject | undefined;
+  readonly extractJob: JobObject | undefined;
+  readonly plannerPods: readonly PodObject[];
+  readonly executorPods: readonly PodObject[];
+  /** undefined when storage could not be read this time. */
+  readonly output: OutputObservation | undefined;
+  readonly storageError: string | undefined;
+  readonly now: Date;
+  readonly stallTimeoutSeconds: number;
+}
+
+export interface PodFailure {
+  readonly pod: string;
+  readonly partition: number | undefined;
+  readonly reason: OperatorReason;
+  readonly message: string;
+}
+
+export interface Decision {
+  readonly phase: Phase;
+  readonly progressing: { readonly status: 'True' | 'False' | 'Unknown'; readonly reason: OperatorReason; readonly message: string };
+  readonly failed?: { readonly reason: OperatorReason; readonly message: string };
+  /** Which child Job must exist now (created if missing). */
+  readonly ensure: 'plan' | 'extract' | undefined;
+  /** Every partition committed: merge the manifest. */
+  readonly merge: boolean;
+  readonly podFailures: readonly PodFailure[];
+  readonly failedPartitions: readonly number[];
+}
+
+type Stall = Extract<PodVerdict, { state: 'stalled' }>;
+
+function collectFailures(pods: readonly PodObject[]): PodFailure[] {
+  const failures: PodFailure[] = [];
+  for (const pod of pods) {
+    const verdict = classifyPod(pod);
+    if (verdict.state === 'failed') failures.push({ pod: pod.metadata.name, partition: computeCompletionIndex(pod), reason: verdict.reason, message: verdict.message });
+  }
+  return failures.sort((a, b) => a.pod.localeCompare(b.pod));
+}
+
+/** A stall counts only when no pod of the job is running: one busy node is progress. */
+function findStall(pods: readonly PodObject[]): Stall | undefined {
+  const verdicts = pods.map(classifyPod);
+  if (verdicts.some((v) => v.state === 'running')) return undefined;
+  return verdicts.find((v): v is Stall => v.state === 'stalled');
+}
+
+function isStalledTooLong(stall: Stall, world: World): boolean {
+  if (stall.since === undefined) return false;
+  return world.now.getTime() - Date.parse(stall.since) >= world.stallTimeoutSeconds * 1000;
+}
+
+function lastFailure(failures: readonly PodFailure[], filter: (f: PodFailure) => boolean = () => true): PodFailure | undefined {
+  return [...failures].reverse().find(filter);
+}
+
+export function computeFeatureJobState(world: World): Decision {
+  const { spec, output } = world;
+  const plannerFailures = collectFailures(world.plannerPods);
+  const executorFailures = collectFailures(world.executorPods);
+  const podFailures = [...plannerFailures, ...executorFailures];
+  const failedPartitions = parseRanges(world.extractJob?.status?.failedIndexes ?? '');
+  const base = { podFailures, failedPartitions, merge: false } as const;
+
+  if (output === undefined) {
+    return { ...base, phase: world.previous?.phase ?? 'Pending', ensure: undefined, progressing: { status: 'Unknown', reason: 'StorageUnavailable', message: world.storageError ?? 'cannot read the output prefix' } };
+  }
+  if (output.manifest !== undefined) {
+    return { ...base, phase: 'Complete', ensure: undefined, progressing: { status: 'False', reason: 'Completed', message: `${output.manifest.images.succeeded} images extracted, ${output.manifest.images.failed} failed` } };
+  }
+  if (spec.suspend) {
+    return { ...base, phase: 'Suspended', ensure: output.plan === undefined ? undefined : world.extractJob === undefined ? undefined : 'extract', progressing: { status: 'False', reason: 'Suspended', message: 'spec.suspend is true' } };
+  }
+
+  if (output.plan === undefined) {
+    const failed = computeJobCondition(world.planJob, 'Failed');
+    if (failed !== undefined) {
+      const cause = lastFailure(plannerFailures);
+      const message = cause === undefined ? `${failed.reason}: ${failed.message}` : `${cause.reason}: ${cause.message}`;
+      return { ...base, phase: 'Failed', ensure: undefined, failed: { reason: failed.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'PlanningFailed', message }, progressing: { status: 'False', reason: 'PlanningFailed', message } };
+    }
+    const stall = findStall(world.plannerPods);
+    if (stall !== undefined) return stalled(base, 'Planning', 'plan', stall, world);
+    return { ...base, phase: 'Planning', ensure: 'plan', progressing: { status: 'True', reason: 'Planning', message: 'listing the input and writing the plan' } };
+  }
+
+  const total = output.plan.partitions.length;
+  if (output.committed.partitions >= total) {
+    return { ...base, phase: 'Merging', ensure: undefined, merge: true, progressing: { status: 'True', reason: 'Merging', message: `all ${total} partitions committed; merging the manifest` } };
+  }
+  const failed = computeJobCondition(world.extractJob, 'Failed');
+  if (failed !== undefined) {
+    if (failed.reason === 'DeadlineExceeded') {
+      return { ...base, phase: 'Failed', ensure: undefined, failed: { reason: 'DeadlineExceeded', message: `activeDeadlineSeconds (${spec.activeDeadlineSeconds ?? '?'}) passed with ${output.committed.partitions}/${total} partitions committed` }, progressing: { status: 'False', reason: 'DeadlineExceeded', message: failed.message } };
+    }
+    const cause = lastFailure(executorFailures, (f) => f.partition !== undefined && failedPartitions.includes(f.partition)) ?? lastFailure(executorFailures);
+    const message = `${failedPartitions.length} partition(s) failed after their attempts${cause === undefined ? '' : `; last failure of partition ${cause.partition ?? '?'}: ${cause.reason}: ${cause.message}`}`;
+    return { ...base, phase: 'Failed', ensure: undefined, failed: { reason: cause?.reason === 'BadInput' ? 'BadInput' : 'PartitionsFailed', message }, progressing: { status: 'False', reason: 'PartitionsFailed', message } };
+  }
+  const stall = findStall(world.executorPods);
+  if (stall !== undefined) return stalled(base, 'Running', 'extract', stall, world);
+  const active = world.extractJob?.status?.active ?? 0;
+  return { ...base, phase: 'Running', ensure: 'extract', progressing: { status: 'True', reason: 'Running', message: `${output.committed.partitions}/${total} partitions committed, ${active} executor(s) active` } };
+}
+
+function stalled(base: Pick<Decision, 'podFailures' | 'failedPartitions' | 'merge'>, phase: Phase, ensure: 'plan' | 'extract', stall: Stall, world: World): Decision {
+  if (isStalledTooLong(stall, world)) {
+    const message = `no executor could start for ${world.stallTimeoutSeconds} s: ${stall.message}`;
+    return { ...base, phase: 'Failed', ensure: undefined, failed: { reason: stall.reason, message }, progressing: { status: 'False', reason: stall.reason, message } };
+  }
+  return { ...base, phase, ensure, progressing: { status: 'False', reason: stall.reason, message: stall.message } };
+}
+
+/** The conditions for a decision (Complete and Failed appear only once true, like a Job's). */
+export function computeDesiredConditions(decision: Decision, spec: FeatureJobSpec): DesiredCondition[] {
+  const conditions: DesiredCondition[] = [
+    { type: 'Accepted', status: 'True', reason: 'SpecValid', message: 'the spec is valid' },
+    { type: 'Progressing', ...decision.progressing },
+  ];
+  if (decision.phase === 'Complete') conditions.push({ type: 'Complete', status: 'True', reason: 'Completed', message: decision.progressing.message });
+  if (decision.failed !== undefined) conditions.push({ type: 'Failed', status: 'True', ...decision.failed });
+  if (spec.suspend || decision.phase === 'Suspended') conditions.push({ type: 'Suspended', status: 'True', reason: 'Suspended', message: 'spec.suspend is true' });
+  return conditions;
+}

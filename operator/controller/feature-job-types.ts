@@ -1,0 +1,30 @@
+import type { FeatureJobStatus } from '../../crds/feature-job-status.js';
+import type { KubeObject } from '../kube/informer.js';
+
+export const GROUP = 'featurejob.dev';
+export const VERSION = 'v1alpha1';
+export const PLURAL = 'featurejobs';
+export const KIND = 'FeatureJob';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+
+/** A FeatureJob as read from the API server: the spec is not trusted until parsed. */
+export interface FeatureJobObject extends KubeObject {
+  readonly metadata: KubeObject['metadata'] & { readonly uid: string; readonly generation: number; readonly namespace: string };
+  readonly spec: unknown;
+  readonly status?: FeatureJobStatus;
+}
+
+/** Labels on every child, so one selector finds a job's Jobs and Pods. */
+export const JOB_LABEL = 'featurejob.dev/job';
+export const COMPONENT_LABEL = 'app.kubernetes.io/component';
+
+export const ExecutorTasks = { plan: 'plan', extract: 'extract' } as const;
+export type ExecutorTask = keyof typeof ExecutorTasks;
+
+/** Deterministic child names: a reconcile that runs twice finds, never duplicates, its children. */
+export function computeChildJobName(featureJob: string, task: ExecutorTask): string {
+  return `${featureJob}-${task}`;
+}
+
+/** Longest FeatureJob name: room for "-extract" and the pods' "-<index>-<random>" within 63. */
+export const MAX_NAME_LENGTH = 40;

@@ -1,0 +1,226 @@
+/**
+ * One reconcile of one FeatureJob, level-triggered: re-read the object, its child Jobs and
+ * pods and its output in storage; decide (computeFeatureJobState, pure); create what is
+ * missing under deterministic names; merge the manifest once every partition committed;
+ * write the status in one patch, only when it changed; say when to look again.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { FeatureJobSpecSchema, computeSpecProblems, type FeatureJobSpec } from '../../crds/feature-job-spec.js';
+import type { Condition, FeatureJobStatus } from '../../crds/feature-job-status.js';
+import { MANIFEST_KEY } from '../../executor/plan/partition-naming.js';
+import type { Logger } from '../../executor/log/logger.js';
+import type { OperatorConfig } from '../config/operator-config.js';
+import type { ClusterApi } from '../kube/cluster-api.js';
+import { buildExtractJob, buildPlannerJob } from './build-executor-job.js';
+import { buildStatus } from './build-status.js';
+import { computeS3Uri } from './build-executor-config.js';
+import { computeChangedConditions, computeConditions } from './compute-conditions.js';
+import { computeFeatureJobState, type Decision, type PodFailure, type World } from './compute-feature-job-state.js';
+import { API_VERSION, COMPONENT_LABEL, JOB_LABEL, KIND, MAX_NAME_LENGTH, computeChildJobName, type FeatureJobObject } from './feature-job-types.js';
+import type { JobObject } from './job-object.js';
+import type { OutputLocation, OutputObserver } from './output-observer.js';
+
+export interface ReconcileContext {
+  readonly api: ClusterApi;
+  readonly observer: OutputObserver;
+  readonly config: OperatorConfig;
+  readonly logger: Logger;
+  readonly now: () => Date;
+}
+
+export interface ReconcileResult {
+  /** Look again after this long (storage emits no events); undefined: only on changes. */
+  readonly requeueAfterMs?: number;
+  readonly featureJob?: FeatureJobObject;
+  readonly status?: FeatureJobStatus;
+  readonly retriesByCause?: Readonly<Record<string, number>>;
+}
+
+/** Failed attempts seen for the first time in this reconcile, by cause (for the retries metric). */
+function computeNewRetries(before: Readonly<Record<string, number>> | undefined, after: Readonly<Record<string, number>> | undefined): Record<string, number> {
+  const added: Record<string, number> = {};
+  for (const [cause, n] of Object.entries(after ?? {})) if (n > (before?.[cause] ?? 0)) added[cause] = n - (before?.[cause] ?? 0);
+  return added;
+}
+
+function isFinished(status: FeatureJobStatus | undefined): boolean {
+  return status?.phase === 'Complete' || status?.phase === 'Failed';
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function eventName(featureJob: string, key: string): string {
+  return `${featureJob}.${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+}
+
+function buildEvent(options: { featureJob: FeatureJobObject; name: string; type: 'Normal' | 'Warning'; reason: string; message: string; now: Date; identity: string }): Record<string, unknown> {
+  const { featureJob, now } = options;
+  const time = now.toISOString().replace(/\.\d+Z$/, 'Z');
+  return {
+    apiVersion: 'v1',
+    kind: 'Event',
+    metadata: { name: options.name, namespace: featureJob.metadata.namespace },
+    involvedObject: { apiVersion: API_VERSION, kind: KIND, name: featureJob.metadata.name, namespace: featureJob.metadata.namespace, uid: featureJob.metadata.uid },
+    type: options.type,
+    reason: options.reason,
+    message: options.message.slice(0, 1024),
+    source: { component: 'featurejob-operator' },
+    reportingComponent: 'featurejob.dev/operator',
+    reportingInstance: options.identity.slice(0, 128),
+    firstTimestamp: time,
+    lastTimestamp: time,
+    count: 1,
+  };
+}
+
+async function emitEvents(ctx: ReconcileContext, featureJob: FeatureJobObject, previous: readonly Condition[] | undefined, next: readonly Condition[], failures: readonly PodFailure[]): Promise<void> {
+  const now = ctx.now();
+  const warnings = new Set(['Failed']);
+  for (const condition of computeChangedConditions(previous, next)) {
+    const type = warnings.has(condition.type) || (condition.type === 'Progressing' && condition.status === 'False' && condition.reason !== 'Completed' && condition.reason !== 'Suspended') ? 'Warning' : 'Normal';
+    const name = eventName(featureJob.metadata.name, `${featureJob.metadata.uid}/${condition.type}/${condition.status}/${condition.reason}/${condition.lastTransitionTime}`);
+    await ctx.api.ensureEvent(featureJob.metadata.namespace, buildEvent({ featureJob, name, type, reason: condition.reason, message: condition.message, now, identity: ctx.config.identity }));
+  }
+  for (const failure of failures) {
+    const name = eventName(featureJob.metadata.name, `${featureJob.metadata.uid}/pod/${failure.pod}`);
+    const where = failure.partition === undefined ? `pod ${failure.pod}` : `partition ${failure.partition} (pod ${failure.pod})`;
+    await ctx.api.ensureEvent(featureJob.metadata.namespace, buildEvent({ featureJob, name, type: 'Warning', reason: failure.reason, message: `${where}: ${failure.message}`, now, identity: ctx.config.identity }));
+  }
+}
+
+async function writeStatus(ctx: ReconcileContext, featureJob: FeatureJobObject, status: FeatureJobStatus, failures: readonly PodFailure[] = []): Promise<void> {
+  await emitEvents(ctx, featureJob, featureJob.status?.conditions, status.conditions ?? [], failures);
+  if (!sameJson(featureJob.status ?? {}, status)) await ctx.api.patchFeatureJobStatus(featureJob.metadata.namespace, featureJob.metadata.name, status);
+}
+
+function computeInvalidSpecStatus(featureJob: FeatureJobObject, problems: readonly string[], now: Date): FeatureJobStatus {
+  const message = problems.join('; ').slice(0, 4096);
+  const generation = featureJob.metadata.generation;
+  const previous = featureJob.status;
+  return {
+    observedGeneration: generation,
+    phase: 'Failed',
+    conditions: computeConditions({
+      previous: previous?.conditions,
+      generation,
+      now,
+      desired: [
+        { type: 'Accepted', status: 'False', reason: 'InvalidSpec', message },
+        { type: 'Failed', status: 'True', reason: 'InvalidSpec', message },
+      ],
+    }),
+    startTime: previous?.startTime ?? now.toISOString().replace(/\.\d+Z$/, 'Z'),
+    completionTime: previous?.completionTime ?? now.toISOString().replace(/\.\d+Z$/, 'Z'),
+  };
+}
+
+function parseSpec(featureJob: FeatureJobObject): { spec: FeatureJobSpec; problems: [] } | { spec: undefined; problems: string[] } {
+  const parsed = FeatureJobSpecSchema.safeParse(featureJob.spec);
+  if (!parsed.success) return { spec: undefined, problems: [z.prettifyError(parsed.error)] };
+  const problems = computeSpecProblems(parsed.data);
+  if (featureJob.metadata.name.length > MAX_NAME_LENGTH) problems.push(`metadata.name must be at most ${MAX_NAME_LENGTH} characters (child Job and pod names derive from it)`);
+  return problems.length > 0 ? { spec: undefined, problems } : { spec: parsed.data, problems: [] };
+}
+
+/** What to do once finished: nothing, or delete the FeatureJob after ttlSecondsAfterFinished. */
+async function reconcileFinished(ctx: ReconcileContext, featureJob: FeatureJobObject): Promise<ReconcileResult> {
+  const parsed = FeatureJobSpecSchema.safeParse(featureJob.spec);
+  const ttl = parsed.success ? parsed.data.ttlSecondsAfterFinished : undefined;
+  const completion = featureJob.status?.completionTime;
+  if (ttl === undefined || completion === undefined) return { featureJob, ...(featureJob.status === undefined ? {} : { status: featureJob.status }) };
+  const dueInMs = Date.parse(completion) + ttl * 1000 - ctx.now().getTime();
+  if (dueInMs > 0) return { featureJob, requeueAfterMs: dueInMs };
+  ctx.logger.info({ featureJob: featureJob.metadata.name, namespace: featureJob.metadata.namespace }, 'ttlSecondsAfterFinished passed, deleting');
+  await ctx.api.deleteFeatureJob(featureJob.metadata.namespace, featureJob.metadata.name);
+  return {};
+}
+
+async function syncChildJob(ctx: ReconcileContext, namespace: string, job: JobObject | undefined, spec: FeatureJobSpec, parallelism: number | undefined): Promise<void> {
+  if (job === undefined) return;
+  const patch: Record<string, unknown> = {};
+  if ((job.spec?.suspend ?? false) !== spec.suspend) patch.suspend = spec.suspend;
+  if (parallelism !== undefined && job.spec?.parallelism !== parallelism) patch.parallelism = parallelism;
+  if (Object.keys(patch).length > 0) await ctx.api.patchJob(namespace, job.metadata.name, { spec: patch });
+}
+
+export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult> {
+  const featureJob = await ctx.api.getFeatureJob(namespace, name);
+  if (featureJob === undefined || featureJob.metadata.deletionTimestamp !== undefined) return {};
+  if (isFinished(featureJob.status)) return reconcileFinished(ctx, featureJob);
+  const now = ctx.now();
+
+  const { spec, problems } = parseSpec(featureJob);
+  if (spec === undefined) {
+    const status = computeInvalidSpecStatus(featureJob, problems, now);
+    await writeStatus(ctx, featureJob, status);
+    return { featureJob, status };
+  }
+
+  const location: OutputLocation = {
+    uri: computeS3Uri(spec.output),
+    cacheKey: featureJob.metadata.uid,
+    ...(spec.input.endpoint === undefined ? {} : { endpoint: spec.input.endpoint }),
+    ...((spec.input.region ?? ctx.config.defaultRegion) === undefined ? {} : { region: spec.input.region ?? ctx.config.defaultRegion }),
+  };
+  const [output, storageError] = await ctx.observer.observe(location).then(
+    (value) => [value, undefined] as const,
+    (error: unknown) => [undefined, (error as Error).message] as const,
+  );
+  const [planJob, extractJob, pods] = await Promise.all([
+    ctx.api.getJob(namespace, computeChildJobName(name, 'plan')),
+    ctx.api.getJob(namespace, computeChildJobName(name, 'extract')),
+    ctx.api.listPods(namespace, `${JOB_LABEL}=${name}`),
+  ]);
+  const isOwned = (object: { metadata: { ownerReferences?: ReadonlyArray<{ uid: string }> } } | undefined): boolean =>
+    object?.metadata.ownerReferences?.some((ref) => ref.uid === featureJob.metadata.uid) ?? false;
+  let world: World = {
+    spec,
+    previous: featureJob.status,
+    planJob: isOwned(planJob) ? planJob : undefined,
+    extractJob: isOwned(extractJob) ? extractJob : undefined,
+    plannerPods: pods.filter((pod) => pod.metadata.labels?.[COMPONENT_LABEL] === 'planner'),
+    executorPods: pods.filter((pod) => pod.metadata.labels?.[COMPONENT_LABEL] === 'executor'),
+    output,
+    storageError,
+    now,
+    stallTimeoutSeconds: ctx.config.stallTimeoutSeconds,
+  };
+  let decision: Decision = computeFeatureJobState(world);
+
+  if (decision.merge && world.output?.plan !== undefined) {
+    try {
+      const manifest = await ctx.observer.merge(location, world.output.plan);
+      world = { ...world, output: { ...world.output, manifest } };
+      decision = computeFeatureJobState(world);
+      ctx.logger.info({ featureJob: name, namespace, images: manifest.images.total }, 'manifest merged');
+    } catch (error) {
+      decision = { ...decision, merge: false, progressing: { status: 'Unknown', reason: 'MergeFailed', message: (error as Error).message } };
+    }
+  }
+
+  const options = { featureJob, spec, config: ctx.config };
+  if (decision.ensure === 'plan' && world.planJob === undefined) {
+    await ctx.api.ensureJob(namespace, buildPlannerJob(options));
+    ctx.logger.info({ featureJob: name, namespace }, 'planner job created');
+  }
+  const plan = world.output?.plan;
+  if (decision.ensure === 'extract' && world.extractJob === undefined && plan !== undefined) {
+    world = { ...world, extractJob: await ctx.api.ensureJob(namespace, buildExtractJob({ ...options, partitions: plan.partitions.length })) };
+    ctx.logger.info({ featureJob: name, namespace, partitions: plan.partitions.length }, 'executor job created');
+  }
+  await syncChildJob(ctx, namespace, world.planJob, spec, undefined);
+  await syncChildJob(ctx, namespace, world.extractJob, spec, plan === undefined ? undefined : Math.min(spec.parallelism, plan.partitions.length));
+
+  const manifestUri = world.output?.manifest === undefined ? undefined : `${location.uri}/${MANIFEST_KEY}`;
+  const status = buildStatus({ world, decision, spec, generation: featureJob.metadata.generation, manifestUri });
+  await writeStatus(ctx, featureJob, status, decision.podFailures);
+  const retriesByCause = computeNewRetries(featureJob.status?.retries, status.retries);
+  if (status.phase === 'Complete' || status.phase === 'Failed') {
+    ctx.observer.forget(location);
+    return { featureJob, status, retriesByCause, ...(spec.ttlSecondsAfterFinished === undefined ? {} : { requeueAfterMs: spec.ttlSecondsAfterFinished * 1000 }) };
+  }
+  return { featureJob, status, retriesByCause, requeueAfterMs: ctx.config.resyncSeconds * 1000 };
+}
