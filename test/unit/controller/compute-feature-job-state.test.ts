@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FeatureJobSpecSchema } from '../../../crds/feature-job-spec.js';
+import type { PodObject } from '../../../operator/controller/classify-pod.js';
+import { computeFeatureJobState, type World } from '../../../operator/controller/compute-feature-job-state.js';
+import type { JobObject } from '../../../operator/controller/job-object.js';
+import type { OutputObservation } from '../../../operator/controller/output-observer.js';
+import type { PlanIndex } from '../../../executor/plan/plan-schema.js';
+
+const spec = FeatureJobSpecSchema.parse({ input: { bucket: 'in-bucket' }, output: { bucket: 'out-bucket' } });
+const plan = { partitions: [{ index: 0, images: 10 }, { index: 1, images: 10 }, { index: 2, images: 5 }], images: 25, model: { name: 'vgg16', weights: 'random' } } as unknown as PlanIndex;
+const now = new Date('2026-01-01T01:00:00Z');
+
+function observed(partitions: number, extra: Partial<OutputObservation> = {}): OutputObservation {
+  return { plan, manifest: undefined, committed: { partitions, succeeded: partitions * 10, failed: 0 }, committedIndexes: new Set(), ...extra };
+}
+
+function world(overrides: Partial<World>): World {
+  return { spec, previous: undefined, planJob: undefined, extractJob: undefined, plannerPods: [], executorPods: [], output: observed(0), storageError: undefined, now, stallTimeoutSeconds: 600, ...overrides };
+}
+
+const job = (name: string, status: JobObject['status']): JobObject => ({ metadata: { name }, status });
+const failedPod = (name: string, index: number, reason: string, exitCode: number): PodObject => ({
+  metadata: { name, annotations: { 'batch.kubernetes.io/job-completion-index': String(index) } },
+  status: { phase: 'Failed', containerStatuses: [{ name: 'executor', state: { terminated: { exitCode, reason } } }] },
+});
+const unschedulable = (since: string): PodObject => ({
+  metadata: { name: 'p' },
+  status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.', lastTransitionTime: since }] },
+});
+
+describe('computeFeatureJobState', () => {
+  it('plans first: without a plan in storage it asks for the planner Job', () => {
+    const decision = computeFeatureJobState(world({ output: { ...observed(0), plan: undefined } }));
+    assert.equal(decision.phase, 'Planning');
+    assert.equal(decision.ensure, 'plan');
+  });
+
+  it('runs the executors once the plan exists and counts committed partitions', () => {
+    const decision = computeFeatureJobState(world({ output: observed(1), extractJob: job('j-extract', { active: 2 }) }));
+    assert.equal(decision.phase, 'Running');
+    assert.equal(decision.ensure, 'extract');
+    assert.match(decision.progressing.message, /1\/3 partitions committed, 2 executor/);
+  });
+
+  it('merges when every partition committed, and is Complete once the manifest exists', () => {
+    assert.equal(computeFeatureJobState(world({ output: observed(3) })).merge, true);
+    const done = computeFeatureJobState(world({ output: observed(3, { manifest: { images: { total: 25, succeeded: 24, failed: 1 } } as never }) }));
+    assert.equal(done.phase, 'Complete');
+    assert.equal(done.merge, false);
+  });
+
+  it('fails with the last failure of a failed partition when the Job gave up', () => {
+    const decision = computeFeatureJobState(
+      world({
+        output: observed(1),
+        extractJob: job('j-extract', { failedIndexes: '2', conditions: [{ type: 'Failed', status: 'True', reason: 'FailedIndexes' }] }),
+        executorPods: [failedPod('j-extract-1-a', 1, 'Error', 1), failedPod('j-extract-2-a', 2, 'OOMKilled', 137), failedPod('j-extract-2-b', 2, 'OOMKilled', 137)],
+      }),
+    );
+    assert.equal(decision.phase, 'Failed');
+    assert.equal(decision.failed?.reason, 'PartitionsFailed');
+    assert.match(decision.failed?.message ?? '', /partition 2: OOMKilled/);
+    assert.deepEqual(decision.failedPartitions, [2]);
+    assert.equal(decision.podFailures.length, 3);
+  });
+
+  it('says DeadlineExceeded when activeDeadlineSeconds ended the Job', () => {
+    const decision = computeFeatureJobState(world({ extractJob: job('j', { conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded' }] }) }));
+    assert.equal(decision.failed?.reason, 'DeadlineExceeded');
+  });
+
+  it('reports unschedulable executors with the scheduler message, then fails after the stall timeout', () => {
+    const recent = computeFeatureJobState(world({ extractJob: job('j', {}), executorPods: [unschedulable('2026-01-01T00:59:00Z')] }));
+    assert.equal(recent.phase, 'Running');
+    assert.deepEqual(recent.progressing, { status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.' });
+    const stale = computeFeatureJobState(world({ extractJob: job('j', {}), executorPods: [unschedulable('2026-01-01T00:40:00Z')] }));
+    assert.equal(stale.phase, 'Failed');
+    assert.equal(stale.failed?.reason, 'Unschedulable');
+  });
+
+  it('does not call a job stalled while another of its executors runs', () => {
+    const running: PodObject = { metadata: { name: 'r' }, status: { phase: 'Running', containerStatuses: [{ name: 'executor', state: { running: {} } }] } };
+    const decision = computeFeatureJobState(world({ extractJob: job('j', {}), executorPods: [unschedulable('2026-01-01T00:00:00Z'), running] }));
+    assert.equal(decision.progressing.status, 'True');
+  });
+
+  it('fails planning with the planner pod reason', () => {
+    const planner: PodObject = {
+      metadata: { name: 'j-plan-x' },
+      status: { phase: 'Failed', containerStatuses: [{ name: 'executor', state: { terminated: { exitCode: 78, reason: 'Error', message: '{"code":"FJ_NO_INPUT_IMAGES","reason":"NoInputImages","message":"no images under s3://in-bucket"}' } } }] },
+    };
+    const decision = computeFeatureJobState(
+      world({ output: { ...observed(0), plan: undefined }, planJob: job('j-plan', { conditions: [{ type: 'Failed', status: 'True', reason: 'PodFailurePolicy' }] }), plannerPods: [planner] }),
+    );
+    assert.equal(decision.phase, 'Failed');
+    assert.equal(decision.failed?.reason, 'PlanningFailed');
+    assert.match(decision.failed?.message ?? '', /FJ_NO_INPUT_IMAGES/);
+  });
+
+  it('keeps its phase but says so when storage cannot be read', () => {
+    const decision = computeFeatureJobState(world({ output: undefined, storageError: 'connect ECONNREFUSED', previous: { phase: 'Running' } }));
+    assert.equal(decision.phase, 'Running');
+    assert.deepEqual(decision.progressing, { status: 'Unknown', reason: 'StorageUnavailable', message: 'connect ECONNREFUSED' });
+  });
+});
