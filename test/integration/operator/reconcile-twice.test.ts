@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { KubeConfig } from '@kubernetes/client-node';
+import { runExecutor } from '../../../executor/cluster/run-executor.js';
+import { createLogger } from '../../../executor/log/logger.js';
+import { resolveModel } from '../../../executor/model/resolve-model.js';
+import { openStore } from '../../../executor/storage/open-store.js';
+import { parseOperatorConfig } from '../../../operator/config/operator-config.js';
+import { buildExecutorConfig } from '../../../operator/controller/build-executor-config.js';
+import { OutputObserver } from '../../../operator/controller/output-observer.js';
+import { reconcileFeatureJob, type ReconcileContext } from '../../../operator/controller/reconcile-feature-job.js';
+import { FeatureJobSpecSchema } from '../../../crds/feature-job-spec.js';
+import { ClusterApi } from '../../../operator/kube/cluster-api.js';
+import { KubeClient } from '../../../operator/kube/kube-client.js';
+import { checked, runCommand } from '../../cluster/run-command.js';
+import { startControlPlane, type ControlPlane } from '../../cluster/start-control-plane.js';
+import { testCacheDir } from '../../support/cache-dir.js';
+import { startMinio, type MinioServer } from '../../support/minio-server.js';
+import { CRD_PATH } from '../../support/operator-test-cluster.js';
+import { uploadDirectory } from '../../support/upload-directory.js';
+import { writePlainImages } from '../../support/write-test-images.js';
+
+interface World {
+  featureJob: { resourceVersion: string; status: unknown };
+  jobs: Array<{ name: string; uid: string; resourceVersion: string }>;
+  events: string[];
+}
+
+describe('reconciling a FeatureJob against a real API server and MinIO', { timeout: 30 * 60_000 }, () => {
+  let cluster: ControlPlane;
+  let minio: MinioServer;
+  let ctx: ReconcileContext;
+  let imagesDir: string;
+  const clock = new Date('2026-11-25T12:00:00Z');
+  const ok = (args: string[], stdin?: string): Promise<string> => checked(runCommand(cluster.binaries.kubectl, args, cluster.env(), stdin), `kubectl ${args.join(' ')}`);
+
+  async function observeWorld(namespace: string, name: string): Promise<World> {
+    const featureJob = JSON.parse(await ok(['get', 'featurejob', name, '-n', namespace, '-o', 'json'])) as { metadata: { resourceVersion: string }; status: unknown };
+    const jobs = JSON.parse(await ok(['get', 'jobs', '-n', namespace, '-o', 'json'])) as { items: Array<{ metadata: { name: string; uid: string; resourceVersion: string } }> };
+    const events = JSON.parse(await ok(['get', 'events', '-n', namespace, '-o', 'json'])) as { items: Array<{ metadata: { name: string } }> };
+    return {
+      featureJob: { resourceVersion: featureJob.metadata.resourceVersion, status: featureJob.status },
+      jobs: jobs.items.map((job) => ({ name: job.metadata.name, uid: job.metadata.uid, resourceVersion: job.metadata.resourceVersion })),
+      events: events.items.map((event) => event.metadata.name).sort(),
+    };
+  }
+
+  before(async () => {
+    cluster = await startControlPlane();
+    minio = await startMinio();
+    await ok(['apply', '--server-side', '-f', CRD_PATH]);
+    await ok(['wait', '--for=condition=Established', '--timeout=60s', 'crd/featurejobs.featurejob.dev']);
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromFile(cluster.kubeconfig);
+    process.env.AWS_ACCESS_KEY_ID = minio.accessKey;
+    process.env.AWS_SECRET_ACCESS_KEY = minio.secretKey;
+    ctx = {
+      api: new ClusterApi(new KubeClient(kubeConfig)),
+      observer: new OutputObserver(),
+      config: parseOperatorConfig({ executorImage: 'featurejob:test', leaderElection: false }),
+      logger: createLogger(),
+      now: () => clock,
+    };
+    imagesDir = await mkdtemp(join(tmpdir(), 'featurejob-reconcile-'));
+    await writePlainImages(imagesDir, { count: 6 });
+    await minio.createBucket('in');
+    await minio.createBucket('out');
+    await uploadDirectory(imagesDir, openStore('s3://in/photos', { s3Client: () => minio.client }));
+  });
+
+  after(async () => {
+    await minio?.stop();
+    await cluster?.stop();
+    if (imagesDir !== undefined) await rm(imagesDir, { recursive: true, force: true });
+  });
+
+  it('creates the planner Job once and writes the same status: a second reconcile changes nothing', async () => {
+    await ok(['create', 'namespace', 'twice']);
+    const spec = { input: { bucket: 'in', prefix: 'photos', endpoint: minio.endpoint }, output: { bucket: 'out', prefix: 'twice' }, imagesPerPartition: 2, model: { weights: 'random' } };
+    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'featurejob.dev/v1alpha1', kind: 'FeatureJob', metadata: { name: 'fj', namespace: 'twice' }, spec }));
+
+    const first = await reconcileFeatureJob(ctx, 'twice', 'fj');
+    assert.equal(first.status?.phase, 'Planning');
+    const afterFirst = await observeWorld('twice', 'fj');
+    assert.deepEqual(afterFirst.jobs.map((job) => job.name), ['fj-plan']);
+    await reconcileFeatureJob(ctx, 'twice', 'fj');
+    assert.deepEqual(await observeWorld('twice', 'fj'), afterFirst);
+
+    // The planner's work, done here by the executor code itself (there is no node in this test).
+    const model = await resolveModel({ weights: 'random', cacheDir: join(testCacheDir(), 'featurejob') });
+    const parsedSpec = FeatureJobSpecSchema.parse(spec);
+    const settings = { ...buildExecutorConfig(parsedSpec, { cpuRequest: '1' }), weights: model.path };
+    await runExecutor({ mode: 'plan', env: { FEATUREJOB_EXECUTOR_CONFIG: JSON.stringify(settings) }, logger: ctx.logger });
+
+    const running = await reconcileFeatureJob(ctx, 'twice', 'fj');
+    assert.equal(running.status?.phase, 'Running');
+    assert.deepEqual(running.status?.partitions, { total: 3, succeeded: 0, failed: 0, active: 0 });
+    const afterRunning = await observeWorld('twice', 'fj');
+    assert.deepEqual(afterRunning.jobs.map((job) => job.name).sort(), ['fj-extract', 'fj-plan']);
+    await reconcileFeatureJob(ctx, 'twice', 'fj');
+    assert.deepEqual(await observeWorld('twice', 'fj'), afterRunning);
+  });
+
+  it('fails a spec the API server cannot check (a name too long for its children), once', async () => {
+    await ok(['create', 'namespace', 'longname']);
+    const name = 'a-feature-job-name-that-is-much-too-long-for-pods';
+    const spec = { input: { bucket: 'in', prefix: 'photos', endpoint: minio.endpoint }, output: { bucket: 'out', prefix: 'long' } };
+    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'featurejob.dev/v1alpha1', kind: 'FeatureJob', metadata: { name, namespace: 'longname' }, spec }));
+    const result = await reconcileFeatureJob(ctx, 'longname', name);
+    assert.equal(result.status?.phase, 'Failed');
+    const accepted = result.status?.conditions?.find((c) => c.type === 'Accepted');
+    assert.equal(accepted?.reason, 'InvalidSpec');
+    assert.match(accepted?.message ?? '', /at most 40 characters/);
+    const world = await observeWorld('longname', name);
+    assert.equal(world.jobs.length, 0);
+    assert.equal(world.events.length, 1, 'one Warning event for the Failed condition');
+    await reconcileFeatureJob(ctx, 'longname', name);
+    assert.deepEqual(await observeWorld('longname', name), world);
+  });
+});
