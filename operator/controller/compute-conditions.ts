@@ -1,4 +1,4 @@
-import type { Condition, ConditionType } from '../../crds/feature-job-status.js';
+import { MAX_CONDITION_MESSAGE_LENGTH, type Condition, type ConditionType } from '../../crds/feature-job-status.js';
 
 export interface DesiredCondition {
   readonly type: ConditionType;
@@ -22,7 +22,7 @@ export function computeConditions(options: {
   return desired.map((want) => {
     const before = previous.find((c) => c.type === want.type);
     const lastTransitionTime = before !== undefined && before.status === want.status ? before.lastTransitionTime : now.toISOString().replace(/\.\d+Z$/, 'Z');
-    return { type: want.type, status: want.status, observedGeneration: generation, lastTransitionTime, reason: want.reason, message: want.message.slice(0, 32_768) };
+    return { type: want.type, status: want.status, observedGeneration: generation, lastTransitionTime, reason: want.reason, message: want.message.slice(0, MAX_CONDITION_MESSAGE_LENGTH) };
   });
 }
 

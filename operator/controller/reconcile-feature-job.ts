@@ -97,7 +97,7 @@ async function writeStatus(ctx: ReconcileContext, featureJob: FeatureJobObject, 
 }
 
 function computeInvalidSpecStatus(featureJob: FeatureJobObject, problems: readonly string[], now: Date): FeatureJobStatus {
-  const message = problems.join('; ').slice(0, 4096);
+  const message = problems.join('; ');
   const generation = featureJob.metadata.generation;
   const previous = featureJob.status;
   return {

@@ -1,9 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ComponentProcess } from './component-process.js';
-import { httpsGet } from './https-get.js';
+import { ensureMinioBinary } from '../support/minio-binary.js';
+import { buildMinioClientEnv, buildMinioLaunch } from '../support/minio-server.js';
+import { isRunning, launchComponent, logTail, type ComponentProcess } from './component-process.js';
+import { freePort } from './free-port.js';
+import { httpsGet, waitForOk } from './https-get.js';
 import { KUBERNETES_VERSION } from './kubernetes-version.js';
+import { EXECUTOR_NODE, launchNodeAgent } from './node-agent/launch-node-agent.js';
 import {
   readClusterState,
   runningComponents,
@@ -24,13 +28,32 @@ const log = (line: string): void => console.error(`cluster: ${line}`);
 
 function usage(state: ClusterState): string {
   return [
-    `Kubernetes ${KUBERNETES_VERSION} control plane at ${state.server} (no nodes yet).`,
+    `Kubernetes ${KUBERNETES_VERSION} control plane at ${state.server}, MinIO, and the test node agent`,
+    `running pods as local processes on node ${EXECUTOR_NODE.name} (taint featurejob.dev/executors=true:NoSchedule).`,
     '',
-    `  source ${join(STATE_DIR, 'env')}     # KUBECONFIG, and the pinned kubectl and helm first on PATH`,
+    `  source ${join(STATE_DIR, 'env')}     # KUBECONFIG, AWS_ENDPOINT_URL_S3 and credentials, kubectl and helm on PATH`,
     '  kubectl get --raw /readyz',
+    '  kubectl get nodes',
+    `  pods' directories (logs, volumes): ${join(STATE_DIR, 'node-agent')}/`,
     `  logs: ${join(STATE_DIR, 'logs')}/`,
     '  npm run cluster -- status | down',
   ].join('\n');
+}
+
+/** MinIO, detached, with its data in .cluster/minio/; resolves with its endpoint once it is live. */
+async function launchMinio(onLaunch: (component: ComponentProcess) => Promise<void>): Promise<string> {
+  const binary = await ensureMinioBinary();
+  const rootDir = join(STATE_DIR, 'minio');
+  await mkdir(rootDir, { recursive: true });
+  const port = await freePort();
+  const { args, env } = buildMinioLaunch({ rootDir, port, consolePort: await freePort() });
+  const minio = await launchComponent('minio', binary, args, join(STATE_DIR, 'logs', 'minio.log'), { detached: true, env });
+  await onLaunch(minio);
+  const endpoint = `http://127.0.0.1:${port}`;
+  await waitForOk(`${endpoint}/minio/health/live`, { insecure: true }, 60_000, async () => {
+    if (!isRunning(minio)) throw new Error(`minio exited during startup; the end of ${minio.log}:\n${await logTail(minio)}`);
+  });
+  return endpoint;
 }
 
 async function up(): Promise<number> {
@@ -56,10 +79,25 @@ async function up(): Promise<number> {
   try {
     const controlPlane = await startControlPlane({ dir: STATE_DIR, detached: true, log, onLaunch });
 
-    // Further components join here, after the control plane (to come: MinIO, the test node
-    // agent). Start each with launchComponent(name, binary, args, join(STATE_DIR, 'logs',
-    // `${name}.log`), { detached: true }), pass it to onLaunch(), and add what clients need
-    // to the env file below; `down` and `status` then handle it like the rest.
+    // Further components join here, after the control plane. Start each with
+    // launchComponent(name, binary, args, join(STATE_DIR, 'logs', `${name}.log`), { detached:
+    // true }), pass it to onLaunch(), and add what clients need to the env file below; `down`
+    // and `status` then handle it like the rest (stopping the last started first).
+    log('starting MinIO (a first run builds it from its Go module: minutes)');
+    const s3Env = buildMinioClientEnv(await launchMinio(onLaunch));
+    log('starting the node agent');
+    await launchNodeAgent(
+      {
+        dir: STATE_DIR,
+        server: controlPlane.server,
+        certificates: controlPlane.certificates,
+        nodes: [EXECUTOR_NODE],
+        // The executors' S3 credentials, as EKS Pod Identity would provide them.
+        extraEnv: s3Env,
+        detached: true,
+      },
+      onLaunch,
+    );
 
     await record(controlPlane.server);
     const bin = join(STATE_DIR, 'bin');
@@ -72,6 +110,7 @@ async function up(): Promise<number> {
         '# source this file: the featurejob test cluster (npm run cluster -- up)',
         `export KUBECONFIG='${controlPlane.kubeconfig}'`,
         `export PATH='${bin}':"$PATH"`,
+        ...Object.entries(s3Env).map(([name, value]) => `export ${name}='${value}'`),
         '',
       ].join('\n'),
     );

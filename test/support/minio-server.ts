@@ -30,6 +30,51 @@ const SECRET_KEY = 'featurejob-test-secret';
 const REGION = 'us-east-1';
 const STARTUP_TIMEOUT_MS = 60_000;
 
+export interface MinioLaunch {
+  readonly args: string[];
+  readonly env: Record<string, string>;
+}
+
+/**
+ * The argv and environment of a single-drive MinIO with the test root credentials, its data
+ * and certs under `rootDir`: what startMinio() spawns and what `npm run cluster -- up` launches
+ * detached.
+ */
+export function buildMinioLaunch(options: { rootDir: string; port: number; consolePort: number }): MinioLaunch {
+  const { rootDir, port, consolePort } = options;
+  return {
+    args: [
+      'server', join(rootDir, 'data'),
+      '--address', `127.0.0.1:${port}`,
+      '--console-address', `127.0.0.1:${consolePort}`,
+      '--certs-dir', join(rootDir, 'certs'),
+      '--quiet',
+    ],
+    // A clean environment: the developer's MINIO_* or AWS_* settings must not leak in.
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: rootDir,
+      MINIO_ROOT_USER: ACCESS_KEY,
+      MINIO_ROOT_PASSWORD: SECRET_KEY,
+      MINIO_REGION: REGION,
+      MINIO_BROWSER: 'off',
+      MINIO_UPDATE: 'off',
+      MINIO_CI_CD: 'on',
+      MINIO_SCANNER_SPEED: 'slowest',
+    },
+  };
+}
+
+/** The environment that points the AWS SDK's standard chain at a test MinIO (root credentials). */
+export function buildMinioClientEnv(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_ACCESS_KEY_ID: ACCESS_KEY,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+    AWS_REGION: REGION,
+  };
+}
+
 /** A loopback port the OS considers free right now. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -67,31 +112,8 @@ async function launch(binary: string, rootDir: string): Promise<{ child: ChildPr
   const port = await freePort();
   const consolePort = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    binary,
-    [
-      'server', join(rootDir, 'data'),
-      '--address', `127.0.0.1:${port}`,
-      '--console-address', `127.0.0.1:${consolePort}`,
-      '--certs-dir', join(rootDir, 'certs'),
-      '--quiet',
-    ],
-    {
-      // A clean environment: the developer's MINIO_* or AWS_* settings must not leak in.
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOME: rootDir,
-        MINIO_ROOT_USER: ACCESS_KEY,
-        MINIO_ROOT_PASSWORD: SECRET_KEY,
-        MINIO_REGION: REGION,
-        MINIO_BROWSER: 'off',
-        MINIO_UPDATE: 'off',
-        MINIO_CI_CD: 'on',
-        MINIO_SCANNER_SPEED: 'slowest',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const command = buildMinioLaunch({ rootDir, port, consolePort });
+  const child = spawn(binary, command.args, { env: command.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const collect = (chunk: Buffer): void => {
     output = (output + chunk.toString('utf8')).slice(-8000);
@@ -161,12 +183,7 @@ export async function startMinio(): Promise<MinioServer> {
       }
     },
     env() {
-      return {
-        AWS_ENDPOINT_URL_S3: endpoint,
-        AWS_ACCESS_KEY_ID: ACCESS_KEY,
-        AWS_SECRET_ACCESS_KEY: SECRET_KEY,
-        AWS_REGION: REGION,
-      };
+      return buildMinioClientEnv(endpoint);
     },
     async stop() {
       if (stopped) return;

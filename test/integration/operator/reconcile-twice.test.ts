@@ -66,9 +66,9 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
     };
     imagesDir = await mkdtemp(join(tmpdir(), 'featurejob-reconcile-'));
     await writePlainImages(imagesDir, { count: 6 });
-    await minio.createBucket('in');
-    await minio.createBucket('out');
-    await uploadDirectory(imagesDir, openStore('s3://in/photos', { s3Client: () => minio.client }));
+    await minio.createBucket('input-photos');
+    await minio.createBucket('output-features');
+    await uploadDirectory(imagesDir, openStore('s3://input-photos/photos', { s3Client: () => minio.client }));
   });
 
   after(async () => {
@@ -79,7 +79,7 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
 
   it('creates the planner Job once and writes the same status: a second reconcile changes nothing', async () => {
     await ok(['create', 'namespace', 'twice']);
-    const spec = { input: { bucket: 'in', prefix: 'photos', endpoint: minio.endpoint }, output: { bucket: 'out', prefix: 'twice' }, imagesPerPartition: 2, model: { weights: 'random' } };
+    const spec = { input: { bucket: 'input-photos', prefix: 'photos', endpoint: minio.endpoint }, output: { bucket: 'output-features', prefix: 'twice' }, imagesPerPartition: 2, model: { weights: 'random' } };
     await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'featurejob.dev/v1alpha1', kind: 'FeatureJob', metadata: { name: 'fj', namespace: 'twice' }, spec }));
 
     const first = await reconcileFeatureJob(ctx, 'twice', 'fj');
@@ -107,7 +107,7 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
   it('fails a spec the API server cannot check (a name too long for its children), once', async () => {
     await ok(['create', 'namespace', 'longname']);
     const name = 'a-feature-job-name-that-is-much-too-long-for-pods';
-    const spec = { input: { bucket: 'in', prefix: 'photos', endpoint: minio.endpoint }, output: { bucket: 'out', prefix: 'long' } };
+    const spec = { input: { bucket: 'input-photos', prefix: 'photos', endpoint: minio.endpoint }, output: { bucket: 'output-features', prefix: 'long' } };
     await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'featurejob.dev/v1alpha1', kind: 'FeatureJob', metadata: { name, namespace: 'longname' }, spec }));
     const result = await reconcileFeatureJob(ctx, 'longname', name);
     assert.equal(result.status?.phase, 'Failed');
