@@ -22,6 +22,7 @@ export const OperatorReasons = {
   // Stalls: no pod can make progress
   Unschedulable: { kind: 'terminal', meaning: 'the scheduler cannot place executor pods (message from the scheduler)' },
   ImagePullFailed: { kind: 'terminal', meaning: 'the executor image cannot be pulled' },
+  ServiceAccountMissing: { kind: 'terminal', meaning: 'the executor ServiceAccount does not exist in the namespace, so no pod can be created' },
   // Endings
   Completed: { kind: 'info', meaning: 'every partition committed and the manifest is written' },
   PlanningFailed: { kind: 'terminal', meaning: 'the planner failed (no input images, access denied, bad model...)' },

@@ -1,8 +1,8 @@
 /**
- * `featurejob executor plan|extract`: the container entry point of the pods the operator
- * starts. It runs the same code as `featurejob run` (planning, one partition, the commit
- * protocol), configured from the environment, and tells the operator how it ended through
- * its exit code and a one-line JSON termination message.
+ * `featurejob executor plan|extract|pca-statistics|pca-fit|pca-project`: the container entry
+ * point of the pods the operator starts. It runs the same code as `featurejob run` (planning,
+ * one partition, the commit protocol, the PCA passes), configured from the environment, and
+ * tells the operator how it ended through its exit code and a one-line JSON termination message.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FeatureJobError } from '../errors.js';
@@ -21,13 +21,15 @@ import { runPartition, type PartitionOutcome } from '../pipeline/run-partition.j
 import { openStore } from '../storage/open-store.js';
 import { parseLocation } from '../storage/location.js';
 import { readJsonIfExists } from '../storage/read-json.js';
+import { isIndexedReduceMode, isReduceMode, REDUCE_MODES, runReduceTask, type ReduceExecutorResult } from './run-reduce-task.js';
 
-export const EXECUTOR_MODES = ['plan', 'extract'] as const;
+export const EXECUTOR_MODES = ['plan', 'extract', ...REDUCE_MODES] as const;
 export type ExecutorMode = (typeof EXECUTOR_MODES)[number];
 
 export type ExecutorResult =
   | { readonly mode: 'plan'; readonly plan: PlanIndex; readonly created: boolean }
-  | { readonly mode: 'extract'; readonly index: number; readonly outcome: PartitionOutcome['outcome']; readonly rows: number; readonly failed: number };
+  | { readonly mode: 'extract'; readonly index: number; readonly outcome: PartitionOutcome['outcome']; readonly rows: number; readonly failed: number }
+  | ReduceExecutorResult;
 
 /** Parses the executor's settings; anything wrong is a bad configuration (never retried). */
 export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorConfig {
@@ -51,7 +53,7 @@ export function parseCompletionIndex(env: NodeJS.ProcessEnv): number {
   const raw = env[COMPLETION_INDEX_ENV];
   const index = Number(raw);
   if (raw === undefined || raw === '' || !Number.isSafeInteger(index) || index < 0) {
-    throw new FeatureJobError('FJ_INVALID_CONFIG', `${COMPLETION_INDEX_ENV} must be a partition index, got '${raw ?? ''}'`);
+    throw new FeatureJobError('FJ_INVALID_CONFIG', `${COMPLETION_INDEX_ENV} must be a task index (a whole number ≥ 0), got '${raw ?? ''}'`);
   }
   return index;
 }
@@ -74,8 +76,11 @@ async function resolveCheckedModel(config: ExecutorConfig, expectedSha256: strin
 export async function runExecutor(options: { mode: ExecutorMode; env: NodeJS.ProcessEnv; logger: Logger }): Promise<ExecutorResult> {
   const { mode, env, logger } = options;
   const config = parseExecutorConfig(env);
-  const index = mode === 'extract' ? parseCompletionIndex(env) : undefined;
+  const indexed = mode === 'extract' || (isReduceMode(mode) && isIndexedReduceMode(mode));
+  const index = indexed ? parseCompletionIndex(env) : undefined;
   const { input, output, s3Client } = openStores(config);
+
+  if (isReduceMode(mode)) return runReduceTask({ mode, config, output, ...(index === undefined ? {} : { index }), logger });
 
   if (mode === 'plan') {
     const model = await resolveCheckedModel(config, config.sha256, s3Client);
@@ -116,6 +121,8 @@ export async function runExecutor(options: { mode: ExecutorMode; env: NodeJS.Pro
       fetchConcurrency: config.fetchConcurrency,
       decodeConcurrency: Math.max(2, config.threads),
       maxPixels: config.maxPixels,
+      // With PCA ahead, a large partition's statistics are computed while its features are in memory.
+      ...(config.pca === undefined ? {} : { statisticsThreads: config.threads }),
     });
     return { mode, index: partition, outcome: result.outcome, rows: result.marker.rows, failed: result.marker.failed };
   } finally {

@@ -8,9 +8,18 @@ export const COMPLETION_INDEX_ENV = 'JOB_COMPLETION_INDEX';
 
 const positiveInt = z.int().positive();
 
+/** K and whitening; whether K fits the rows and dimensions is known only from the manifest. */
+export const PcaSettingsSchema = z.strictObject({
+  components: positiveInt.max(1_000_000),
+  whiten: z.boolean().default(false),
+});
+export type PcaSettings = Readonly<z.output<typeof PcaSettingsSchema>>;
+
 /**
  * What an executor pod runs: built by the operator from the FeatureJob spec, validated here
  * once and frozen. `plan` lists the input and writes the plan; `extract` runs one partition.
+ * With `pca`, extraction also computes each large partition's PCA statistics, and the three
+ * `pca-*` tasks fit and project K components over the merged output.
  */
 export const ExecutorConfigSchema = z
   .object({
@@ -30,6 +39,8 @@ export const ExecutorConfigSchema = z
     batchSize: positiveInt.max(1024),
     fetchConcurrency: positiveInt.max(1024).default(16),
     maxPixels: positiveInt.default(DEFAULT_MAX_PIXELS),
+    /** PCA over the output once its manifest is merged; required by the pca-* tasks. */
+    pca: PcaSettingsSchema.optional(),
   })
   .strict();
 

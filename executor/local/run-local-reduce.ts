@@ -5,21 +5,24 @@
  * exactly, write pca/model.json, project every partition (second pass, in worker processes),
  * and last add the `pca` block to manifest.json.
  */
-import { FeatureJobError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { ManifestSchema, parseManifest, type Manifest } from '../output/manifest-schema.js';
-import { MANIFEST_KEY, PCA_MODEL_KEY, PCA_STATISTICS_PREFIX } from '../plan/partition-naming.js';
-import { assertComponentsFit, fitPca } from '../reduce/fit-pca.js';
+import type { Manifest } from '../output/manifest-schema.js';
+import { PCA_MODEL_KEY } from '../plan/partition-naming.js';
+import { fitPca } from '../reduce/fit-pca.js';
 import { mergeStatistics } from '../reduce/merge-statistics.js';
 import { encodePcaModel, type PcaModel } from '../reduce/pca-model.js';
 import type { ReducedShard } from '../reduce/project-partition.js';
 import type { GroupStatisticsSummary } from '../reduce/partition-statistics.js';
+import { assertReducible, ensureManifestPca, readManifestForReduce } from '../reduce/reduce-manifest.js';
 import { groupPartitionsForStatistics } from '../reduce/statistics-groups.js';
+import { deleteStaleStatistics } from '../reduce/statistics-keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { encodeJson, readJsonIfExists } from '../storage/read-json.js';
 import type { ReduceTaskResult, ReduceWorkerSettings } from './reduce-worker-messages.js';
 import { runWorkerPool } from './worker-pool.js';
 import { fileURLToPath } from 'node:url';
+
+// Kept here for the callers that import them from the local runner.
+export { assertReducible, readManifestForReduce };
 
 const reduceWorkerPath = fileURLToPath(new URL('./reduce-worker-main.js', import.meta.url));
 
@@ -45,23 +48,6 @@ export interface LocalReduceResult {
   readonly statisticsFiles: number;
   readonly timings: { readonly statisticsMs: number; readonly fitMs: number; readonly projectMs: number };
   readonly peakRssBytes: { readonly statistics: number; readonly fit: number; readonly project: number };
-}
-
-/** Reads manifest.json; a missing one means extraction has not finished. */
-export async function readManifestForReduce(output: ObjectStore): Promise<Manifest> {
-  const manifest = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema, { code: 'FJ_MANIFEST_INVALID' });
-  if (manifest === undefined) {
-    throw new FeatureJobError('FJ_PCA_NO_SHARDS', `${output.uriOf(MANIFEST_KEY)} does not exist: run 'featurejob run <input> --out ${output.uri}' first`);
-  }
-  return manifest;
-}
-
-/** Throws before any work when the output cannot give K components. */
-export function assertReducible(manifest: Manifest, components: number): void {
-  if (manifest.images.succeeded === 0 || manifest.partitions.length === 0) {
-    throw new FeatureJobError('FJ_PCA_NO_SHARDS', `${manifest.output.uri} has no committed feature rows to fit PCA on`);
-  }
-  assertComponentsFit(components, manifest.images.succeeded, manifest.model.dimensions);
 }
 
 export async function runLocalReduce(options: LocalReduceOptions): Promise<LocalReduceResult> {
@@ -94,7 +80,7 @@ export async function runLocalReduce(options: LocalReduceOptions): Promise<Local
   const statisticsPool = await pool<Extract<ReduceTaskResult, { task: 'statistics' }>>('statistics', groupIndexes);
   const summaries: GroupStatisticsSummary[] = groupIndexes.map((index) => statisticsPool.outcomes.get(index)!.summary);
   const statisticsMs = performance.now() - started;
-  await deleteStaleStatistics(output, new Set(summaries.map((summary) => summary.key)));
+  await deleteStaleStatistics(output, summaries.map((summary) => summary.key));
 
   options.onPhase?.('fit', `${manifest.images.succeeded} rows × ${manifest.model.dimensions} dimensions, K = ${options.components}`);
   started = performance.now();
@@ -111,20 +97,7 @@ export async function runLocalReduce(options: LocalReduceOptions): Promise<Local
   const shards: ReducedShard[] = all.map((index) => projectPool.outcomes.get(index)!.shard);
   const projectMs = performance.now() - started;
 
-  const updated = parseManifest({
-    ...manifest,
-    pca: {
-      components: model.components,
-      whiten: model.whiten,
-      rows: model.rows,
-      dimensions: model.dimensions,
-      modelUri: output.uriOf(PCA_MODEL_KEY),
-      explainedVariance: Math.min(1, model.explainedVarianceRatio.reduce((a, b) => a + b, 0)),
-      partitions: shards,
-      fittedAt: new Date().toISOString(),
-    },
-  });
-  await output.put(MANIFEST_KEY, encodeJson(updated));
+  const updated = await ensureManifestPca({ output, manifest, model, shards });
   return {
     manifest: updated,
     model,
@@ -133,11 +106,4 @@ export async function runLocalReduce(options: LocalReduceOptions): Promise<Local
     timings: { statisticsMs, fitMs, projectMs },
     peakRssBytes: { statistics: Math.max(0, ...statisticsPool.peakRssBytes), fit: fitRss, project: Math.max(0, ...projectPool.peakRssBytes) },
   };
-}
-
-/** Statistics of earlier groupings or of attempts that lost: never read again. */
-async function deleteStaleStatistics(output: ObjectStore, keep: ReadonlySet<string>): Promise<void> {
-  for await (const object of output.list(PCA_STATISTICS_PREFIX)) {
-    if (!keep.has(object.key)) await output.delete(object.key);
-  }
 }

@@ -4,17 +4,16 @@
  * before it committed; any other group's statistics are computed from its committed shards
  * and stored, so a later fit (or a rerun after a crash) reads them instead of recomputing.
  */
-import { createHash } from 'node:crypto';
 import { readCommitMarker } from '../commit/commit-partition.js';
 import { FeatureJobError, isFeatureJobError } from '../errors.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
 import type { FeatureRows } from '../output/feature-rows.js';
 import { readFeatureShard } from '../output/read-feature-shard.js';
-import { groupStatisticsKey, statisticsKey } from '../plan/partition-naming.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { FeatureStatistics } from './feature-statistics.js';
 import { GramAccumulator } from './gram-accumulator.js';
 import { decodeStatisticsFile, encodeStatisticsFile } from './statistics-file.js';
+import { computeStatisticsKey } from './statistics-keys.js';
 import { ownStatisticsMinRows } from './statistics-groups.js';
 
 export interface GroupStatisticsSummary {
@@ -56,7 +55,7 @@ export async function ensureGroupStatistics(options: {
     markers.push(marker);
   }
   const rows = markers.reduce((sum, marker) => sum + marker.rows, 0);
-  const key = keyOf(markers);
+  const key = computeStatisticsKey(markers);
   const stored = await readStoredStatistics(output, key);
   if (stored !== undefined && stored.rows === rows && stored.dimensions === dimensions) return { partitions, key, rows, computed: false };
 
@@ -76,16 +75,6 @@ export async function ensureGroupStatistics(options: {
   } finally {
     await accumulator.close();
   }
-}
-
-function keyOf(markers: readonly CommitMarker[]): string {
-  const first = markers[0]!;
-  if (markers.length === 1) return statisticsKey(first.partition, first.attempt);
-  const digest = createHash('sha256')
-    .update(markers.map((marker) => `${marker.partition}:${marker.attempt}`).join('\n'))
-    .digest('hex')
-    .slice(0, 16);
-  return groupStatisticsKey(first.partition, markers[markers.length - 1]!.partition, digest);
 }
 
 function assertWidth(actual: number, expected: number, partition: number): void {

@@ -24,6 +24,8 @@ export interface World {
   readonly storageError: string | undefined;
   readonly now: Date;
   readonly stallTimeoutSeconds: number;
+  /** Set when the executors' ServiceAccount does not exist, so no pod can even be created. */
+  readonly missingServiceAccount?: { readonly message: string; readonly since: string | undefined };
 }
 
 export interface PodFailure {
@@ -45,7 +47,7 @@ export interface Decision {
   readonly failedPartitions: readonly number[];
 }
 
-type Stall = Extract<PodVerdict, { state: 'stalled' }>;
+type Stall = { readonly reason: Extract<OperatorReason, 'Unschedulable' | 'ImagePullFailed' | 'ServiceAccountMissing'>; readonly message: string; readonly since: string | undefined };
 
 function collectFailures(pods: readonly PodObject[]): PodFailure[] {
   const failures: PodFailure[] = [];
@@ -57,10 +59,11 @@ function collectFailures(pods: readonly PodObject[]): PodFailure[] {
 }
 
 /** A stall counts only when no pod of the job is running: one busy node is progress. */
-function findStall(pods: readonly PodObject[]): Stall | undefined {
+function findStall(pods: readonly PodObject[], world: World): Stall | undefined {
+  if (pods.length === 0 && world.missingServiceAccount !== undefined) return { reason: 'ServiceAccountMissing', ...world.missingServiceAccount };
   const verdicts = pods.map(classifyPod);
   if (verdicts.some((v) => v.state === 'running')) return undefined;
-  return verdicts.find((v): v is Stall => v.state === 'stalled');
+  return verdicts.find((v): v is Extract<PodVerdict, { state: 'stalled' }> => v.state === 'stalled');
 }
 
 function isStalledTooLong(stall: Stall, world: World): boolean {
@@ -97,7 +100,7 @@ export function computeFeatureJobState(world: World): Decision {
       const message = cause === undefined ? `${failed.reason}: ${failed.message}` : `${cause.reason}: ${cause.message}`;
       return { ...base, phase: 'Failed', ensure: undefined, failed: { reason: failed.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'PlanningFailed', message }, progressing: { status: 'False', reason: 'PlanningFailed', message } };
     }
-    const stall = findStall(world.plannerPods);
+    const stall = findStall(world.plannerPods, world);
     if (stall !== undefined) return stalled(base, 'Planning', 'plan', stall, world);
     return { ...base, phase: 'Planning', ensure: 'plan', progressing: { status: 'True', reason: 'Planning', message: 'listing the input and writing the plan' } };
   }
@@ -115,7 +118,7 @@ export function computeFeatureJobState(world: World): Decision {
     const message = `${failedPartitions.length} partition(s) failed after their attempts${cause === undefined ? '' : `; last failure of partition ${cause.partition ?? '?'}: ${cause.reason}: ${cause.message}`}`;
     return { ...base, phase: 'Failed', ensure: undefined, failed: { reason: cause?.reason === 'BadInput' ? 'BadInput' : 'PartitionsFailed', message }, progressing: { status: 'False', reason: 'PartitionsFailed', message } };
   }
-  const stall = findStall(world.executorPods);
+  const stall = findStall(world.executorPods, world);
   if (stall !== undefined) return stalled(base, 'Running', 'extract', stall, world);
   const active = world.extractJob?.status?.active ?? 0;
   return { ...base, phase: 'Running', ensure: 'extract', progressing: { status: 'True', reason: 'Running', message: `${output.committed.partitions}/${total} partitions committed, ${active} executor(s) active` } };

@@ -176,6 +176,11 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
   ]);
   const isOwned = (object: { metadata: { ownerReferences?: ReadonlyArray<{ uid: string }> } } | undefined): boolean =>
     object?.metadata.ownerReferences?.some((ref) => ref.uid === featureJob.metadata.uid) ?? false;
+  const executorAccount = spec.executor.serviceAccountName ?? ctx.config.executorDefaults.serviceAccountName;
+  const missingServiceAccount =
+    pods.length === 0 && !(await ctx.api.serviceAccountExists(namespace, executorAccount))
+      ? { message: `serviceaccount "${executorAccount}" not found in namespace ${namespace}: create it (the Helm chart does, for the namespaces in executor.namespaces) or set spec.executor.serviceAccountName`, since: featureJob.metadata.creationTimestamp }
+      : undefined;
   let world: World = {
     spec,
     previous: featureJob.status,
@@ -187,6 +192,7 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
     storageError,
     now,
     stallTimeoutSeconds: ctx.config.stallTimeoutSeconds,
+    ...(missingServiceAccount === undefined ? {} : { missingServiceAccount }),
   };
   let decision: Decision = computeFeatureJobState(world);
 

@@ -53,6 +53,10 @@ export class ClusterApi {
     await this.client.request({ method: 'PATCH', path: `${jobsPath(namespace)}/${name}`, body: patch, contentType: ContentTypes.mergePatch });
   }
 
+  async serviceAccountExists(namespace: string, name: string): Promise<boolean> {
+    return (await this.getOrUndefined(`/api/v1/namespaces/${namespace}/serviceaccounts/${name}`)) !== undefined;
+  }
+
   async listPods(namespace: string, labelSelector: string): Promise<PodObject[]> {
     const list = await this.client.request<{ items: PodObject[] }>({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods`, query: { labelSelector } });
     return list.items;

@@ -19,6 +19,8 @@ export const OPERATOR_CLUSTER_RULES: readonly PolicyRule[] = [
   { apiGroups: ['featurejob.dev'], resources: ['featurejobs/finalizers'], verbs: ['update'] },
   { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get', 'list', 'watch', 'create', 'patch'] },
   { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+  // a missing executor ServiceAccount stops pod creation silently (only a Job Event says so)
+  { apiGroups: [''], resources: ['serviceaccounts'], verbs: ['get'] },
   { apiGroups: [''], resources: ['events'], verbs: ['create'] },
 ];
 

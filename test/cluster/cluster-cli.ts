@@ -1,5 +1,9 @@
 import { existsSync } from 'node:fs';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { openStore } from '../../executor/storage/open-store.js';
+import { createS3Client } from '../../executor/storage/s3-client.js';
+import { uploadDirectory } from '../support/upload-directory.js';
 import { join } from 'node:path';
 import { ensureMinioBinary } from '../support/minio-binary.js';
 import { buildMinioClientEnv, buildMinioLaunch } from '../support/minio-server.js';
@@ -8,6 +12,7 @@ import { freePort } from './free-port.js';
 import { httpsGet, waitForOk } from './https-get.js';
 import { KUBERNETES_VERSION } from './kubernetes-version.js';
 import { EXECUTOR_NODE, launchNodeAgent } from './node-agent/launch-node-agent.js';
+import { installOperatorPrerequisites, OPERATOR_CLI, OPERATOR_NAMESPACE } from './operator-install.js';
 import {
   readClusterState,
   runningComponents,
@@ -34,6 +39,9 @@ function usage(state: ClusterState): string {
     `  source ${join(STATE_DIR, 'env')}     # KUBECONFIG, AWS_ENDPOINT_URL_S3 and credentials, kubectl and helm on PATH`,
     '  kubectl get --raw /readyz',
     '  kubectl get nodes',
+    `  the operator (featurejob operator, as ServiceAccount ${OPERATOR_NAMESPACE}/featurejob-operator): logs/featurejob-operator.log`,
+    '  npm run cluster -- upload <dir> s3://<bucket>/<prefix>   # put images into the MinIO',
+    '  kubectl apply -f crds/examples/featurejob-fruits.yaml && kubectl get fj -w',
     `  pods' directories (logs, volumes): ${join(STATE_DIR, 'node-agent')}/`,
     `  logs: ${join(STATE_DIR, 'logs')}/`,
     '  npm run cluster -- status | down',
@@ -85,6 +93,7 @@ async function up(): Promise<number> {
     // and `status` then handle it like the rest (stopping the last started first).
     log('starting MinIO (a first run builds it from its Go module: minutes)');
     const s3Env = buildMinioClientEnv(await launchMinio(onLaunch));
+    await createBuckets(s3Env, EXAMPLE_BUCKETS);
     log('starting the node agent');
     await launchNodeAgent(
       {
@@ -98,6 +107,28 @@ async function up(): Promise<number> {
       },
       onLaunch,
     );
+
+    log('installing the FeatureJob CRD and the operator RBAC; starting the operator');
+    const access = await installOperatorPrerequisites({
+      kubectl: controlPlane.binaries.kubectl,
+      env: controlPlane.env(),
+      server: controlPlane.server,
+      caCertPath: controlPlane.certificates.ca.cert,
+      dir: STATE_DIR,
+      executorNamespaces: ['default'],
+    });
+    const operatorPort = await freePort();
+    const operator = await launchComponent(
+      'featurejob-operator',
+      process.execPath,
+      [OPERATOR_CLI, 'operator', '--executor-image', 'featurejob:local', '--image-pull-policy', 'Never', '--http-port', String(operatorPort), '--lease-namespace', OPERATOR_NAMESPACE],
+      join(STATE_DIR, 'logs', 'featurejob-operator.log'),
+      { detached: true, env: { HOME: process.env.HOME ?? '', KUBECONFIG: access.kubeconfig, FEATUREJOB_LOG_LEVEL: 'info', ...s3Env } },
+    );
+    await onLaunch(operator);
+    await waitForOk(`http://127.0.0.1:${operatorPort}/readyz`, { insecure: true }, 60_000, async () => {
+      if (!isRunning(operator)) throw new Error(`the operator exited during startup; the end of ${operator.log}:\n${await logTail(operator)}`);
+    });
 
     await record(controlPlane.server);
     const bin = join(STATE_DIR, 'bin');
@@ -114,6 +145,7 @@ async function up(): Promise<number> {
         '',
       ].join('\n'),
     );
+    await writeFile(join(STATE_DIR, 's3.json'), JSON.stringify(s3Env));
     const state = await readClusterState();
     console.log(usage(state!));
     return 0;
@@ -160,10 +192,39 @@ async function status(): Promise<number> {
   return healthy ? 0 : 1;
 }
 
-const commands: Record<string, () => Promise<number>> = { up, down, status };
+/** The buckets crds/examples/featurejob-fruits.yaml reads and writes, created by `up`. */
+const EXAMPLE_BUCKETS = ['fruits', 'features'];
+
+async function createBuckets(s3Env: Record<string, string>, buckets: readonly string[]): Promise<void> {
+  const client = createS3Client({ endpoint: s3Env.AWS_ENDPOINT_URL_S3, credentials: { accessKeyId: s3Env.AWS_ACCESS_KEY_ID!, secretAccessKey: s3Env.AWS_SECRET_ACCESS_KEY! } });
+  for (const bucket of buckets) {
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'BucketAlreadyOwnedByYou') throw error;
+    }
+  }
+}
+
+/** `upload <dir> s3://bucket/prefix`: creates the bucket if needed and copies the directory into the cluster's MinIO. */
+async function upload(): Promise<number> {
+  const [dir, target] = process.argv.slice(3);
+  if (dir === undefined || target === undefined || !target.startsWith('s3://')) {
+    console.error('usage: npm run cluster -- upload <dir> s3://<bucket>/<prefix>');
+    return 2;
+  }
+  const s3Env = JSON.parse(await readFile(join(STATE_DIR, 's3.json'), 'utf8')) as Record<string, string>;
+  await createBuckets(s3Env, [target.slice('s3://'.length).split('/')[0]!]);
+  const client = createS3Client({ endpoint: s3Env.AWS_ENDPOINT_URL_S3, credentials: { accessKeyId: s3Env.AWS_ACCESS_KEY_ID!, secretAccessKey: s3Env.AWS_SECRET_ACCESS_KEY! } });
+  const count = await uploadDirectory(dir, openStore(target, { s3Client: () => client }));
+  console.log(`uploaded ${count} files to ${target}`);
+  return 0;
+}
+
+const commands: Record<string, () => Promise<number>> = { up, down, status, upload };
 const command = commands[process.argv[2] ?? ''];
 if (command === undefined) {
-  console.error('usage: npm run cluster -- up|down|status');
+  console.error('usage: npm run cluster -- up|down|status|upload <dir> s3://<bucket>/<prefix>');
   process.exit(2);
 }
 command().then(

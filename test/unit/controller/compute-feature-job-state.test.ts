@@ -79,6 +79,12 @@ describe('computeFeatureJobState', () => {
     assert.equal(stale.failed?.reason, 'Unschedulable');
   });
 
+  it('says so when the executor ServiceAccount is missing (no pod can even be created)', () => {
+    const decision = computeFeatureJobState(world({ output: { ...observed(0), plan: undefined }, missingServiceAccount: { message: 'serviceaccount "featurejob-executor" not found', since: '2026-01-01T00:59:00Z' } }));
+    assert.equal(decision.phase, 'Planning');
+    assert.deepEqual(decision.progressing, { status: 'False', reason: 'ServiceAccountMissing', message: 'serviceaccount "featurejob-executor" not found' });
+  });
+
   it('does not call a job stalled while another of its executors runs', () => {
     const running: PodObject = { metadata: { name: 'r' }, status: { phase: 'Running', containerStatuses: [{ name: 'executor', state: { running: {} } }] } };
     const decision = computeFeatureJobState(world({ extractJob: job('j', {}), executorPods: [unschedulable('2026-01-01T00:00:00Z'), running] }));

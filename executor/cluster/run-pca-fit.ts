@@ -1,0 +1,83 @@
+/**
+ * `featurejob executor pca-fit`, one pod: finds every statistics group's file from the
+ * manifest alone (statistics-keys.ts), deletes the stale ones, sums them one at a time,
+ * fits K components exactly and writes pca/model.json. A model already fitted for the same
+ * K, whitening and rows is kept as it is, so a rerun changes no byte and the projections made
+ * with it stay valid.
+ */
+import type { PcaSettings } from '../config/executor-config.js';
+import { FeatureJobError, isFeatureJobError } from '../errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Manifest } from '../output/manifest-schema.js';
+import { PCA_MODEL_KEY } from '../plan/partition-naming.js';
+import { fitPca } from '../reduce/fit-pca.js';
+import { mergeStatistics } from '../reduce/merge-statistics.js';
+import { encodePcaModel } from '../reduce/pca-model.js';
+import { computeKeyedStatisticsGroups, deleteStaleStatistics } from '../reduce/statistics-keys.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { deleteStaleProjectionMarkers } from './projection-marker.js';
+import { ensureStatisticsOfGroup } from './run-pca-statistics.js';
+import { computeModelSha256, isModelFor, readStoredPcaModel, type StoredPcaModel } from './stored-pca-model.js';
+
+export interface PcaFitResult {
+  readonly mode: 'pca-fit';
+  readonly components: number;
+  readonly whiten: boolean;
+  readonly rows: number;
+  readonly modelSha256: string;
+  /** False when a model for the same settings and rows was already stored. */
+  readonly created: boolean;
+  readonly statisticsFiles: number;
+}
+
+export async function runPcaFit(options: {
+  readonly output: ObjectStore;
+  readonly manifest: Manifest;
+  readonly pca: PcaSettings;
+  /** For statistics files that are missing (computed here, one group after another). */
+  readonly threads: number;
+  readonly logger: Logger;
+}): Promise<PcaFitResult> {
+  const { output, manifest, pca, logger } = options;
+  const groups = computeKeyedStatisticsGroups(manifest);
+  const result = (stored: StoredPcaModel, created: boolean): PcaFitResult => ({
+    mode: 'pca-fit',
+    components: stored.model.components,
+    whiten: stored.model.whiten,
+    rows: stored.model.rows,
+    modelSha256: stored.sha256,
+    created,
+    statisticsFiles: groups.length,
+  });
+  const existing = await readModelIfValid(output);
+  if (existing !== undefined && isModelFor(existing.model, manifest, pca)) return result(existing, false);
+
+  const keys = groups.map((group) => group.key);
+  const { missing } = await deleteStaleStatistics(output, keys);
+  // The statistics tasks normally wrote them all; one lost since is computed here rather than failing the fit.
+  for (const group of groups.filter((candidate) => missing.includes(candidate.key))) {
+    logger.warn({ partitions: group.partitions.join(','), key: group.key }, 'PCA statistics missing, computing them in the fit');
+    await ensureStatisticsOfGroup({ output, manifest, group, threads: options.threads });
+  }
+  const statistics = await mergeStatistics(output, keys);
+  if (statistics.rows !== manifest.images.succeeded) {
+    throw new FeatureJobError('FJ_OUTPUT_INVALID', `the statistics files of ${output.uri} hold ${statistics.rows} rows, its manifest ${manifest.images.succeeded}`);
+  }
+  const model = fitPca(statistics, pca);
+  const bytes = encodePcaModel(model);
+  await output.put(PCA_MODEL_KEY, bytes);
+  const sha256 = computeModelSha256(bytes);
+  await deleteStaleProjectionMarkers(output, sha256);
+  logger.info({ components: model.components, whiten: model.whiten, rows: model.rows }, 'PCA model written');
+  return result({ model, sha256 }, true);
+}
+
+/** A model.json that does not parse (a torn or foreign file) is refitted, not trusted. */
+async function readModelIfValid(output: ObjectStore): Promise<StoredPcaModel | undefined> {
+  try {
+    return await readStoredPcaModel(output);
+  } catch (error) {
+    if (isFeatureJobError(error) && error.code === 'FJ_OUTPUT_INVALID') return undefined;
+    throw error;
+  }
+}
