@@ -105,6 +105,18 @@ export const FeatureJobRetrySchema = z
   })
   .strict();
 
+export const FeatureJobReduceSchema = z
+  .object({
+    pca: z
+      .object({
+        components: z.int().min(1).max(4096).describe('K: principal components to keep (at most the rows and the 4,096 dimensions)'),
+        whiten: z.boolean().default(false).describe('scale each component to unit variance'),
+      })
+      .strict(),
+  })
+  .strict()
+  .describe('dimension reduction after extraction: PCA fitted on all features, projected shards under pca/');
+
 export const FeatureJobSpecSchema = z
   .object({
     input: FeatureJobInputSchema,
@@ -114,6 +126,7 @@ export const FeatureJobSpecSchema = z
     parallelism: z.int().min(1).max(10_000).default(DEFAULT_PARALLELISM),
     model: FeatureJobModelSchema.default({ name: 'vgg16', weights: 'imagenet' }),
     executor: FeatureJobExecutorSchema.default({ batchSize: DEFAULT_BATCH_SIZE }),
+    reduce: FeatureJobReduceSchema.optional(),
     retry: FeatureJobRetrySchema.default({ maxAttemptsPerPartition: DEFAULT_MAX_ATTEMPTS_PER_PARTITION, maxFailedPartitions: 0 }),
     activeDeadlineSeconds: z.int().min(1).max(31_536_000).optional(),
     ttlSecondsAfterFinished: z.int().min(0).max(31_536_000).optional(),

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const PHASES = ['Pending', 'Planning', 'Running', 'Merging', 'Complete', 'Failed', 'Suspended'] as const;
+export const PHASES = ['Pending', 'Planning', 'Running', 'Merging', 'Reducing', 'Complete', 'Failed', 'Suspended'] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const CONDITION_TYPES = ['Accepted', 'Progressing', 'Complete', 'Failed', 'Suspended'] as const;

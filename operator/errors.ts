@@ -11,6 +11,7 @@ export const OperatorReasons = {
   Planning: { kind: 'info', meaning: 'the planner pod is listing the input and writing the plan' },
   Running: { kind: 'info', meaning: 'executor pods are extracting partitions' },
   Merging: { kind: 'info', meaning: 'every partition committed; the manifest is being merged' },
+  Reducing: { kind: 'info', meaning: 'PCA: statistics, fit and projection Jobs (spec.reduce)' },
   Resumed: { kind: 'info', meaning: 'the job was unsuspended' },
   // Why an executor pod failed (each failed pod is one retried attempt unless terminal)
   OOMKilled: { kind: 'transient', meaning: 'the executor exceeded its memory limit' },
@@ -27,6 +28,7 @@ export const OperatorReasons = {
   Completed: { kind: 'info', meaning: 'every partition committed and the manifest is written' },
   PlanningFailed: { kind: 'terminal', meaning: 'the planner failed (no input images, access denied, bad model...)' },
   PartitionsFailed: { kind: 'terminal', meaning: 'partitions used up their attempts' },
+  ReduceFailed: { kind: 'terminal', meaning: 'a PCA Job (statistics, fit or projection) failed' },
   DeadlineExceeded: { kind: 'terminal', meaning: 'activeDeadlineSeconds passed' },
   MergeFailed: { kind: 'transient', meaning: 'the manifest merge failed; retried' },
   StorageUnavailable: { kind: 'transient', meaning: 'the operator cannot read the output prefix; retried' },

@@ -33,5 +33,6 @@ export function buildExecutorConfig(spec: FeatureJobSpec, options: { cpuRequest:
     threads: computeThreads(spec, options.cpuRequest),
     batchSize: spec.executor.batchSize,
     ...(spec.executor.fetchConcurrency === undefined ? {} : { fetchConcurrency: spec.executor.fetchConcurrency }),
+    ...(spec.reduce === undefined ? {} : { pca: { components: spec.reduce.pca.components, whiten: spec.reduce.pca.whiten } }),
   };
 }

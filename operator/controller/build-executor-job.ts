@@ -8,7 +8,7 @@ import { COMPLETION_INDEX_ENV, EXECUTOR_CONFIG_ENV } from '../../executor/config
 import { ExecutorExitCodes } from '../../executor/cluster/executor-exit-codes.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { buildExecutorConfig } from './build-executor-config.js';
-import { API_VERSION, COMPONENT_LABEL, JOB_LABEL, KIND, computeChildJobName, type ExecutorTask, type FeatureJobObject } from './feature-job-types.js';
+import { API_VERSION, COMPONENT_LABEL, JOB_LABEL, KIND, TASK_COMPONENTS, computeChildJobName, type ExecutorTask, type FeatureJobObject } from './feature-job-types.js';
 
 export const EXECUTOR_CONTAINER = 'executor';
 const SCRATCH_PATH = '/scratch';
@@ -25,7 +25,7 @@ export function buildChildLabels(featureJob: string, task: ExecutorTask): Record
   return {
     'app.kubernetes.io/name': 'featurejob',
     'app.kubernetes.io/managed-by': 'featurejob-operator',
-    [COMPONENT_LABEL]: task === 'plan' ? 'planner' : 'executor',
+    [COMPONENT_LABEL]: TASK_COMPONENTS[task],
     [JOB_LABEL]: featureJob,
   };
 }
@@ -128,16 +128,31 @@ export function buildPlannerJob(options: ChildJobOptions): Record<string, unknow
   });
 }
 
+function buildIndexedJob(options: ChildJobOptions, task: ExecutorTask, completions: number): Record<string, unknown> {
+  const { spec } = options;
+  return buildJob(options, task, {
+    completionMode: 'Indexed',
+    completions,
+    parallelism: Math.min(spec.parallelism, completions),
+    backoffLimitPerIndex: spec.retry.maxAttemptsPerPartition - 1,
+    maxFailedIndexes: Math.min(spec.retry.maxFailedPartitions, completions),
+    podFailurePolicy: buildPodFailurePolicy('FailIndex'),
+  });
+}
+
 /** One completion index per planned partition; each index has its own retry budget. */
 export function buildExtractJob(options: ChildJobOptions & { readonly partitions: number }): Record<string, unknown> {
-  const { spec, partitions } = options;
-  return buildJob(options, 'extract', {
-    completionMode: 'Indexed',
-    completions: partitions,
-    parallelism: Math.min(spec.parallelism, partitions),
-    backoffLimitPerIndex: spec.retry.maxAttemptsPerPartition - 1,
-    maxFailedIndexes: Math.min(spec.retry.maxFailedPartitions, partitions),
-    podFailurePolicy: buildPodFailurePolicy('FailIndex'),
+  return buildIndexedJob(options, 'extract', options.partitions);
+}
+
+/** PCA, after the manifest: statistics per group (indexed), one fit, a projection per partition (indexed). */
+export function buildPcaJob(options: ChildJobOptions & { readonly task: 'pca-statistics' | 'pca-fit' | 'pca-project'; readonly completions: number }): Record<string, unknown> {
+  if (options.task !== 'pca-fit') return buildIndexedJob(options, options.task, options.completions);
+  return buildJob(options, 'pca-fit', {
+    completions: 1,
+    parallelism: 1,
+    backoffLimit: options.spec.retry.maxAttemptsPerPartition - 1,
+    podFailurePolicy: buildPodFailurePolicy('FailJob'),
   });
 }
 

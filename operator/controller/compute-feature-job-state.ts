@@ -11,6 +11,10 @@ import type { DesiredCondition } from './compute-conditions.js';
 import { classifyPod, computeCompletionIndex, type PodObject, type PodVerdict } from './classify-pod.js';
 import { computeJobCondition, type JobObject } from './job-object.js';
 import type { OutputObservation } from './output-observer.js';
+import { computeReduceTaskCounts, isModelFitted, isProjectionComplete, isReduceComplete, type ReduceObservation } from '../../executor/cluster/observe-reduce.js';
+import type { ExecutorTask } from './feature-job-types.js';
+
+export type PcaTask = Extract<ExecutorTask, 'pca-statistics' | 'pca-fit' | 'pca-project'>;
 
 export interface World {
   readonly spec: FeatureJobSpec;
@@ -26,6 +30,10 @@ export interface World {
   readonly stallTimeoutSeconds: number;
   /** Set when the executors' ServiceAccount does not exist, so no pod can even be created. */
   readonly missingServiceAccount?: { readonly message: string; readonly since: string | undefined };
+  /** The PCA Jobs and their pods, and what storage says of the fit (only with spec.reduce, after the merge). */
+  readonly pcaJobs?: Partial<Record<PcaTask, JobObject>>;
+  readonly pcaPods?: readonly PodObject[];
+  readonly reduce?: ReduceObservation;
 }
 
 export interface PodFailure {
@@ -39,8 +47,11 @@ export interface Decision {
   readonly phase: Phase;
   readonly progressing: { readonly status: 'True' | 'False' | 'Unknown'; readonly reason: OperatorReason; readonly message: string };
   readonly failed?: { readonly reason: OperatorReason; readonly message: string };
-  /** Which child Job must exist now (created if missing). */
-  readonly ensure: 'plan' | 'extract' | undefined;
+  /** Which child Job must exist now (created if missing), and how many completions it has. */
+  readonly ensure: ExecutorTask | undefined;
+  readonly completions?: number;
+  /** Every partition projected: write the manifest's pca block. */
+  readonly finishReduce?: boolean;
   /** Every partition committed: merge the manifest. */
   readonly merge: boolean;
   readonly podFailures: readonly PodFailure[];
@@ -86,6 +97,9 @@ export function computeFeatureJobState(world: World): Decision {
   if (output === undefined) {
     return { ...base, phase: world.previous?.phase ?? 'Pending', ensure: undefined, progressing: { status: 'Unknown', reason: 'StorageUnavailable', message: world.storageError ?? 'cannot read the output prefix' } };
   }
+  if (output.manifest !== undefined && spec.reduce !== undefined && !isReduceComplete(output.manifest, spec.reduce.pca)) {
+    return computeReduceState(world, output.manifest, spec.reduce.pca, base);
+  }
   if (output.manifest !== undefined) {
     return { ...base, phase: 'Complete', ensure: undefined, progressing: { status: 'False', reason: 'Completed', message: `${output.manifest.images.succeeded} images extracted, ${output.manifest.images.failed} failed` } };
   }
@@ -121,7 +135,50 @@ export function computeFeatureJobState(world: World): Decision {
   const stall = findStall(world.executorPods, world);
   if (stall !== undefined) return stalled(base, 'Running', 'extract', stall, world);
   const active = world.extractJob?.status?.active ?? 0;
-  return { ...base, phase: 'Running', ensure: 'extract', progressing: { status: 'True', reason: 'Running', message: `${output.committed.partitions}/${total} partitions committed, ${active} executor(s) active` } };
+  return { ...base, phase: 'Running', ensure: 'extract', completions: total, progressing: { status: 'True', reason: 'Running', message: `${output.committed.partitions}/${total} partitions committed, ${active} executor(s) active` } };
+}
+
+/**
+ * PCA after the merge, three Jobs in turn: statistics (one index per statistics group), the
+ * fit (one pod), the projection (one index per partition), then the manifest's pca block.
+ * Storage says what is done (the model, projection markers); Job conditions say what failed.
+ */
+function computeReduceState(world: World, manifest: NonNullable<OutputObservation['manifest']>, pca: { components: number; whiten: boolean }, base: Pick<Decision, 'podFailures' | 'failedPartitions' | 'merge'>): Decision {
+  const counts = computeReduceTaskCounts(manifest);
+  const jobs = world.pcaJobs ?? {};
+  const failures = collectFailures(world.pcaPods ?? []);
+  const withFailures = { ...base, podFailures: [...base.podFailures, ...failures] };
+  for (const task of ['pca-statistics', 'pca-fit', 'pca-project'] as const) {
+    const failed = computeJobCondition(jobs[task], 'Failed');
+    if (failed === undefined) continue;
+    const cause = lastFailure(failures);
+    const message = `${task} failed: ${cause === undefined ? `${failed.reason}: ${failed.message}` : `${cause.reason}: ${cause.message}`}`;
+    return { ...withFailures, phase: 'Failed', ensure: undefined, failed: { reason: failed.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'ReduceFailed', message }, progressing: { status: 'False', reason: 'ReduceFailed', message } };
+  }
+  const stall = findStall(world.pcaPods ?? [], { ...world, missingServiceAccount: undefined });
+  if (stall !== undefined) {
+    const stalledTask = (['pca-project', 'pca-fit', 'pca-statistics'] as const).find((task) => jobs[task] !== undefined);
+    if (stalledTask !== undefined) {
+      const decision = stalled(withFailures, 'Reducing', 'extract', stall, world);
+      return { ...decision, ensure: decision.phase === 'Failed' ? undefined : stalledTask };
+    }
+  }
+  const reduce = world.reduce;
+  const progress = (message: string, ensure: PcaTask | undefined, completions?: number): Decision => ({
+    ...withFailures,
+    phase: 'Reducing',
+    ensure,
+    ...(completions === undefined ? {} : { completions }),
+    progressing: { status: 'True', reason: 'Reducing', message },
+  });
+  if (reduce !== undefined && isProjectionComplete(reduce) && isModelFitted(reduce, manifest, pca)) {
+    return { ...progress(`PCA: all ${counts.partitions} partitions projected; writing the manifest`, undefined), finishReduce: true };
+  }
+  if (reduce !== undefined && isModelFitted(reduce, manifest, pca)) {
+    return progress(`PCA: projecting ${counts.partitions} partitions on K = ${pca.components} (${reduce.projected} done)`, 'pca-project', counts.partitions);
+  }
+  if (computeJobCondition(jobs['pca-statistics'], 'Complete') !== undefined) return progress(`PCA: fitting K = ${pca.components}`, 'pca-fit', 1);
+  return progress(`PCA: statistics over ${counts.statisticsGroups} group(s) of partitions`, 'pca-statistics', counts.statisticsGroups);
 }
 
 function stalled(base: Pick<Decision, 'podFailures' | 'failedPartitions' | 'merge'>, phase: Phase, ensure: 'plan' | 'extract', stall: Stall, world: World): Decision {

@@ -18,8 +18,18 @@ export interface FeatureJobObject extends KubeObject {
 export const JOB_LABEL = 'featurejob.dev/job';
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';
 
-export const ExecutorTasks = { plan: 'plan', extract: 'extract' } as const;
-export type ExecutorTask = keyof typeof ExecutorTasks;
+/** The executor tasks (`featurejob executor <task>`), each run as one child Job. */
+export const EXECUTOR_TASKS = ['plan', 'extract', 'pca-statistics', 'pca-fit', 'pca-project'] as const;
+export type ExecutorTask = (typeof EXECUTOR_TASKS)[number];
+
+/** The pod label `app.kubernetes.io/component` of each task's pods. */
+export const TASK_COMPONENTS: Readonly<Record<ExecutorTask, string>> = {
+  plan: 'planner',
+  extract: 'executor',
+  'pca-statistics': 'pca-statistics',
+  'pca-fit': 'pca-fit',
+  'pca-project': 'pca-project',
+};
 
 /** Deterministic child names: a reconcile that runs twice finds, never duplicates, its children. */
 export function computeChildJobName(featureJob: string, task: ExecutorTask): string {

@@ -7,6 +7,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { readCommitMarker } from '../../executor/commit/commit-partition.js';
 import { mergeManifest } from '../../executor/commit/merge-manifest.js';
+import { finishReduce } from '../../executor/cluster/finish-reduce.js';
+import { observeReduce, type ReduceObservation } from '../../executor/cluster/observe-reduce.js';
+import type { PcaSettings } from '../../executor/config/executor-config.js';
 import { ManifestSchema, type Manifest } from '../../executor/output/manifest-schema.js';
 import type { CommitMarker } from '../../executor/output/commit-marker-schema.js';
 import { CONTROL_PREFIX, MANIFEST_KEY, PLAN_INDEX_KEY } from '../../executor/plan/partition-naming.js';
@@ -92,6 +95,16 @@ export class OutputObserver {
   /** Writes manifest.json once (create-only; a second call returns the first's). */
   async merge(location: OutputLocation, plan: PlanIndex): Promise<Manifest> {
     return (await mergeManifest({ output: this.open(location), plan })).manifest;
+  }
+
+  /** PCA progress of a merged output: the model file and the projection markers. */
+  async observeReduce(location: OutputLocation, manifest: Manifest): Promise<ReduceObservation> {
+    return observeReduce(this.open(location), manifest);
+  }
+
+  /** Adds the `pca` block to manifest.json once the model and every projection exist. */
+  async finishReduce(location: OutputLocation, pca: PcaSettings): Promise<Manifest> {
+    return finishReduce({ output: this.open(location), components: pca.components, whiten: pca.whiten });
   }
 
   /** Drops what is remembered of an output (its FeatureJob is gone). */

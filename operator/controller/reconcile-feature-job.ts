@@ -12,11 +12,11 @@ import { MANIFEST_KEY } from '../../executor/plan/partition-naming.js';
 import type { Logger } from '../../executor/log/logger.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import type { ClusterApi } from '../kube/cluster-api.js';
-import { buildExtractJob, buildPlannerJob } from './build-executor-job.js';
+import { buildExtractJob, buildPcaJob, buildPlannerJob } from './build-executor-job.js';
 import { buildStatus } from './build-status.js';
 import { computeS3Uri } from './build-executor-config.js';
 import { computeChangedConditions, computeConditions } from './compute-conditions.js';
-import { computeFeatureJobState, type Decision, type PodFailure, type World } from './compute-feature-job-state.js';
+import { computeFeatureJobState, type Decision, type PcaTask, type PodFailure, type World } from './compute-feature-job-state.js';
 import { API_VERSION, COMPONENT_LABEL, JOB_LABEL, KIND, MAX_NAME_LENGTH, computeChildJobName, type FeatureJobObject } from './feature-job-types.js';
 import type { JobObject } from './job-object.js';
 import type { OutputLocation, OutputObserver } from './output-observer.js';
@@ -146,6 +146,20 @@ async function syncChildJob(ctx: ReconcileContext, namespace: string, job: JobOb
   if (Object.keys(patch).length > 0) await ctx.api.patchJob(namespace, job.metadata.name, { spec: patch });
 }
 
+/** The PCA Jobs (owned ones only) and the fit's progress in storage. */
+async function observePca(ctx: ReconcileContext, world: World, location: OutputLocation, featureJob: FeatureJobObject): Promise<World> {
+  const { namespace, name, uid } = featureJob.metadata;
+  const tasks: PcaTask[] = ['pca-statistics', 'pca-fit', 'pca-project'];
+  const found = await Promise.all(tasks.map((task) => ctx.api.getJob(namespace, computeChildJobName(name, task))));
+  const pcaJobs: Partial<Record<PcaTask, JobObject>> = {};
+  for (const [i, task] of tasks.entries()) {
+    const job = found[i];
+    if (job?.metadata.ownerReferences?.some((ref) => ref.uid === uid) === true) pcaJobs[task] = job;
+  }
+  const reduce = await ctx.observer.observeReduce(location, world.output!.manifest!);
+  return { ...world, pcaJobs, reduce };
+}
+
 export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult> {
   const featureJob = await ctx.api.getFeatureJob(namespace, name);
   if (featureJob === undefined || featureJob.metadata.deletionTimestamp !== undefined) return {};
@@ -188,12 +202,14 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
     extractJob: isOwned(extractJob) ? extractJob : undefined,
     plannerPods: pods.filter((pod) => pod.metadata.labels?.[COMPONENT_LABEL] === 'planner'),
     executorPods: pods.filter((pod) => pod.metadata.labels?.[COMPONENT_LABEL] === 'executor'),
+    pcaPods: pods.filter((pod) => pod.metadata.labels?.[COMPONENT_LABEL]?.startsWith('pca-') === true),
     output,
     storageError,
     now,
     stallTimeoutSeconds: ctx.config.stallTimeoutSeconds,
     ...(missingServiceAccount === undefined ? {} : { missingServiceAccount }),
   };
+  if (spec.reduce !== undefined && world.output?.manifest !== undefined) world = await observePca(ctx, world, location, featureJob);
   let decision: Decision = computeFeatureJobState(world);
 
   if (decision.merge && world.output?.plan !== undefined) {
@@ -207,6 +223,17 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
     }
   }
 
+  if (decision.finishReduce === true && spec.reduce !== undefined && world.output !== undefined) {
+    try {
+      const manifest = await ctx.observer.finishReduce(location, spec.reduce.pca);
+      world = { ...world, output: { ...world.output, manifest } };
+      decision = computeFeatureJobState(world);
+      ctx.logger.info({ featureJob: name, namespace, components: spec.reduce.pca.components }, 'PCA written to the manifest');
+    } catch (error) {
+      decision = { ...decision, finishReduce: false, progressing: { status: 'Unknown', reason: 'MergeFailed', message: (error as Error).message } };
+    }
+  }
+
   const options = { featureJob, spec, config: ctx.config };
   if (decision.ensure === 'plan' && world.planJob === undefined) {
     await ctx.api.ensureJob(namespace, buildPlannerJob(options));
@@ -216,6 +243,11 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
   if (decision.ensure === 'extract' && world.extractJob === undefined && plan !== undefined) {
     world = { ...world, extractJob: await ctx.api.ensureJob(namespace, buildExtractJob({ ...options, partitions: plan.partitions.length })) };
     ctx.logger.info({ featureJob: name, namespace, partitions: plan.partitions.length }, 'executor job created');
+  }
+  const pcaTask = decision.ensure;
+  if ((pcaTask === 'pca-statistics' || pcaTask === 'pca-fit' || pcaTask === 'pca-project') && world.pcaJobs?.[pcaTask] === undefined) {
+    await ctx.api.ensureJob(namespace, buildPcaJob({ ...options, task: pcaTask, completions: decision.completions ?? 1 }));
+    ctx.logger.info({ featureJob: name, namespace, task: pcaTask, completions: decision.completions }, 'PCA job created');
   }
   await syncChildJob(ctx, namespace, world.planJob, spec, undefined);
   await syncChildJob(ctx, namespace, world.extractJob, spec, plan === undefined ? undefined : Math.min(spec.parallelism, plan.partitions.length));

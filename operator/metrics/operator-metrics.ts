@@ -1,7 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The phases a FeatureJob reports; each always has a `featurejob_jobs` series (0 when none). */
-export const JOB_PHASES = ['Pending', 'Planning', 'Running', 'Merging', 'Complete', 'Failed', 'Suspended'] as const;
+export { PHASES as JOB_PHASES } from '../../crds/feature-job-status.js';
+import { PHASES as JOB_PHASES } from '../../crds/feature-job-status.js';
 
 export const PARTITION_STATES = ['pending', 'active', 'succeeded', 'failed'] as const;
 export type PartitionState = (typeof PARTITION_STATES)[number];

@@ -181,6 +181,24 @@ describe('the operator on a real control plane, with executor pods run by the te
     assertEachImageOnce(await readJobOutput(openStore('s3://features/runs/restart', { s3Client: () => cluster.minio.client })), expected);
   });
 
+  it('reduces the features with PCA after extraction when spec.reduce asks for it (statistics, fit and projection as Jobs)', async () => {
+    await createNamespace('reduce');
+    const job = await exampleJob('reduce', 'fruits');
+    job.spec.reduce = { pca: { components: 3 } };
+    await cluster.ok(['apply', '-f', '-'], JSON.stringify(job));
+    await cluster.ok(['wait', '--for=condition=Complete', '--timeout=300s', 'featurejob/fruits', '-n', 'reduce']);
+    const jobs = (await cluster.getJson<{ items: Array<{ metadata: { name: string } }> }>(['get', 'jobs', '-n', 'reduce'])).items.map((j) => j.metadata.name).sort();
+    assert.deepEqual(jobs, ['fruits-extract', 'fruits-pca-fit', 'fruits-pca-project', 'fruits-pca-statistics', 'fruits-plan']);
+    const store = openStore('s3://features/runs/reduce', { s3Client: () => cluster.minio.client });
+    const manifest = JSON.parse(Buffer.from(await store.get('manifest.json')).toString('utf8')) as { pca?: { components: number; rows: number; partitions: Array<{ rows: number }> }; images: { succeeded: number } };
+    assert.equal(manifest.pca?.components, 3);
+    assert.equal(manifest.pca?.rows, manifest.images.succeeded);
+    assert.equal(manifest.pca?.partitions.reduce((sum, p) => sum + p.rows, 0), manifest.images.succeeded);
+    const model = JSON.parse(Buffer.from(await store.get('pca/model.json')).toString('utf8')) as { components: number; explainedVarianceRatio: number[] };
+    assert.equal(model.components, 3);
+    assert.equal(model.explainedVarianceRatio.length, 3);
+  });
+
   it('serves health, readiness and Prometheus metrics about the jobs it ran', async () => {
     assert.equal((await fetch(`${operator.url}/healthz`)).status, 200);
     assert.equal((await fetch(`${operator.url}/readyz`)).status, 200);

@@ -110,3 +110,35 @@ describe('computeFeatureJobState', () => {
     assert.deepEqual(decision.progressing, { status: 'Unknown', reason: 'StorageUnavailable', message: 'connect ECONNREFUSED' });
   });
 });
+
+describe('computeFeatureJobState with spec.reduce', () => {
+  const reduceSpec = FeatureJobSpecSchema.parse({ input: { bucket: 'in-bucket' }, output: { bucket: 'out-bucket' }, reduce: { pca: { components: 2 } } });
+  const manifest = { images: { total: 25, succeeded: 25, failed: 0 }, model: { dimensions: 4096 }, partitions: [{ index: 0, rows: 10 }, { index: 1, rows: 10 }, { index: 2, rows: 5 }] } as never;
+  const merged = (): OutputObservation => observed(3, { manifest });
+  const reduceWorld = (overrides: Partial<World>): World => world({ spec: reduceSpec, output: merged(), ...overrides });
+  const complete = (name: string): JobObject => job(name, { conditions: [{ type: 'Complete', status: 'True' }] });
+  const observation = (overrides: object) => ({ statisticsGroups: 1, partitions: 3, modelWritten: false, projected: 0, finished: false, ...overrides });
+
+  it('runs the statistics Job first, one index per statistics group', () => {
+    const decision = computeFeatureJobState(reduceWorld({ reduce: observation({}) }));
+    assert.equal(decision.phase, 'Reducing');
+    assert.equal(decision.ensure, 'pca-statistics');
+    assert.equal(decision.completions, 1);
+  });
+
+  it('fits once the statistics Job completed, then projects every partition once the model is in storage', () => {
+    assert.equal(computeFeatureJobState(reduceWorld({ pcaJobs: { 'pca-statistics': complete('s') }, reduce: observation({}) })).ensure, 'pca-fit');
+    const fitted = observation({ modelWritten: true, model: { components: 2, whiten: false, rows: 25, sha256: 'x' } });
+    const projecting = computeFeatureJobState(reduceWorld({ pcaJobs: { 'pca-statistics': complete('s'), 'pca-fit': complete('f') }, reduce: fitted }));
+    assert.equal(projecting.ensure, 'pca-project');
+    assert.equal(projecting.completions, 3);
+    const done = computeFeatureJobState(reduceWorld({ reduce: { ...fitted, projected: 3 } }));
+    assert.equal(done.finishReduce, true);
+  });
+
+  it('fails with ReduceFailed when a PCA Job failed', () => {
+    const decision = computeFeatureJobState(reduceWorld({ pcaJobs: { 'pca-fit': job('f', { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] }) }, reduce: observation({}) }));
+    assert.equal(decision.phase, 'Failed');
+    assert.equal(decision.failed?.reason, 'ReduceFailed');
+  });
+});
