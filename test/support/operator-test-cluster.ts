@@ -16,7 +16,7 @@ import { parse as parseYaml } from 'yaml';
 import { OPERATOR_CLUSTER_RULES, OPERATOR_LEASE_RULES } from '../../operator/kube/operator-rbac.js';
 import { checked, runCommand, type CommandResult } from '../cluster/run-command.js';
 import { startControlPlane, type ControlPlane } from '../cluster/start-control-plane.js';
-import { startNodeAgent, type NodeAgent } from '../cluster/node-agent/start-node-agent.js';
+import { startNodeAgent, type NodeAgent, type NodeDefinition } from '../cluster/node-agent/start-node-agent.js';
 import { freePort, startMinio, type MinioServer } from './minio-server.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -112,23 +112,37 @@ async function waitForHttp(url: string, child: ChildProcess, logPath: string): P
   throw new Error(`the operator did not become ready; see ${logPath}`);
 }
 
-export async function startOperatorTestCluster(options: { log?: (line: string) => void } = {}): Promise<OperatorTestCluster> {
+export interface OperatorTestClusterOptions {
+  readonly log?: (line: string) => void;
+  /**
+   * false: no CRD, operator RBAC or operator kubeconfig, for a test where the Helm chart
+   * installs them (and runs the operator as a pod); startOperator() then throws. Default true.
+   */
+  readonly installOperator?: boolean;
+  /** Nodes beside executor-1 (tainted for executors), e.g. an untainted one for the operator's pod. */
+  readonly extraNodes?: readonly NodeDefinition[];
+}
+
+export async function startOperatorTestCluster(options: OperatorTestClusterOptions = {}): Promise<OperatorTestCluster> {
   const log = options.log ?? ((line: string) => console.error(line));
   const dir = await mkdtemp(join(tmpdir(), 'featurejob-e2e-'));
   const controlPlane = await startControlPlane({ log: (line) => log(`control plane: ${line}`) });
   const minio = await startMinio();
   const kubectl = (args: string[], stdin?: string): Promise<CommandResult> => runCommand(controlPlane.binaries.kubectl, args, controlPlane.env(), stdin);
   const ok = (args: string[], stdin?: string): Promise<string> => checked(kubectl(args, stdin), `kubectl ${args.join(' ')}`);
-  await ok(['apply', '--server-side', '-f', CRD_PATH]);
-  await ok(['wait', '--for=condition=Established', '--timeout=60s', 'crd/featurejobs.featurejob.dev']);
-  await ok(['apply', '-f', '-'], JSON.stringify(buildOperatorRbac()));
-  const token = (await ok(['create', 'token', 'featurejob-operator', '-n', OPERATOR_NAMESPACE, '--duration=4h'])).trim();
+  const installOperator = options.installOperator ?? true;
   const operatorKubeconfig = join(dir, 'operator.kubeconfig');
-  await writeServiceAccountKubeconfig(controlPlane, token, operatorKubeconfig);
+  if (installOperator) {
+    await ok(['apply', '--server-side', '-f', CRD_PATH]);
+    await ok(['wait', '--for=condition=Established', '--timeout=60s', 'crd/featurejobs.featurejob.dev']);
+    await ok(['apply', '-f', '-'], JSON.stringify(buildOperatorRbac()));
+    const token = (await ok(['create', 'token', 'featurejob-operator', '-n', OPERATOR_NAMESPACE, '--duration=4h'])).trim();
+    await writeServiceAccountKubeconfig(controlPlane, token, operatorKubeconfig);
+  }
 
   const agent = await startNodeAgent({
     kubeconfig: controlPlane.kubeconfig,
-    nodes: [{ name: 'executor-1', labels: EXECUTOR_NODE_LABELS, taints: [{ key: 'featurejob.dev/executors', value: 'true', effect: 'NoSchedule' }] }],
+    nodes: [{ name: 'executor-1', labels: EXECUTOR_NODE_LABELS, taints: [{ key: 'featurejob.dev/executors', value: 'true', effect: 'NoSchedule' }] }, ...(options.extraNodes ?? [])],
     // The executor image's entry point is `featurejob`: here, this checkout's build.
     commandMap: (command) => (command[0] === 'featurejob' ? [process.execPath, OPERATOR_CLI, ...command.slice(1)] : [...command]),
     // Stands in for EKS Pod Identity: the executors' S3 credentials come from the node, not the spec.
@@ -136,10 +150,11 @@ export async function startOperatorTestCluster(options: { log?: (line: string) =
     workDir: join(dir, 'node'),
     log: (line) => log(`node agent: ${line}`),
   });
-  await ok(['wait', '--for=condition=Ready', '--timeout=60s', 'node/executor-1']);
+  for (const node of ['executor-1', ...(options.extraNodes ?? []).map((extra) => extra.name)]) await ok(['wait', '--for=condition=Ready', '--timeout=60s', `node/${node}`]);
 
   const operators: OperatorProcess[] = [];
   const startOperator = async (extraArgs: string[] = []): Promise<OperatorProcess> => {
+    if (!installOperator) throw new Error('startOperatorTestCluster({ installOperator: false }) has no operator ServiceAccount to run an operator process with');
     const port = await freePort();
     const logPath = join(dir, `operator-${operators.length}.log`);
     const child = spawn(

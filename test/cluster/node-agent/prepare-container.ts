@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubeApi } from './kube-api.js';
+import { writeInClusterKubeconfig } from './in-cluster-kubeconfig.js';
 import { buildContainerArgv, buildContainerEnv } from './pod-env.js';
 import { PodSpecError } from './pod-spec-error.js';
 import type { Container, Pod } from './pod-types.js';
@@ -32,8 +33,9 @@ export interface PrepareContainerOptions {
 /**
  * Everything the kubelet and the runtime do before a container starts, as far as the agent
  * does it: checks the pod is one it can run (exactly one container, no init containers),
- * creates the volumes, resolves env and argv, picks the working directory and parses the
- * memory limit. Throws PodSpecError with the reason when it cannot.
+ * creates the volumes, resolves env and argv (KUBECONFIG for a mounted ServiceAccount token:
+ * in-cluster-kubeconfig.ts), picks the working directory and parses the memory limit.
+ * Throws PodSpecError with the reason when it cannot.
  */
 export async function prepareContainer(options: PrepareContainerOptions): Promise<PreparedContainer> {
   const { api, pod, podDir } = options;
@@ -61,6 +63,9 @@ export async function prepareContainer(options: PrepareContainerOptions): Promis
     allocatable: options.allocatable,
     cache,
   });
+  // The ServiceAccount token's fixed in-cluster path cannot exist here: a kubeconfig names it.
+  const inCluster = await writeInClusterKubeconfig({ mounts: volumeMounts, podDir, apiserverPort: options.apiserverPort });
+  if (inCluster !== undefined && env.KUBECONFIG === undefined) env.KUBECONFIG = inCluster;
   const argv = buildContainerArgv(container, env, mounts, options.commandMap);
   // A workingDir under a mount becomes its host path; any other would be in the image: the pod dir stands in.
   const workingDir = container.workingDir === undefined ? undefined : rewriteMountedPath(container.workingDir, mounts);

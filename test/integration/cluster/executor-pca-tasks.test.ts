@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { computeExitCode } from '../../../executor/cluster/executor-exit-codes.js';
+import { readCommitMarker } from '../../../executor/commit/commit-partition.js';
 import { finishReduce } from '../../../executor/cluster/finish-reduce.js';
 import { PROJECTION_MARKERS_PREFIX } from '../../../executor/cluster/projection-marker.js';
 import { computeReduceTaskCounts, isProjectionComplete, isReduceComplete, observeReduce } from '../../../executor/cluster/observe-reduce.js';
@@ -15,13 +16,16 @@ import { runLocalReduce } from '../../../executor/local/run-local-reduce.js';
 import { createLogger } from '../../../executor/log/logger.js';
 import { buildFeatureRows } from '../../../executor/output/feature-rows.js';
 import { parseManifestText, type Manifest } from '../../../executor/output/manifest-schema.js';
+import { resolveModel } from '../../../executor/model/resolve-model.js';
 import { SeededRandom } from '../../../executor/model/seeded-random.js';
 import { statisticsKey } from '../../../executor/plan/partition-naming.js';
 import { computeRowStatistics } from '../../../executor/reduce/partition-statistics.js';
 import { decodePcaModel, type PcaModel } from '../../../executor/reduce/pca-model.js';
-import { encodeStatisticsFile } from '../../../executor/reduce/statistics-file.js';
+import { decodeStatisticsFile, encodeStatisticsFile } from '../../../executor/reduce/statistics-file.js';
 import { FileStore } from '../../../executor/storage/file-store.js';
+import { testCacheDir } from '../../support/cache-dir.js';
 import { writeFeatureOutput, type SyntheticPartition } from '../../support/write-feature-output.js';
+import { writePlainImages } from '../../support/write-test-images.js';
 
 const DIMENSIONS = 16;
 // At 16 dimensions a partition of ≥ 9 rows keeps its own statistics and small ones are grouped
@@ -179,5 +183,27 @@ describe('the executor PCA tasks (pca-statistics, pca-fit, pca-project, then fin
     // An index past the last group, and a projection before its model is fitted.
     await rejectsWith(runTask('pca-statistics', settingsFor(clusterDir, { components: 2, whiten: false }), 4), 'FJ_INVALID_CONFIG', 78);
     await rejectsWith(runTask('pca-project', settingsFor(clusterDir, { components: 2, whiten: false }), 0), 'FJ_INVALID_CONFIG', 78);
+  });
+
+  test('extract with pca in the settings commits the partition\'s statistics with its shard', async () => {
+    const input = join(root, 'images');
+    const dir = join(root, 'extracted');
+    await writePlainImages(input, { count: 2, labels: ['Apple', 'Banana'] });
+    // The cached random VGG16 (built once by the test suite); the knob gives a 2-image partition its own file.
+    const model = await resolveModel({ weights: 'random', cacheDir: testCacheDir('featurejob') });
+    const settings = { ...settingsFor(dir, { components: 1, whiten: false }), input, weights: model.path, imagesPerPartition: 2 };
+    const previous = process.env.FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS;
+    process.env.FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS = '1';
+    try {
+      await runTask('plan', settings);
+      const extracted = await runTask('extract', settings, 0);
+      assert.deepEqual(extracted.mode === 'extract' && [extracted.outcome, extracted.rows], ['committed', 2]);
+      const marker = await readCommitMarker(new FileStore({ dir }), 0);
+      const statistics = decodeStatisticsFile(await readFile(join(dir, statisticsKey(0, marker!.attempt))), 'statistics');
+      assert.deepEqual([statistics.rows, statistics.dimensions], [2, 4096]);
+    } finally {
+      if (previous === undefined) delete process.env.FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS;
+      else process.env.FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS = previous;
+    }
   });
 });

@@ -171,6 +171,8 @@ describe('the operator on a real control plane, with executor pods run by the te
     operator = await cluster.startOperator();
     await cluster.ok(['wait', '--for=condition=Complete', '--timeout=300s', 'featurejob/fruits', '-n', 'restart']);
     assert.equal(await cluster.ok(['get', 'job', 'fruits-extract', '-n', 'restart', '-o', 'jsonpath={.metadata.uid}']), extractUid, 'the same executor Job');
+    // The last executor may still be exiting after its commit made the job Complete.
+    await cluster.ok(['wait', '--for=condition=Complete', '--timeout=60s', 'job/fruits-extract', '-n', 'restart']);
     const pods = await listPods('restart');
     const succeededPerIndex = new Map<string, number>();
     for (const pod of pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'executor' && p.status.phase === 'Succeeded')) {
