@@ -221,18 +221,4 @@ export async function readExampleFeatureJob(): Promise<Record<string, any>> {
   return parseYaml(await readFile(EXAMPLE_PATH, 'utf8')) as Record<string, any>;
 }
 
-/** Polls until `probe` answers a value (not undefined) or the time is up. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000, intervalMs = 500): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last === undefined ? '' : ` (last error: ${(last as Error).message})`}`);
-    await delay(intervalMs);
-  }
-}
+export { eventually } from './eventually.js';

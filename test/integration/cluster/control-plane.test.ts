@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { HELM_VERSION, KUBERNETES_VERSION } from '../../cluster/kubernetes-version.js';
 import { checked, runCommand, type CommandResult } from '../../cluster/run-command.js';
 import { startControlPlane, type ControlPlane } from '../../cluster/start-control-plane.js';
+import { eventually } from '../../support/eventually.js';
 
 interface Condition {
   type: string;
@@ -19,15 +19,6 @@ interface PodList {
   }[];
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(250);
-  }
-}
 
 // A cold first run builds etcd, Kubernetes and helm from their Go modules (minutes; cached
 // afterwards). Without Go that fails, and so does this suite: it does not skip.

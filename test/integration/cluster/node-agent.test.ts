@@ -4,13 +4,13 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as delay } from 'node:timers/promises';
 import { buildPrefixCommandMap } from '../../cluster/node-agent/command-map.js';
 import { KubeApi, isNotFound } from '../../cluster/node-agent/kube-api.js';
 import { readCertificateCredentials } from '../../cluster/node-agent/kube-credentials.js';
 import type { Container, Pod } from '../../cluster/node-agent/pod-types.js';
 import { startNodeAgent, type NodeAgent } from '../../cluster/node-agent/start-node-agent.js';
 import { startControlPlane, type ControlPlane } from '../../cluster/start-control-plane.js';
+import { eventually } from '../../support/eventually.js';
 
 const NODE = 'executor-1';
 const NAMESPACE = 'default';
@@ -20,15 +20,6 @@ interface Condition {
   status: string;
 }
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(200);
-  }
-}
 
 /** Whether the process exists and has not exited (a zombie waiting for its parent counts as gone). */
 function isAlive(pid: number): boolean {

@@ -6,6 +6,7 @@ import { startLeaderElection, type LeaderElection } from '../../../operator/kube
 import type { LeaseClient } from '../../../operator/kube/leader-election-lease.js';
 import { createLeaseClient } from '../../../operator/kube/leader-election-lease-client.js';
 import { startControlPlane, type ControlPlane } from '../../cluster/start-control-plane.js';
+import { eventually } from '../../support/eventually.js';
 
 // Short timings keep the suite quick; their ratios are the defaults' (15/10/2) in spirit:
 // renew deadline below the lease duration, retry period well below the renew deadline.
@@ -13,15 +14,6 @@ const TIMINGS = { leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodS
 const NAMESPACE = 'default';
 const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 /** A LeaseClient whose requests, once cut, never answer: a frozen or partitioned process. */
 function cuttable(client: LeaseClient): { client: LeaseClient; cut(): void } {
