@@ -60,7 +60,7 @@ describe('createOperatorMetrics', () => {
     const values = await valuesOf(metrics, 'featurejob_jobs');
     assert.deepEqual(
       values.map((v) => [v.labels.phase, v.value]),
-      ['Pending', 'Planning', 'Running', 'Merging', 'Complete', 'Failed', 'Suspended'].map((p) => [p, 0]),
+      ['Pending', 'Planning', 'Running', 'Merging', 'Reducing', 'Complete', 'Failed', 'Suspended'].map((p) => [p, 0]),
     );
   });
 

@@ -36,8 +36,18 @@ describe('manifest schema', () => {
   });
 
   it('accepts a manifest that PCA has filled in', () => {
-    const withPca = { ...validManifest(), pca: { components: 128, uri: 's3://bucket/out/pca.parquet' } };
-    assert.deepEqual(parseManifest(withPca).pca, withPca.pca);
+    const manifest = validManifest();
+    const pca = {
+      components: 2,
+      whiten: false,
+      rows: manifest.images.succeeded,
+      dimensions: manifest.model.dimensions,
+      modelUri: 's3://bucket/out/pca/model.json',
+      explainedVariance: 0.42,
+      partitions: manifest.partitions.map((p) => ({ index: p.index, uri: `s3://bucket/out/pca/part-${p.index}.parquet`, rows: p.rows, sha256: 'a'.repeat(64), bytes: 100 })),
+      fittedAt: '2026-11-25T12:00:00.000Z',
+    };
+    assert.deepEqual(parseManifest({ ...manifest, pca }).pca, pca);
   });
 
   it('parses the JSON text of a manifest', () => {
