@@ -11,7 +11,7 @@ import { checked, runCommand, type CommandResult } from '../cluster/run-command.
 
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 export const CHART_DIR = join(REPO_ROOT, 'charts', 'featurejob');
-/** Reviewed renders of the chart; UPDATE_GOLDEN=1 rewrites them (see test/integration/chart/README.md). */
+/** Reviewed renders of the chart; UPDATE_GOLDEN=1 rewrites them (see charts/README.md). */
 export const GOLDEN_DIR = join(REPO_ROOT, 'test', 'integration', 'chart', 'golden');
 
 export interface KubeObject {

@@ -6,7 +6,7 @@
  * cache first (npm_config_prefer_offline), so a warm run needs no network.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { access, chmod, chown, cp, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -38,7 +38,8 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
   let app: string;
   let bin: string;
   let scratch: string;
-  const asImageUser = process.getuid?.() === 0;
+  // As root (CI here), the tests switch to the image's uid with util-linux's setpriv.
+  const asImageUser = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
 
   /** Runs the installed `featurejob` as the image runs it: its user, HOME/TMPDIR in scratch, no inherited NODE_* settings. */
   function imageEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -72,6 +73,20 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
     if (root === undefined) return;
     await runCommand('chmod', ['-R', 'u+w', root], {});
     await rm(root, { recursive: true, force: true });
+  });
+
+  it('tests what the Dockerfile runs: these scripts, user 65532, entry point featurejob, writable paths under /scratch', async () => {
+    const dockerfile = await readFile(join(REPO_ROOT, 'Dockerfile'), 'utf8');
+    const runs = [...dockerfile.matchAll(/^RUN (.+)$/gm)].map((match) => match[1]!);
+    assert.ok(runs.some((run) => run.endsWith('.ci/image/build-dist.sh')));
+    assert.ok(runs.some((run) => run.endsWith('.ci/image/install-production.sh /opt/featurejob /usr/local/bin')));
+    assert.ok(runs.some((run) => run.endsWith('.ci/image/pull-models.sh /opt/featurejob/models')));
+    assert.ok(!runs.some((run) => /(^|[\s;&|])npm\s/.test(run)), 'npm runs only inside the scripts');
+    assert.match(dockerfile, new RegExp(`^USER ${IMAGE_UID}:${IMAGE_UID}$`, 'm'));
+    assert.match(dockerfile, /^ENTRYPOINT \["featurejob"\]$/m);
+    for (const variable of ['HOME=/scratch', 'TMPDIR=/scratch', 'FEATUREJOB_CACHE=/scratch/cache']) assert.ok(dockerfile.includes(variable), variable);
+    const { version } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.match(dockerfile, new RegExp(`^ARG VERSION=${version.replace(/\./g, '\\.')}$`, 'm'), 'the image label names the package version');
   });
 
   it('compiles the sources without test/ in the build stage', async () => {
