@@ -6,9 +6,10 @@
 #   docker build -t featurejob:0.1.0 .
 #   docker build -t featurejob:0.1.0-imagenet --build-arg WEIGHTS=imagenet .
 #
-# WEIGHTS=imagenet bakes the VGG16 ImageNet model in (+530 MB) at
-# /opt/featurejob/models/vgg16-imagenet.onnx, for FeatureJobs to name as `spec.model.weights`;
-# without it each planner and executor pod downloads and converts the weights itself.
+# WEIGHTS=imagenet bakes the VGG16 ImageNet model in (+530 MB) under /opt/featurejob/models, a
+# read-only model cache (FEATUREJOB_MODEL_DIRS) where `spec.model.weights: imagenet` finds it;
+# /opt/featurejob/models/vgg16-imagenet.onnx names the same file. Without it each planner and
+# executor pod downloads and converts the weights itself.
 #
 # The install steps are scripts in .ci/image/ so that a test runs the very same commands
 # (test/integration/image/production-install.test.ts; no container engine needed).
@@ -55,7 +56,8 @@ LABEL org.opencontainers.image.title="featurejob" \
 # Writable paths all under /scratch (an emptyDir in the pods): the root file system is read-only.
 ENV HOME=/scratch \
     TMPDIR=/scratch \
-    FEATUREJOB_CACHE=/scratch/cache
+    FEATUREJOB_CACHE=/scratch/cache \
+    FEATUREJOB_MODEL_DIRS=/opt/featurejob/models
 # The distroless "nonroot" uid/gid that the operator's pod specs require (runAsNonRoot).
 USER 65532:65532
 WORKDIR /scratch

@@ -130,13 +130,27 @@ export interface EnsureImagenetModelOptions extends Pick<ResolveModelOptions, 'o
   readonly source: ImagenetSource;
   /** Use this local file or s3:// object instead of downloading (air-gapped); its md5 is still checked. */
   readonly from?: string;
+  /** Read-only model caches searched before `cacheDir` (default: $FEATUREJOB_MODEL_DIRS). */
+  readonly searchDirs?: readonly string[];
+}
+
+/**
+ * `FEATUREJOB_MODEL_DIRS`: colon-separated caches made by `featurejob models pull` that are
+ * only read, e.g. /opt/featurejob/models baked into the container image, so executor pods
+ * find the ImageNet model there while their writable cache is an emptyDir.
+ */
+export function computeModelSearchDirs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.FEATUREJOB_MODEL_DIRS ?? '').split(':').filter((dir) => dir !== '');
 }
 
 /** The cached ImageNet model for `source`, pulled (downloaded or read `from`, verified, converted) when missing. */
 export async function ensureImagenetModel(options: EnsureImagenetModelOptions): Promise<{ model: CachedModel; origin: ModelOrigin }> {
   const { cacheDir, source } = options;
-  const cached = await findCachedModel({ cacheDir, name: BASE_INFO.name, alias: IMAGENET_ALIAS, sourceMd5: source.md5 });
-  if (cached !== undefined) return { model: cached, origin: 'cache' };
+  // Read-only caches first (a model baked into the container image), then the writable one.
+  for (const dir of [...(options.searchDirs ?? computeModelSearchDirs()), cacheDir]) {
+    const cached = await findCachedModel({ cacheDir: dir, name: BASE_INFO.name, alias: IMAGENET_ALIAS, sourceMd5: source.md5 });
+    if (cached !== undefined) return { model: cached, origin: 'cache' };
+  }
   const description = describeImagenetWeights(source);
   if (options.from !== undefined) {
     const bytes = await readWeightsBytes(options.from, options);

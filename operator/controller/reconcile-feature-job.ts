@@ -79,7 +79,10 @@ function buildEvent(options: { featureJob: FeatureJobObject; name: string; type:
 async function emitEvents(ctx: ReconcileContext, featureJob: FeatureJobObject, previous: readonly Condition[] | undefined, next: readonly Condition[], failures: readonly PodFailure[]): Promise<void> {
   const now = ctx.now();
   const warnings = new Set(['Failed']);
+  const ending = next.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
   for (const condition of computeChangedConditions(previous, next)) {
+    // At the end, Progressing turns False with the same reason as Complete/Failed: one Event says it.
+    if (ending && condition.type === 'Progressing') continue;
     const type = warnings.has(condition.type) || (condition.type === 'Progressing' && condition.status === 'False' && condition.reason !== 'Completed' && condition.reason !== 'Suspended') ? 'Warning' : 'Normal';
     const name = eventName(featureJob.metadata.name, `${featureJob.metadata.uid}/${condition.type}/${condition.status}/${condition.reason}/${condition.lastTransitionTime}`);
     await ctx.api.ensureEvent(featureJob.metadata.namespace, buildEvent({ featureJob, name, type, reason: condition.reason, message: condition.message, now, identity: ctx.config.identity }));

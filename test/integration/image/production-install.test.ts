@@ -84,7 +84,7 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
     assert.ok(!runs.some((run) => /(^|[\s;&|])npm\s/.test(run)), 'npm runs only inside the scripts');
     assert.match(dockerfile, new RegExp(`^USER ${IMAGE_UID}:${IMAGE_UID}$`, 'm'));
     assert.match(dockerfile, /^ENTRYPOINT \["featurejob"\]$/m);
-    for (const variable of ['HOME=/scratch', 'TMPDIR=/scratch', 'FEATUREJOB_CACHE=/scratch/cache']) assert.ok(dockerfile.includes(variable), variable);
+    for (const variable of ['HOME=/scratch', 'TMPDIR=/scratch', 'FEATUREJOB_CACHE=/scratch/cache', 'FEATUREJOB_MODEL_DIRS=/opt/featurejob/models']) assert.ok(dockerfile.includes(variable), variable);
     const { version } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.match(dockerfile, new RegExp(`^ARG VERSION=${version.replace(/\./g, '\\.')}$`, 'm'), 'the image label names the package version');
   });
