@@ -90,7 +90,8 @@ Commands:
   models pull vgg16 | list     download, convert and cache the ImageNet weights; list the cache
   demo [--out <dir>]           generate a small sample folder and run on it (random weights)
   operator                     the Kubernetes operator (container entry point)
-  executor plan|extract        one executor task of a FeatureJob (container entry point)
+  executor <task>              one executor task of a FeatureJob: plan, extract, pca-statistics,
+                               pca-fit or pca-project (container entry point)
 
 Run 'featurejob <command> --help' for a command's options.
 `;
