@@ -105,6 +105,11 @@ export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 
 const LEAF = ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature, keyEncipherment', 'authorityKeyIdentifier = keyid'];
 
+/** A self-signed certificate authority. */
+function issueCa(dir: string, name: string, commonName: string): ReturnType<typeof issue> {
+  return issue(dir, name, { commonName, organization: undefined }, ['basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign, cRLSign, digitalSignature', 'subjectKeyIdentifier = hash'], undefined);
+}
+
 /**
  * Issues, under `dir`, a CA, kube-apiserver's serving certificate, the client certificates and
  * the front-proxy CA and client (EC P-256, with openssl), and an RSA service-account signing
@@ -112,13 +117,7 @@ const LEAF = ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, dig
  */
 export async function createClusterCertificates(dir: string): Promise<ClusterCertificates> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const ca = await issue(
-    dir,
-    'ca',
-    { commonName: 'featurejob-test-ca', organization: undefined },
-    ['basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign, cRLSign, digitalSignature', 'subjectKeyIdentifier = hash'],
-    undefined,
-  );
+  const ca = await issueCa(dir, 'ca', 'featurejob-test-ca');
   const apiserver = await issue(
     dir,
     'apiserver',
@@ -135,13 +134,7 @@ export async function createClusterCertificates(dir: string): Promise<ClusterCer
   for (const user of Object.keys(CLIENT_USERS) as ClientUser[]) {
     clients[user] = await issue(dir, `client-${user}`, CLIENT_USERS[user], [...LEAF, 'extendedKeyUsage = clientAuth'], ca);
   }
-  const frontProxyCa = await issue(
-    dir,
-    'front-proxy-ca',
-    { commonName: 'featurejob-test-front-proxy-ca', organization: undefined },
-    ['basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign, cRLSign, digitalSignature', 'subjectKeyIdentifier = hash'],
-    undefined,
-  );
+  const frontProxyCa = await issueCa(dir, 'front-proxy-ca', 'featurejob-test-front-proxy-ca');
   const frontProxyClient = await issue(
     dir,
     'front-proxy-client',
