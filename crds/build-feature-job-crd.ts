@@ -1,18 +1,20 @@
 /**
  * The FeatureJob CustomResourceDefinition, built from the zod schemas the operator validates
- * with (DESIGN.md section 3), so the API server and the operator cannot disagree about what a
+ * with (docs/architecture.md, "The FeatureJob API"), so the API server and the operator cannot disagree about what a
  * valid FeatureJob is. crds/featurejob.dev_featurejobs.yaml is this object rendered
  * (`npm run crds`); a unit test fails when the two drift.
  */
 import { buildStructuralSchema, type StructuralSchema } from './build-structural-schema.js';
 import { FeatureJobSpecSchema, SPEC_RULES } from './feature-job-spec.js';
+import {
+  FEATURE_JOB_CRD_NAME,
+  FEATURE_JOB_GROUP,
+  FEATURE_JOB_KIND,
+  FEATURE_JOB_PLURAL,
+  FEATURE_JOB_VERSION,
+} from './feature-job-resource.js';
 import { FeatureJobStatusSchema } from './feature-job-status.js';
 
-export const FEATURE_JOB_GROUP = 'featurejob.dev';
-export const FEATURE_JOB_VERSION = 'v1alpha1';
-export const FEATURE_JOB_KIND = 'FeatureJob';
-export const FEATURE_JOB_PLURAL = 'featurejobs';
-export const FEATURE_JOB_CRD_NAME = `${FEATURE_JOB_PLURAL}.${FEATURE_JOB_GROUP}`;
 
 const PRINTER_COLUMNS = [
   { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'where the job is in its life cycle' },

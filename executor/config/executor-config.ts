@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_PIXELS, OutputFormats } from './run-config.js';
+import { DEFAULT_MAX_PIXELS } from './limits.js';
+import { OutputFormats } from './run-config.js';
 
 /** The environment variable the operator passes an executor pod its settings in (JSON). */
 export const EXECUTOR_CONFIG_ENV = 'FEATUREJOB_EXECUTOR_CONFIG';

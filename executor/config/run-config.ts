@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_MAX_PIXELS } from '../pipeline/decode-image.js';
+import { DEFAULT_MAX_PIXELS } from './limits.js';
 
 export const OutputFormats = ['parquet', 'csv'] as const;
 export type OutputFormat = (typeof OutputFormats)[number];

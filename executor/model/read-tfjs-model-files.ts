@@ -11,7 +11,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { io } from '@tensorflow/tfjs';
 import { FeatureJobError } from '../errors.js';
-import { locateModel } from './load-model-runner.js';
+import { locateModel } from './locate-model.js';
 
 /**
  * The sha256 TfjsModelRunner reports (and checks) for a model.json or SavedModel path, so

@@ -12,7 +12,7 @@
 import type { io, Tensor } from '@tensorflow/tfjs';
 import { FeatureJobError, toFeatureJobError } from '../errors.js';
 import type { Logger } from '../log/logger.js';
-import { locateModel } from './load-model-runner.js';
+import { locateModel } from './locate-model.js';
 import type { ModelInfo, ModelRunner } from './model-runner.js';
 import { sliceBatch } from './slice-batch.js';
 import { hashSavedModel, readModelJsonFiles, type ModelJsonFiles } from './read-tfjs-model-files.js';

@@ -5,13 +5,6 @@ import { readGifTransparentColour } from './gif-transparent-colour.js';
 import type { RgbImage } from './rgb-image.js';
 
 /**
- * Pillow raises DecompressionBombError when width * height exceeds twice
- * `Image.MAX_IMAGE_PIXELS` (2 * 89,478,485), so Keras' `load_img` refuses exactly the
- * images above this count; anything at or below it Keras would decode.
- */
-export const DEFAULT_MAX_PIXELS = 178_956_970;
-
-/**
  * Formats for which sharp's decode is verified to equal Pillow's. Others sharp can read
  * either have no Pillow reader (SVG, PDF, FITS) or a different decoder and colour
  * conversion (HEIF/AVIF: libheif here, libavif in Pillow), so Keras would not have seen the

@@ -1,5 +1,6 @@
 import { FeatureJobError } from '../errors.js';
-import { DEFAULT_MAX_PIXELS, decodeImage } from './decode-image.js';
+import { DEFAULT_MAX_PIXELS } from '../config/limits.js';
+import { decodeImage } from './decode-image.js';
 import { KERAS_INPUT_SIZE, preprocessKeras } from './preprocess-keras.js';
 import { resizeNearest } from './resize-nearest.js';
 

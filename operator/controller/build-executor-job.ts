@@ -8,7 +8,8 @@ import { COMPLETION_INDEX_ENV, EXECUTOR_CONFIG_ENV } from '../../executor/config
 import { ExecutorExitCodes } from '../../executor/cluster/executor-exit-codes.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { buildExecutorConfig } from './build-executor-config.js';
-import { API_VERSION, COMPONENT_LABEL, JOB_LABEL, KIND, TASK_COMPONENTS, computeChildJobName, type ExecutorTask, type FeatureJobObject } from './feature-job-types.js';
+import { FEATURE_JOB_API_VERSION, FEATURE_JOB_KIND, type FeatureJobObject } from '../../crds/feature-job-resource.js';
+import { COMPONENT_LABEL, JOB_LABEL, TASK_COMPONENTS, computeChildJobName, type ExecutorTask } from './feature-job-types.js';
 
 export const EXECUTOR_CONTAINER = 'executor';
 const SCRATCH_PATH = '/scratch';
@@ -31,7 +32,7 @@ export function buildChildLabels(featureJob: string, task: ExecutorTask): Record
 }
 
 function buildOwnerReference(featureJob: FeatureJobObject): Record<string, unknown> {
-  return { apiVersion: API_VERSION, kind: KIND, name: featureJob.metadata.name, uid: featureJob.metadata.uid, controller: true, blockOwnerDeletion: true };
+  return { apiVersion: FEATURE_JOB_API_VERSION, kind: FEATURE_JOB_KIND, name: featureJob.metadata.name, uid: featureJob.metadata.uid, controller: true, blockOwnerDeletion: true };
 }
 
 function buildPodTemplate(options: ChildJobOptions, task: ExecutorTask): Record<string, unknown> {

@@ -6,36 +6,7 @@
 import { ExecutorExitCodes } from '../../executor/cluster/executor-exit-codes.js';
 import { parseTerminationMessage } from '../../executor/cluster/termination-message.js';
 import type { OperatorReason } from '../errors.js';
-import type { KubeObject } from '../kube/informer.js';
-
-export interface PodCondition {
-  readonly type: string;
-  readonly status: string;
-  readonly reason?: string;
-  readonly message?: string;
-  readonly lastTransitionTime?: string;
-}
-
-export interface ContainerStatus {
-  readonly name: string;
-  readonly state?: {
-    readonly waiting?: { readonly reason?: string; readonly message?: string };
-    readonly running?: { readonly startedAt?: string };
-    readonly terminated?: { readonly exitCode: number; readonly reason?: string; readonly message?: string; readonly finishedAt?: string };
-  };
-}
-
-export interface PodObject extends KubeObject {
-  readonly spec?: { readonly nodeName?: string };
-  readonly status?: {
-    readonly phase?: string;
-    readonly reason?: string;
-    readonly message?: string;
-    readonly startTime?: string;
-    readonly conditions?: readonly PodCondition[];
-    readonly containerStatuses?: readonly ContainerStatus[];
-  };
-}
+import type { ContainerStatus, PodObject } from '../kube/pod-object.js';
 
 export type PodVerdict =
   | { readonly state: 'running' | 'succeeded' | 'starting' }

@@ -1,19 +1,4 @@
-import type { FeatureJobStatus } from '../../crds/feature-job-status.js';
-import type { KubeObject } from '../kube/informer.js';
-
-export const GROUP = 'featurejob.dev';
-export const VERSION = 'v1alpha1';
-export const PLURAL = 'featurejobs';
-export const KIND = 'FeatureJob';
-export const API_VERSION = `${GROUP}/${VERSION}`;
-
-/** A FeatureJob as read from the API server: the spec is not trusted until parsed. */
-export interface FeatureJobObject extends KubeObject {
-  readonly metadata: KubeObject['metadata'] & { readonly uid: string; readonly generation: number; readonly namespace: string };
-  readonly spec: unknown;
-  readonly status?: FeatureJobStatus;
-}
-
+/** Names the controller gives a FeatureJob's children: labels, tasks, deterministic Job names. */
 /** Labels on every child, so one selector finds a job's Jobs and Pods. */
 export const JOB_LABEL = 'featurejob.dev/job';
 export const COMPONENT_LABEL = 'app.kubernetes.io/component';

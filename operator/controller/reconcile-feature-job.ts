@@ -17,8 +17,9 @@ import { buildStatus } from './build-status.js';
 import { computeS3Uri } from './build-executor-config.js';
 import { computeChangedConditions, computeConditions } from './compute-conditions.js';
 import { computeFeatureJobState, type Decision, type PcaTask, type PodFailure, type World } from './compute-feature-job-state.js';
-import { API_VERSION, COMPONENT_LABEL, JOB_LABEL, KIND, MAX_NAME_LENGTH, computeChildJobName, type FeatureJobObject } from './feature-job-types.js';
-import type { JobObject } from './job-object.js';
+import { FEATURE_JOB_API_VERSION, FEATURE_JOB_KIND, type FeatureJobObject } from '../../crds/feature-job-resource.js';
+import type { JobObject } from '../kube/job-object.js';
+import { COMPONENT_LABEL, JOB_LABEL, MAX_NAME_LENGTH, computeChildJobName } from './feature-job-types.js';
 import type { OutputLocation, OutputObserver } from './output-observer.js';
 
 export interface ReconcileContext {
@@ -63,7 +64,7 @@ function buildEvent(options: { featureJob: FeatureJobObject; name: string; type:
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { name: options.name, namespace: featureJob.metadata.namespace },
-    involvedObject: { apiVersion: API_VERSION, kind: KIND, name: featureJob.metadata.name, namespace: featureJob.metadata.namespace, uid: featureJob.metadata.uid },
+    involvedObject: { apiVersion: FEATURE_JOB_API_VERSION, kind: FEATURE_JOB_KIND, name: featureJob.metadata.name, namespace: featureJob.metadata.namespace, uid: featureJob.metadata.uid },
     type: options.type,
     reason: options.reason,
     message: options.message.slice(0, 1024),

@@ -6,9 +6,11 @@
  */
 import type { Logger } from '../../executor/log/logger.js';
 import type { OperatorMetrics } from '../metrics/operator-metrics.js';
-import { Informer, type KubeObject } from '../kube/informer.js';
+import type { KubeObject } from '../../crds/kube-object.js';
+import { Informer } from '../kube/informer.js';
 import type { KubeClient } from '../kube/kube-client.js';
-import { GROUP, JOB_LABEL, PLURAL, VERSION, type FeatureJobObject } from './feature-job-types.js';
+import { FEATURE_JOB_GROUP, FEATURE_JOB_PLURAL, FEATURE_JOB_VERSION, type FeatureJobObject } from '../../crds/feature-job-resource.js';
+import { JOB_LABEL } from './feature-job-types.js';
 import { reconcileFeatureJob, type ReconcileContext } from './reconcile-feature-job.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -35,7 +37,7 @@ export function startController(options: { client: KubeClient; context: Reconcil
   };
   const featureJobs = new Informer<FeatureJobObject>({
     client,
-    path: collectionPath(`/apis/${GROUP}/${VERSION}`, PLURAL, namespace),
+    path: collectionPath(`/apis/${FEATURE_JOB_GROUP}/${FEATURE_JOB_VERSION}`, FEATURE_JOB_PLURAL, namespace),
     logger,
     onEvent: (event, object) => {
       const key = Informer.keyOf(object);

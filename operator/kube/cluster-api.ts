@@ -3,13 +3,12 @@
  * these). Creates are idempotent: 409 AlreadyExists returns the existing object.
  */
 import { ContentTypes, isKubeStatus, type KubeClient } from './kube-client.js';
-import type { FeatureJobObject } from '../controller/feature-job-types.js';
-import { GROUP, PLURAL, VERSION } from '../controller/feature-job-types.js';
+import { FEATURE_JOB_GROUP, FEATURE_JOB_PLURAL, FEATURE_JOB_VERSION, type FeatureJobObject } from '../../crds/feature-job-resource.js';
 import type { FeatureJobStatus } from '../../crds/feature-job-status.js';
-import type { JobObject } from '../controller/job-object.js';
-import type { PodObject } from '../controller/classify-pod.js';
+import type { JobObject } from './job-object.js';
+import type { PodObject } from './pod-object.js';
 
-const featureJobsPath = (namespace: string): string => `/apis/${GROUP}/${VERSION}/namespaces/${namespace}/${PLURAL}`;
+const featureJobsPath = (namespace: string): string => `/apis/${FEATURE_JOB_GROUP}/${FEATURE_JOB_VERSION}/namespaces/${namespace}/${FEATURE_JOB_PLURAL}`;
 const jobsPath = (namespace: string): string => `/apis/batch/v1/namespaces/${namespace}/jobs`;
 
 export class ClusterApi {

@@ -6,24 +6,9 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../executor/log/logger.js';
+import type { KubeObject } from '../../crds/kube-object.js';
 import { isKubeStatus, type KubeClient, type WatchEvent } from './kube-client.js';
 
-export interface KubeObject {
-  readonly apiVersion?: string;
-  readonly kind?: string;
-  readonly metadata: {
-    readonly name: string;
-    readonly namespace?: string;
-    readonly uid?: string;
-    readonly resourceVersion?: string;
-    readonly generation?: number;
-    readonly labels?: Readonly<Record<string, string>>;
-    readonly annotations?: Readonly<Record<string, string>>;
-    readonly ownerReferences?: ReadonlyArray<{ readonly uid: string; readonly kind: string; readonly name: string; readonly controller?: boolean }>;
-    readonly creationTimestamp?: string;
-    readonly deletionTimestamp?: string;
-  };
-}
 
 export type InformerEvent = 'added' | 'modified' | 'deleted';
 

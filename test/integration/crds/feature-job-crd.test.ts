@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { FEATURE_JOB_CRD_NAME } from '../../../crds/build-feature-job-crd.js';
+import { FEATURE_JOB_CRD_NAME } from '../../../crds/feature-job-resource.js';
 import { FeatureJobSpecSchema } from '../../../crds/feature-job-spec.js';
 import { FEATURE_JOB_CRD_YAML_PATH } from '../../../crds/render-feature-job-crd-yaml.js';
 import { checked, runCommand, type CommandResult } from '../../cluster/run-command.js';

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { DEFAULT_MAX_PIXELS, decodeImage } from '../../../executor/pipeline/decode-image.js';
+import { DEFAULT_MAX_PIXELS } from '../../../executor/config/limits.js';
+import { decodeImage } from '../../../executor/pipeline/decode-image.js';
 import { decompressionBombPng } from '../../support/encode-png.js';
 
 const options = { maxPixels: DEFAULT_MAX_PIXELS };

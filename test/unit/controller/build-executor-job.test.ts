@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { FeatureJobSpecSchema } from '../../../crds/feature-job-spec.js';
 import { parseOperatorConfig } from '../../../operator/config/operator-config.js';
 import { buildExtractJob, buildPlannerJob } from '../../../operator/controller/build-executor-job.js';
-import type { FeatureJobObject } from '../../../operator/controller/feature-job-types.js';
+import type { FeatureJobObject } from '../../../crds/feature-job-resource.js';
 import { ExecutorConfigSchema } from '../../../executor/config/executor-config.js';
 
 const featureJob: FeatureJobObject = { metadata: { name: 'fruits', namespace: 'team', uid: 'u-1', generation: 1 }, spec: {} };

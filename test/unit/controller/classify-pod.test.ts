@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyPod, type PodObject } from '../../../operator/controller/classify-pod.js';
+import { classifyPod } from '../../../operator/controller/classify-pod.js';
+import type { PodObject } from '../../../operator/kube/pod-object.js';
 
 function pod(status: PodObject['status'], annotations: Record<string, string> = {}): PodObject {
   return { metadata: { name: 'fruits-extract-3-abcde', namespace: 'ns', annotations }, status };

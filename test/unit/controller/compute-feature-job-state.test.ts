@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FeatureJobSpecSchema } from '../../../crds/feature-job-spec.js';
-import type { PodObject } from '../../../operator/controller/classify-pod.js';
+import type { PodObject } from '../../../operator/kube/pod-object.js';
 import { computeFeatureJobState, type World } from '../../../operator/controller/compute-feature-job-state.js';
-import type { JobObject } from '../../../operator/controller/job-object.js';
+import type { JobObject } from '../../../operator/kube/job-object.js';
 import type { OutputObservation } from '../../../operator/controller/output-observer.js';
 import type { PlanIndex } from '../../../executor/plan/plan-schema.js';
 

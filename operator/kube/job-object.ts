@@ -1,4 +1,4 @@
-import type { KubeObject } from '../kube/informer.js';
+import type { KubeObject } from '../../crds/kube-object.js';
 
 /** The parts of a batch/v1 Job the operator reads. */
 export interface JobObject extends KubeObject {
@@ -13,9 +13,4 @@ export interface JobObject extends KubeObject {
     readonly failedIndexes?: string;
     readonly conditions?: ReadonlyArray<{ readonly type: string; readonly status: string; readonly reason?: string; readonly message?: string }>;
   };
-}
-
-export function computeJobCondition(job: JobObject | undefined, type: 'Complete' | 'Failed' | 'Suspended'): { reason: string; message: string } | undefined {
-  const condition = job?.status?.conditions?.find((c) => c.type === type && c.status === 'True');
-  return condition === undefined ? undefined : { reason: condition.reason ?? type, message: condition.message ?? '' };
 }
