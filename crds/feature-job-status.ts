@@ -1,5 +1,5 @@
 /**
- * The FeatureJob status: a bounded summary (DESIGN.md section 3). Per-image and per-partition
+ * The FeatureJob status: a bounded summary (docs/architecture.md, "The FeatureJob API"). Per-image and per-partition
  * detail lives in storage; failed partitions are compressed ranges ("1,3-5,7") with a hard
  * length cap, so the object stays far below etcd's 1.5 MiB whatever the job's size.
  */

@@ -39,7 +39,7 @@ export const ManifestPcaSchema = z.strictObject({
 });
 
 /**
- * `manifest.json`, DESIGN section 2: written once, after every partition committed, and read
+ * `manifest.json` (docs/architecture.md, "Output layout"): written once, after every partition committed, and read
  * by other tools, so it is strict (an unknown key is a writer bug or a newer version) and
  * checks that its counts agree: every listed image is exactly one row or one error.
  */

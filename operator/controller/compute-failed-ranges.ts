@@ -1,7 +1,7 @@
 /**
  * Failed partitions as compressed ranges ("1,3-5,7"), the format of a batch/v1 Job's
  * status.failedIndexes, so the Job's text can be read back with parseRanges and the
- * FeatureJob's status.failedPartitions stays bounded (DESIGN.md section 3) however many
+ * FeatureJob's status.failedPartitions stays bounded (docs/architecture.md, "The FeatureJob API") however many
  * partitions fail.
  */
 import { MAX_FAILED_PARTITIONS_LENGTH } from '../../crds/feature-job-status.js';

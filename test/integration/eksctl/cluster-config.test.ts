@@ -19,7 +19,7 @@ const CLUSTER_CONFIG = join(REPO_ROOT, 'eksctl', 'cluster.yaml');
 
 /**
  * An m5.xlarge node on EKS: 4 vCPU, of which 80m are kube-reserved (EKS AMI formula); ~13.8
- * GiB of its 16 GiB allocatable (DESIGN.md; the node agent registers the same 14162Mi). The
+ * GiB of its 16 GiB allocatable (docs/deploy-eks.md; the node agent registers the same 14162Mi). The
  * DaemonSets on every node (aws-node, kube-proxy, eks-pod-identity-agent) request a little.
  */
 const M5_XLARGE = { cpu: 4 - 0.08, memoryBytes: parseMemoryBytes('14162Mi') };

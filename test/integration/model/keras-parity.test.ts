@@ -29,7 +29,7 @@ import { cosineSimilarity, maxRelativeError } from '../../support/vector-metrics
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const SCRIPT = join(repoRoot, 'test', 'support', 'keras_reference.py');
-// Optional real photographs; the test passes without them (DESIGN: never copied into the repo).
+// Optional real photographs; the test passes without them (they are never copied into the repository).
 const FRUITS = join(repoRoot, '..', 'shared', 'datasets', 'fruits360', 'Training');
 const MAX_FRUITS = 20;
 const SEED = 1234;
