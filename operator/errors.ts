@@ -28,7 +28,7 @@ export const OperatorReasons = {
   TransientFailure: { kind: 'transient', meaning: 'The executor hit a retryable error (exit 75: storage, inference); the attempt is retried and the message carries the executor\'s error code.' },
   BadInput: { kind: 'terminal', meaning: 'The executor refused its configuration or input (exit 78: invalid settings, model sha256 mismatch, access denied); the partition fails at once, and the message carries the executor\'s error code.' },
   // Stalls: no pod can make progress
-  Unschedulable: { kind: 'terminal', meaning: 'No node fits the executor pods (the message is the scheduler\'s); Progressing turns False, and the job fails after the operator\'s --stall-timeout. Add nodes or lower spec.executor.resources.' },
+  Unschedulable: { kind: 'terminal', meaning: 'No node fits the executor pods (the message is the scheduler\'s); Progressing turns False, and the job fails after the operator\'s --stall-timeout (900 s by default). Add nodes or lower spec.executor.resources.' },
   ImagePullFailed: { kind: 'terminal', meaning: 'The executor image cannot be pulled (ErrImagePull, ImagePullBackOff, InvalidImageName); the job fails after --stall-timeout like Unschedulable. Fix the image or the pull secret.' },
   ServiceAccountMissing: { kind: 'terminal', meaning: 'The executor ServiceAccount (featurejob-executor unless spec.executor.serviceAccountName) does not exist in the namespace, so no pod can be created; the job fails after --stall-timeout. Create it or install the chart for that namespace.' },
   // Endings
