@@ -21,10 +21,10 @@ export const OperatorReasons = {
   Reducing: { kind: 'info', meaning: 'PCA (spec.reduce) is running: the statistics, fit and projection Jobs in turn.' },
   Resumed: { kind: 'info', meaning: 'spec.suspend was set back to false, so the executors run again (the Suspended condition turns False).' },
   // Why an executor pod failed (each failed pod is one retried attempt unless terminal)
-  OOMKilled: { kind: 'transient', meaning: 'An executor went over its memory limit; the attempt is retried. Raise spec.executor.resources.limits.memory or lower spec.batchSize.' },
+  OOMKilled: { kind: 'transient', meaning: 'An executor went over its memory limit; the attempt is retried. Raise spec.executor.resources.limits.memory or lower spec.executor.batchSize.' },
   Evicted: { kind: 'transient', meaning: 'The kubelet evicted the pod under node pressure; the attempt is retried.' },
   Disrupted: { kind: 'transient', meaning: 'The pod was preempted, drained or evicted through the API; it is retried and not counted against the partition\'s attempts.' },
-  ExecutorFailed: { kind: 'transient', meaning: 'The executor exited non-zero (a crash, exit 1); the attempt is retried and the message carries the executor\'s error code.' },
+  ExecutorFailed: { kind: 'transient', meaning: 'The executor exited non-zero with neither 75 nor 78 (a crash, exit 1, FJ_EXECUTOR_CRASHED); the attempt is retried and the message carries the executor\'s error code.' },
   TransientFailure: { kind: 'transient', meaning: 'The executor hit a retryable error (exit 75: storage, inference); the attempt is retried and the message carries the executor\'s error code.' },
   BadInput: { kind: 'terminal', meaning: 'The executor refused its configuration or input (exit 78: invalid settings, model sha256 mismatch, access denied); the partition fails at once, and the message carries the executor\'s error code.' },
   // Stalls: no pod can make progress
