@@ -1,38 +1,45 @@
 /**
  * The control plane's reasons: every condition reason and Event reason the operator writes,
- * with whether the failure it names is worth retrying (transient) or ends the job (terminal).
- * Reasons are CamelCase and stable; users and alerts match on them, never on messages.
+ * with whether the failure it names is worth retrying (transient), ends the job (terminal)
+ * or reports progress (info), and what it means to a user. Reasons are CamelCase and stable;
+ * users and alerts match on them, never on messages. Same shape as the data plane's catalog
+ * (executor/errors.ts), the reason being the key; docs/errors.md is generated from both.
  */
+import type { ErrorKind, ErrorSpec } from '../executor/errors.js';
+
+export type ReasonKind = 'info' | ErrorKind;
+export type ReasonSpec = Omit<ErrorSpec<ReasonKind>, 'reason'>;
+
 export const OperatorReasons = {
   // Accepted
-  SpecValid: { kind: 'info', meaning: 'the spec passed validation' },
-  InvalidSpec: { kind: 'terminal', meaning: 'the spec breaks a rule the API server could not check' },
+  SpecValid: { kind: 'info', meaning: 'The spec passed validation.' },
+  InvalidSpec: { kind: 'terminal', meaning: 'The spec breaks a rule the API server could not check (a name over 40 characters, for example); the job fails at once. Fix the spec and apply a new FeatureJob.' },
   // Progressing
-  Planning: { kind: 'info', meaning: 'the planner pod is listing the input and writing the plan' },
-  Running: { kind: 'info', meaning: 'executor pods are extracting partitions' },
-  Merging: { kind: 'info', meaning: 'every partition committed; the manifest is being merged' },
-  Reducing: { kind: 'info', meaning: 'PCA: statistics, fit and projection Jobs (spec.reduce)' },
-  Resumed: { kind: 'info', meaning: 'the job was unsuspended' },
+  Planning: { kind: 'info', meaning: 'The planner pod is listing the input and writing the plan.' },
+  Running: { kind: 'info', meaning: 'Executor pods are extracting partitions.' },
+  Merging: { kind: 'info', meaning: 'Every partition committed; the manifest is being merged.' },
+  Reducing: { kind: 'info', meaning: 'PCA (spec.reduce) is running: the statistics, fit and projection Jobs in turn.' },
+  Resumed: { kind: 'info', meaning: 'spec.suspend was set back to false, so the executors run again (the Suspended condition turns False).' },
   // Why an executor pod failed (each failed pod is one retried attempt unless terminal)
-  OOMKilled: { kind: 'transient', meaning: 'the executor exceeded its memory limit' },
-  Evicted: { kind: 'transient', meaning: 'the kubelet evicted the pod (node pressure)' },
-  Disrupted: { kind: 'transient', meaning: 'the pod was preempted or drained; not counted against retries' },
-  ExecutorFailed: { kind: 'transient', meaning: 'the executor exited non-zero' },
-  TransientFailure: { kind: 'transient', meaning: 'the executor hit a retryable error (storage, inference)' },
-  BadInput: { kind: 'terminal', meaning: 'the executor refused its configuration or input (exit 78); not retried' },
+  OOMKilled: { kind: 'transient', meaning: 'An executor went over its memory limit; the attempt is retried. Raise spec.executor.resources.limits.memory or lower spec.executor.batchSize.' },
+  Evicted: { kind: 'transient', meaning: 'The kubelet evicted the pod under node pressure; the attempt is retried.' },
+  Disrupted: { kind: 'transient', meaning: 'The pod was preempted, drained or evicted through the API; it is retried and not counted against the partition\'s attempts.' },
+  ExecutorFailed: { kind: 'transient', meaning: 'The executor exited non-zero with neither 75 nor 78 (a crash, exit 1, FJ_EXECUTOR_CRASHED); the attempt is retried and the message carries the executor\'s error code.' },
+  TransientFailure: { kind: 'transient', meaning: 'The executor hit a retryable error (exit 75: storage, inference); the attempt is retried and the message carries the executor\'s error code.' },
+  BadInput: { kind: 'terminal', meaning: 'The executor refused its configuration or input (exit 78: invalid settings, model sha256 mismatch, access denied); the partition fails at once, and the message carries the executor\'s error code.' },
   // Stalls: no pod can make progress
-  Unschedulable: { kind: 'terminal', meaning: 'the scheduler cannot place executor pods (message from the scheduler)' },
-  ImagePullFailed: { kind: 'terminal', meaning: 'the executor image cannot be pulled' },
-  ServiceAccountMissing: { kind: 'terminal', meaning: 'the executor ServiceAccount does not exist in the namespace, so no pod can be created' },
+  Unschedulable: { kind: 'terminal', meaning: 'No node fits the executor pods (the message is the scheduler\'s); Progressing turns False, and the job fails after the operator\'s --stall-timeout (900 s by default). Add nodes or lower spec.executor.resources.' },
+  ImagePullFailed: { kind: 'terminal', meaning: 'The executor image cannot be pulled (ErrImagePull, ImagePullBackOff, InvalidImageName); the job fails after --stall-timeout like Unschedulable. Fix the image or the pull secret.' },
+  ServiceAccountMissing: { kind: 'terminal', meaning: 'The executor ServiceAccount (featurejob-executor unless spec.executor.serviceAccountName) does not exist in the namespace, so no pod can be created; the job fails after --stall-timeout. Create it or install the chart for that namespace.' },
   // Endings
-  Completed: { kind: 'info', meaning: 'every partition committed and the manifest is written' },
-  PlanningFailed: { kind: 'terminal', meaning: 'the planner failed (no input images, access denied, bad model...)' },
-  PartitionsFailed: { kind: 'terminal', meaning: 'partitions used up their attempts' },
-  ReduceFailed: { kind: 'terminal', meaning: 'a PCA Job (statistics, fit or projection) failed' },
-  DeadlineExceeded: { kind: 'terminal', meaning: 'activeDeadlineSeconds passed' },
-  MergeFailed: { kind: 'transient', meaning: 'the manifest merge failed; retried' },
-  StorageUnavailable: { kind: 'transient', meaning: 'the operator cannot read the output prefix; retried' },
-  Suspended: { kind: 'info', meaning: 'spec.suspend is true; no executor runs' },
-} as const;
+  Completed: { kind: 'info', meaning: 'Every partition committed and the manifest is written.' },
+  PlanningFailed: { kind: 'terminal', meaning: 'The planner failed (no input images, a missing bucket, weights unavailable...); the message carries its error code. The job fails.' },
+  PartitionsFailed: { kind: 'terminal', meaning: 'Partitions used up their attempts; the job fails and status.failedPartitions lists them. Committed partitions are kept: a new FeatureJob with the same output redoes only the rest.' },
+  ReduceFailed: { kind: 'terminal', meaning: 'A PCA Job (statistics, fit or projection) failed; the message carries the executor\'s error code. The extracted features and manifest are kept.' },
+  DeadlineExceeded: { kind: 'terminal', meaning: 'spec.activeDeadlineSeconds passed before the job finished; the job fails. Raise the deadline or spec.parallelism.' },
+  MergeFailed: { kind: 'transient', meaning: 'Merging the manifest (or writing its PCA block) failed; Progressing turns Unknown and the merge is retried at the next reconcile.' },
+  StorageUnavailable: { kind: 'transient', meaning: 'The operator cannot read the output prefix (the message says why); Progressing turns Unknown and the operator keeps retrying at every resync.' },
+  Suspended: { kind: 'info', meaning: 'spec.suspend is true; no executor runs until it is set back to false.' },
+} as const satisfies Record<string, ReasonSpec>;
 
 export type OperatorReason = keyof typeof OperatorReasons;

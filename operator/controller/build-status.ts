@@ -26,7 +26,7 @@ export function buildStatus(options: {
   const status: FeatureJobStatus = {
     observedGeneration: generation,
     phase: decision.phase,
-    conditions: computeConditions({ previous: previous?.conditions, desired: computeDesiredConditions(decision, spec), generation, now }),
+    conditions: computeConditions({ previous: previous?.conditions, desired: computeDesiredConditions(decision, spec, previous?.conditions), generation, now }),
     startTime,
     ...(completionTime === undefined ? {} : { completionTime }),
     model: plan === undefined ? `vgg16 ${spec.model.weights}` : `${plan.model.name} ${plan.model.weights}`.slice(0, 256),

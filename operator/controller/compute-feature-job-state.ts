@@ -4,7 +4,7 @@
  * no clock of its own: the same world always gives the same answer.
  */
 import type { FeatureJobSpec } from '../../crds/feature-job-spec.js';
-import type { FeatureJobStatus, Phase } from '../../crds/feature-job-status.js';
+import type { Condition, FeatureJobStatus, Phase } from '../../crds/feature-job-status.js';
 import type { OperatorReason } from '../errors.js';
 import { parseRanges } from './compute-failed-ranges.js';
 import type { DesiredCondition } from './compute-conditions.js';
@@ -191,8 +191,12 @@ function stalled(base: Pick<Decision, 'podFailures' | 'failedPartitions' | 'merg
   return { ...base, phase, ensure, progressing: { status: 'False', reason: stall.reason, message: stall.message } };
 }
 
-/** The conditions for a decision (Complete and Failed appear only once true, like a Job's). */
-export function computeDesiredConditions(decision: Decision, spec: FeatureJobSpec): DesiredCondition[] {
+/**
+ * The conditions for a decision (Complete and Failed appear only once true, like a Job's).
+ * Once suspended, Suspended stays and turns False with reason Resumed when spec.suspend is
+ * cleared, as a batch/v1 Job's does, so the resume is visible and gets its Event.
+ */
+export function computeDesiredConditions(decision: Decision, spec: FeatureJobSpec, previous: readonly Condition[] = []): DesiredCondition[] {
   const conditions: DesiredCondition[] = [
     { type: 'Accepted', status: 'True', reason: 'SpecValid', message: 'the spec is valid' },
     { type: 'Progressing', ...decision.progressing },
@@ -200,5 +204,6 @@ export function computeDesiredConditions(decision: Decision, spec: FeatureJobSpe
   if (decision.phase === 'Complete') conditions.push({ type: 'Complete', status: 'True', reason: 'Completed', message: decision.progressing.message });
   if (decision.failed !== undefined) conditions.push({ type: 'Failed', status: 'True', ...decision.failed });
   if (spec.suspend || decision.phase === 'Suspended') conditions.push({ type: 'Suspended', status: 'True', reason: 'Suspended', message: 'spec.suspend is true' });
+  else if (previous.some((c) => c.type === 'Suspended')) conditions.push({ type: 'Suspended', status: 'False', reason: 'Resumed', message: 'spec.suspend is false: the executors run again' });
   return conditions;
 }

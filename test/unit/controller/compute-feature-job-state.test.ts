@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FeatureJobSpecSchema } from '../../../crds/feature-job-spec.js';
 import type { PodObject } from '../../../operator/kube/pod-object.js';
+import { buildStatus } from '../../../operator/controller/build-status.js';
+import { computeChangedConditions } from '../../../operator/controller/compute-conditions.js';
 import { computeFeatureJobState, type World } from '../../../operator/controller/compute-feature-job-state.js';
 import type { JobObject } from '../../../operator/kube/job-object.js';
 import type { OutputObservation } from '../../../operator/controller/output-observer.js';
@@ -140,5 +142,32 @@ describe('computeFeatureJobState with spec.reduce', () => {
     const decision = computeFeatureJobState(reduceWorld({ pcaJobs: { 'pca-fit': job('f', { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] }) }, reduce: observation({}) }));
     assert.equal(decision.phase, 'Failed');
     assert.equal(decision.failed?.reason, 'ReduceFailed');
+  });
+});
+
+describe('the Suspended condition', () => {
+  const suspendedSpec = FeatureJobSpecSchema.parse({ input: { bucket: 'in-bucket' }, output: { bucket: 'out-bucket' }, suspend: true });
+  const statusOf = (w: World) => buildStatus({ world: w, decision: computeFeatureJobState(w), spec: w.spec, generation: 1, manifestUri: undefined });
+  const suspendedOf = (w: World) => statusOf(w).conditions?.find((c) => c.type === 'Suspended');
+
+  it('is absent from a job that was never suspended', () => {
+    assert.equal(suspendedOf(world({ extractJob: job('j', {}) })), undefined);
+  });
+
+  it('turns False with reason Resumed once spec.suspend is cleared, which gets an Event', () => {
+    const suspended = statusOf(world({ spec: suspendedSpec, extractJob: job('j', {}) }));
+    assert.equal(suspended.conditions?.find((c) => c.type === 'Suspended')?.reason, 'Suspended');
+    const later = new Date(now.getTime() + 60_000);
+    const resumed = statusOf(world({ previous: suspended, extractJob: job('j', {}), now: later }));
+    const condition = resumed.conditions?.find((c) => c.type === 'Suspended');
+    assert.deepEqual({ status: condition?.status, reason: condition?.reason }, { status: 'False', reason: 'Resumed' });
+    assert.deepEqual(computeChangedConditions(suspended.conditions, resumed.conditions ?? []).map((c) => `${c.type}/${c.reason}`), ['Progressing/Running', 'Suspended/Resumed']);
+  });
+
+  it('keeps saying Resumed, unchanged, on the next reconcile', () => {
+    const suspended = statusOf(world({ spec: suspendedSpec, extractJob: job('j', {}) }));
+    const resumed = statusOf(world({ previous: suspended, extractJob: job('j', {}) }));
+    const again = statusOf(world({ previous: resumed, extractJob: job('j', {}), now: new Date(now.getTime() + 120_000) }));
+    assert.deepEqual(again.conditions, resumed.conditions);
   });
 });
