@@ -4,7 +4,7 @@
  * vanishing or exploding through 15 layers) and zero biases, drawn from one seeded stream in
  * Keras layer order, so a seed names the same weights everywhere.
  */
-import { SeededRandom } from './seeded-random.js';
+import { SeededRandom } from '../util/seeded-random.js';
 import { computeVgg16Layers, VGG16_WIDTHS } from './vgg16-graph.js';
 import type { LayerWeights, Vgg16Weights, Vgg16Widths } from './vgg16-graph.js';
 

@@ -11,6 +11,7 @@
  * tridiagonal-eigenvalues.ts split it) and each eigenvalue must say which block it belongs to;
  * a vector is computed within its block and is zero outside it.
  */
+import { SeededRandom } from '../util/seeded-random.js';
 
 const EPSILON = 2 ** -53;
 const SAFE_MINIMUM = 2 ** -1022;
@@ -84,7 +85,7 @@ function blockEigenvectors(
 
   const lu = new TridiagonalLu(size);
   const x = new Float64Array(size);
-  const random = seededUniform(0x9e3779b9 ^ (start * 2654435761) ^ size);
+  const random = new SeededRandom((0x9e3779b9 ^ (start * 2654435761) ^ size) >>> 0);
   let clusterStart = 0;
   let previous = 0;
   for (let j = 0; j < count; j++) {
@@ -95,7 +96,7 @@ function blockEigenvectors(
       if (shift - previous < perturbation) shift = previous + perturbation;
       if (Math.abs(shift - previous) > orthogonalityTolerance) clusterStart = j;
     }
-    for (let i = 0; i < size; i++) x[i] = 2 * random() - 1;
+    for (let i = 0; i < size; i++) x[i] = 2 * random.nextFloat() - 1;
     lu.factor(d, e, shift);
 
     let checks = 0;
@@ -261,16 +262,4 @@ function largestEntry(x: Float64Array): number {
   let best = 0;
   for (let i = 0; i < x.length; i++) if (Math.abs(x[i]!) > Math.abs(best)) best = x[i]!;
   return best;
-}
-
-/** A small deterministic generator (mulberry32) of uniform numbers in [0, 1). */
-function seededUniform(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

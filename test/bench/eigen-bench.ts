@@ -15,6 +15,7 @@ import { tridiagonalEigenvalues } from '../../executor/reduce/tridiagonal-eigenv
 import { tridiagonalEigenvectors } from '../../executor/reduce/tridiagonal-eigenvectors.js';
 import { applyTridiagonalBasis, tridiagonalizeSymmetric } from '../../executor/reduce/tridiagonalize-symmetric.js';
 import { symmetricEigen } from '../../executor/reduce/symmetric-eigen.js';
+import { SeededRandom } from '../../executor/util/seeded-random.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,15 +30,8 @@ const k = Math.min(n, Number(args.k));
 const rows = Number(args.rows);
 
 function gaussian(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const random = new SeededRandom(seed);
+  return () => random.nextNormal();
 }
 
 function randomCovariance(): Float64Array {

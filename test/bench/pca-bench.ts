@@ -14,7 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { SeededRandom } from '../../executor/model/seeded-random.js';
+import { SeededRandom } from '../../executor/util/seeded-random.js';
 import { FileStore } from '../../executor/storage/file-store.js';
 import { CLI_PATH } from '../support/run-cli.js';
 import { writeGeneratedFeatureOutput } from '../support/write-feature-output.js';

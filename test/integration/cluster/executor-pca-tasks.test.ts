@@ -17,7 +17,7 @@ import { createLogger } from '../../../executor/log/logger.js';
 import { buildFeatureRows } from '../../../executor/output/feature-rows.js';
 import { parseManifestText, type Manifest } from '../../../executor/output/manifest-schema.js';
 import { resolveModel } from '../../../executor/model/resolve-model.js';
-import { SeededRandom } from '../../../executor/model/seeded-random.js';
+import { SeededRandom } from '../../../executor/util/seeded-random.js';
 import { statisticsKey } from '../../../executor/plan/partition-naming.js';
 import { computeRowStatistics } from '../../../executor/reduce/partition-statistics.js';
 import { decodePcaModel, type PcaModel } from '../../../executor/reduce/pca-model.js';

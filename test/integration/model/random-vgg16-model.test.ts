@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { OnnxModelRunner } from '../../../executor/model/onnx-model-runner.js';
 import { resolveModel } from '../../../executor/model/resolve-model.js';
 import type { ResolvedModel } from '../../../executor/model/resolve-model.js';
-import { SeededRandom } from '../../../executor/model/seeded-random.js';
+import { SeededRandom } from '../../../executor/util/seeded-random.js';
 
 const PER_IMAGE = 224 * 224 * 3;
 

@@ -17,7 +17,7 @@ import { loadModelRunner } from '../../../executor/model/load-model-runner.js';
 import { detectModelFormat } from '../../../executor/model/locate-model.js';
 import { OnnxModelRunner } from '../../../executor/model/onnx-model-runner.js';
 import { buildRandomVgg16Weights } from '../../../executor/model/random-vgg16-weights.js';
-import { SeededRandom } from '../../../executor/model/seeded-random.js';
+import { SeededRandom } from '../../../executor/util/seeded-random.js';
 import { loadTfjsEngine } from '../../../executor/model/tfjs-engine.js';
 import { computeTfjsModelSha256 } from '../../../executor/model/read-tfjs-model-files.js';
 import { TfjsModelRunner } from '../../../executor/model/tfjs-model-runner.js';

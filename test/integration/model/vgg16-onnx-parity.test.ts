@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as ort from 'onnxruntime-node';
 import { buildRandomVgg16Weights } from '../../../executor/model/random-vgg16-weights.js';
-import { SeededRandom } from '../../../executor/model/seeded-random.js';
+import { SeededRandom } from '../../../executor/util/seeded-random.js';
 import { buildVgg16Onnx, computeVgg16Layers } from '../../../executor/model/vgg16-graph.js';
 import type { LayerWeights, Vgg16Weights, Vgg16Widths } from '../../../executor/model/vgg16-graph.js';
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { symmetricEigen, type SymmetricEigen } from '../../../executor/reduce/symmetric-eigen.js';
+import { SeededRandom } from '../../../executor/util/seeded-random.js';
 import { runPython } from '../../support/python-venv.js';
 
 /** numpy.linalg.eigh of each matrix, reordered descending: the independent float64 reference. */
@@ -24,15 +25,8 @@ interface Reference {
 }
 
 function gaussian(seed: number): () => number {
-  let state = seed >>> 0;
-  const uniform = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+  const random = new SeededRandom(seed);
+  return () => random.nextNormal();
 }
 
 function randomSymmetric(n: number, seed: number): Float64Array {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { SeededRandom, splitmix64 } from '../../../executor/model/seeded-random.js';
+import { SeededRandom, splitmix64 } from '../../../executor/util/seeded-random.js';
 
 function littleEndianSha256(values: Float32Array): string {
   const bytes = new Uint8Array(values.length * 4);

@@ -2,7 +2,8 @@
  * Deterministic pseudo-random numbers: xoshiro128** (Blackman & Vigna) seeded through
  * splitmix64, normals by Box-Muller. Everything is integer arithmetic plus Math.log, Math.sqrt,
  * Math.cos and Math.sin, which V8 computes in software (its fdlibm port), so one seed gives
- * bit-identical streams on every machine, independent of CPU and OS.
+ * bit-identical streams on every machine, independent of CPU and OS. The one generator of
+ * the project: random weights, the eigensolver's start vectors, test and benchmark data.
  */
 
 const MASK_64 = (1n << 64n) - 1n;
@@ -65,6 +66,12 @@ export class SeededRandom {
   /** Uniform in [0, 1) with 32 bits of resolution. */
   nextFloat(): number {
     return this.nextUint32() * TWO_POW_MINUS_32;
+  }
+
+  /** One normal value of mean 0 and standard deviation 1 (Box-Muller, the cosine half). */
+  nextNormal(): number {
+    const u1 = (this.nextUint32() + 1) * TWO_POW_MINUS_32;
+    return Math.sqrt(-2 * Math.log(u1)) * Math.cos(TWO_PI * this.nextUint32() * TWO_POW_MINUS_32);
   }
 
   /** Fills `out` with independent normal values of mean 0 and the given standard deviation. */
