@@ -9,6 +9,7 @@ const XML_ESCAPES: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&a
 // noncharacters U+FFFE/U+FFFF nor lone UTF-16 surrogates (the `u` flag makes a surrogate
 // pair one code point, so only unpaired halves match the range).
 // eslint-disable-next-line no-control-regex
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids, matched to remove them
 const XML_FORBIDDEN = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF\uD800-\uDFFF]/gu;
 
 /**

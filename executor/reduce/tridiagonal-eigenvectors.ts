@@ -44,8 +44,8 @@ export function tridiagonalEigenvectors(
     if (!Number.isInteger(start) || start < 0 || start >= n || (start > 0 && offDiagonal[start - 1] !== 0)) {
       throw new RangeError(`eigenvalue ${i}: ${start} is not the first row of an unreduced block`);
     }
-    let list = byBlock.get(start);
-    if (list === undefined) byBlock.set(start, (list = []));
+    const list = byBlock.get(start) ?? [];
+    if (list.length === 0) byBlock.set(start, list);
     list.push(i);
   }
   for (const [start, indices] of byBlock) {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { constants } from 'node:os';
 
 export interface ContainerExit {
@@ -67,7 +67,7 @@ export function spawnContainerProcess(options: SpawnContainerOptions): Promise<C
  * FallbackToLogsOnError takes it: the last 80 lines, at most 4096 bytes.
  */
 export async function readLogTail(logPath: string, maxBytes = 4096, maxLines = 80): Promise<string> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(logPath, 'r');
   } catch {

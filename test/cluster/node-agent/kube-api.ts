@@ -128,8 +128,7 @@ export class KubeApi {
         response.setEncoding('utf8');
         response.on('data', (chunk: string) => {
           buffered += chunk;
-          let newline: number;
-          while ((newline = buffered.indexOf('\n')) >= 0) {
+          for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
             const line = buffered.slice(0, newline).trim();
             buffered = buffered.slice(newline + 1);
             if (line === '') continue;

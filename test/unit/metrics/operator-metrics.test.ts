@@ -18,7 +18,7 @@ async function valuesOf(metrics: OperatorMetrics, name: string): Promise<Sample[
   return data.values.map((v) => ({ metricName: (v as { metricName?: string }).metricName ?? name, labels: v.labels as Labels, value: v.value }));
 }
 
-async function valueOf(metrics: OperatorMetrics, name: string, labels: Labels): Promise<number | undefined> {
+async function metricValue(metrics: OperatorMetrics, name: string, labels: Labels): Promise<number | undefined> {
   const values = await valuesOf(metrics, name);
   return values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
 }
@@ -51,8 +51,8 @@ describe('createOperatorMetrics', () => {
     const a = createOperatorMetrics();
     const b = createOperatorMetrics();
     a.countRetries('OOMKilled');
-    assert.equal(await valueOf(a, 'featurejob_partition_retries_total', { cause: 'OOMKilled' }), 1);
-    assert.equal(await valueOf(b, 'featurejob_partition_retries_total', { cause: 'OOMKilled' }), undefined);
+    assert.equal(await metricValue(a, 'featurejob_partition_retries_total', { cause: 'OOMKilled' }), 1);
+    assert.equal(await metricValue(b, 'featurejob_partition_retries_total', { cause: 'OOMKilled' }), undefined);
   });
 
   it('reports every phase as zero before the first count', async () => {
@@ -67,20 +67,20 @@ describe('createOperatorMetrics', () => {
   it('replaces the job counts on each recount, so a phase no job is in anymore drops to zero', async () => {
     const metrics = createOperatorMetrics();
     metrics.setJobsByPhase({ Running: 3, Complete: 1, Paused: 2 });
-    assert.equal(await valueOf(metrics, 'featurejob_jobs', { phase: 'Running' }), 3);
-    assert.equal(await valueOf(metrics, 'featurejob_jobs', { phase: 'Paused' }), 2);
+    assert.equal(await metricValue(metrics, 'featurejob_jobs', { phase: 'Running' }), 3);
+    assert.equal(await metricValue(metrics, 'featurejob_jobs', { phase: 'Paused' }), 2);
 
     metrics.setJobsByPhase({ Complete: 4 });
-    assert.equal(await valueOf(metrics, 'featurejob_jobs', { phase: 'Running' }), 0);
-    assert.equal(await valueOf(metrics, 'featurejob_jobs', { phase: 'Complete' }), 4);
-    assert.equal(await valueOf(metrics, 'featurejob_jobs', { phase: 'Paused' }), undefined);
+    assert.equal(await metricValue(metrics, 'featurejob_jobs', { phase: 'Running' }), 0);
+    assert.equal(await metricValue(metrics, 'featurejob_jobs', { phase: 'Complete' }), 4);
+    assert.equal(await metricValue(metrics, 'featurejob_jobs', { phase: 'Paused' }), undefined);
   });
 
   it('sets partitions per job and state, and forgets a deleted job without touching the others', async () => {
     const metrics = createOperatorMetrics();
     metrics.setPartitions('ns', 'a', { pending: 4, active: 2, succeeded: 1, failed: 0 });
     metrics.setPartitions('ns', 'b', { pending: 0, active: 0, succeeded: 7, failed: 1 });
-    assert.equal(await valueOf(metrics, 'featurejob_partitions', { namespace: 'ns', featurejob: 'a', state: 'active' }), 2);
+    assert.equal(await metricValue(metrics, 'featurejob_partitions', { namespace: 'ns', featurejob: 'a', state: 'active' }), 2);
     assert.equal((await valuesOf(metrics, 'featurejob_partitions')).length, 8);
 
     metrics.forgetJob('ns', 'a');
@@ -94,16 +94,16 @@ describe('createOperatorMetrics', () => {
     metrics.countRetries('OOMKilled');
     metrics.countRetries('OOMKilled', 2);
     metrics.countRetries('Evicted', 0);
-    assert.equal(await valueOf(metrics, 'featurejob_partition_retries_total', { cause: 'OOMKilled' }), 3);
-    assert.equal(await valueOf(metrics, 'featurejob_partition_retries_total', { cause: 'Evicted' }), undefined);
+    assert.equal(await metricValue(metrics, 'featurejob_partition_retries_total', { cause: 'OOMKilled' }), 3);
+    assert.equal(await metricValue(metrics, 'featurejob_partition_retries_total', { cause: 'Evicted' }), undefined);
   });
 
   it('adds only the growth of each job\'s image totals', async () => {
     const metrics = createOperatorMetrics();
     const succeeded = (): Promise<number | undefined> =>
-      valueOf(metrics, 'featurejob_images_processed_total', { outcome: 'succeeded' });
+      metricValue(metrics, 'featurejob_images_processed_total', { outcome: 'succeeded' });
     const failed = (): Promise<number | undefined> =>
-      valueOf(metrics, 'featurejob_images_processed_total', { outcome: 'failed' });
+      metricValue(metrics, 'featurejob_images_processed_total', { outcome: 'failed' });
     assert.equal(await succeeded(), 0);
 
     metrics.addImagesProcessed('ns', 'a', { succeeded: 100, failed: 2 });
@@ -119,7 +119,7 @@ describe('createOperatorMetrics', () => {
     metrics.addImagesProcessed('ns', 'a', { succeeded: 100, failed: 0 });
     metrics.addImagesProcessed('ns', 'a', { succeeded: 80, failed: 0 });
     metrics.addImagesProcessed('ns', 'a', { succeeded: 120, failed: 0 });
-    assert.equal(await valueOf(metrics, 'featurejob_images_processed_total', { outcome: 'succeeded' }), 120);
+    assert.equal(await metricValue(metrics, 'featurejob_images_processed_total', { outcome: 'succeeded' }), 120);
   });
 
   it('counts a recreated job from zero once the deleted one was forgotten', async () => {
@@ -127,7 +127,7 @@ describe('createOperatorMetrics', () => {
     metrics.addImagesProcessed('ns', 'a', { succeeded: 100, failed: 0 });
     metrics.forgetJob('ns', 'a');
     metrics.addImagesProcessed('ns', 'a', { succeeded: 30, failed: 0 });
-    assert.equal(await valueOf(metrics, 'featurejob_images_processed_total', { outcome: 'succeeded' }), 130);
+    assert.equal(await metricValue(metrics, 'featurejob_images_processed_total', { outcome: 'succeeded' }), 130);
   });
 
   it('observes reconcile durations by result', async () => {
