@@ -114,7 +114,8 @@ export class FileStore implements ObjectStore {
       return true;
     } catch (error) {
       const errno = errnoOf(error);
-      if (errno === 'EEXIST') return false;
+      // An existing name with our exact bytes is our own earlier write (a retried create).
+      if (errno === 'EEXIST') return isSameContent(path, body);
       if (errno !== undefined && UNSUPPORTED_ERRNOS.has(errno)) {
         throw new FeatureJobError(
           'FJ_CONDITIONAL_WRITE_UNSUPPORTED',
@@ -236,4 +237,10 @@ export class FileStore implements ObjectStore {
       throw storageError('list', path, error);
     }
   }
+}
+
+/** Whether the file at `path` holds exactly `body`; a file that vanished or cannot be read does not. */
+async function isSameContent(path: string, body: Uint8Array | string): Promise<boolean> {
+  const stored = await readFile(path).catch(() => undefined);
+  return stored !== undefined && Buffer.compare(stored, Buffer.from(toBuffer(body))) === 0;
 }

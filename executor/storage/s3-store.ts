@@ -186,7 +186,7 @@ export class S3Store implements ObjectStore {
       } catch (error) {
         const name = shapeOf(error).name;
         const status = statusOf(error);
-        if (name === 'PreconditionFailed' || status === 412) return this.isOwnWriteAfterRetry(key, bytes, error);
+        if (name === 'PreconditionFailed' || status === 412) return this.isOwnWriteAfterRetry(key, bytes);
         // 409: a concurrent conditional write to the same key was in flight; S3 asks to retry.
         if ((name === 'ConditionalRequestConflict' || status === 409) && attempt < this.conflictRetries) continue;
         throw this.storageError(`create ${this.uriOf(key)}`, error);
@@ -204,13 +204,13 @@ export class S3Store implements ObjectStore {
   }
 
   /**
-   * A 412 normally means another writer won. But when the SDK retried the request (the first
-   * attempt's answer was lost), the object that exists may be our own first attempt; the
-   * stored bytes tell which.
+   * A 412 normally means another writer won. But an earlier try of this same call may have
+   * written the object and lost its answer: the SDK retried it, or S3 answered a retry with
+   * 409 while the first write was still completing, and our loop tried again. So a 412 always
+   * reads the object back: bytes equal to ours (a commit marker names its attempt) mean the
+   * object is our own write (docs/architecture.md, "Commit protocol").
    */
-  private async isOwnWriteAfterRetry(key: string, bytes: Uint8Array, error: unknown): Promise<boolean> {
-    const attempts = shapeOf(error).$metadata?.attempts ?? 1;
-    if (attempts <= 1) return false;
+  private async isOwnWriteAfterRetry(key: string, bytes: Uint8Array): Promise<boolean> {
     const stored = await this.getIfExists(key);
     return stored !== undefined && Buffer.compare(Buffer.from(stored), Buffer.from(bytes)) === 0;
   }

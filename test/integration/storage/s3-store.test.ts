@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { createServer, request, type Server } from 'node:http';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { after, before, describe, it } from 'node:test';
 import { FeatureJobError, type ErrorCode } from '../../../executor/errors.js';
 import { compareKeys } from '../../../executor/storage/file-store.js';
 import type { ObjectStore, StoredObject } from '../../../executor/storage/object-store.js';
 import { openStore } from '../../../executor/storage/open-store.js';
 import { createS3Client } from '../../../executor/storage/s3-client.js';
+import { isCreateOnlyPut, startS3FaultProxy } from '../../support/s3-fault-proxy.js';
 import { S3Store } from '../../../executor/storage/s3-store.js';
 import { freePort, startMinio, type MinioServer } from '../../support/minio-server.js';
 import { restrictedCredentials } from '../../support/minio-restricted-credentials.js';
@@ -29,31 +29,6 @@ function hasCode(code: ErrorCode): (error: unknown) => boolean {
  * An HTTP proxy to MinIO that forwards the first conditional PUT but drops MinIO's answer
  * (closing the connection), as a network failure after the write would.
  */
-async function startAnswerDroppingProxy(target: string): Promise<{ endpoint: string; server: Server }> {
-  const upstream = new URL(target);
-  let dropped = false;
-  const server = createServer((incoming, outgoing) => {
-    const forward = request(
-      { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: incoming.headers },
-      (answer) => {
-        if (!dropped && incoming.method === 'PUT' && incoming.headers['if-none-match'] === '*') {
-          dropped = true;
-          answer.resume();
-          answer.on('end', () => incoming.socket.destroy());
-          return;
-        }
-        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(outgoing);
-      },
-    );
-    incoming.pipe(forward);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  assert.ok(typeof address === 'object' && address !== null);
-  return { endpoint: `http://127.0.0.1:${address.port}`, server };
-}
-
 const text = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8');
 
 // The first MinIO build takes minutes (later runs use the cached binary).
@@ -123,23 +98,47 @@ describe('S3Store against MinIO', { timeout: 15 * 60_000 }, () => {
     assert.equal(text(await store.get('marker')), `attempt-${results.indexOf(true)}`);
   });
 
-  it('counts a create whose answer was lost and whose retry got 412 as its own win', async () => {
-    const proxy = await startAnswerDroppingProxy(server.endpoint);
-    const client = createS3Client({
-      endpoint: proxy.endpoint,
+  const clientThrough = (endpoint: string): S3Client =>
+    createS3Client({
+      endpoint,
       region: server.region,
       maxAttempts: 3,
       credentials: { accessKeyId: server.accessKey, secretAccessKey: server.secretKey },
     });
+
+  it('counts a create whose answer was lost and whose retry got 412 as its own win', async () => {
+    const proxy = await startS3FaultProxy(server.endpoint, [{ match: isCreateOnlyPut, faults: [{ kind: 'drop-answer' }] }]);
+    const client = clientThrough(proxy.endpoint);
     try {
       const store = new S3Store({ client, bucket, prefix: 'lost-answer' });
       assert.equal(await store.putIfAbsent('marker', 'attempt-a'), true);
       assert.equal(await store.putIfAbsent('marker', 'attempt-b'), false);
       assert.equal(text(await storeAt('lost-answer').get('marker')), 'attempt-a');
+      assert.equal(proxy.injected['drop-answer'], 1);
     } finally {
       client.destroy();
-      proxy.server.closeAllConnections();
-      await new Promise((resolve) => proxy.server.close(resolve));
+      await proxy.stop();
+    }
+  });
+
+  it('counts a create whose answer was lost, then answered 409 and then 412, as its own win', async () => {
+    const proxy = await startS3FaultProxy(server.endpoint, [
+      {
+        match: isCreateOnlyPut,
+        faults: [{ kind: 'drop-answer' }, { kind: 'error', status: 409, code: 'ConditionalRequestConflict' }],
+      },
+    ]);
+    const client = clientThrough(proxy.endpoint);
+    try {
+      const store = new S3Store({ client, bucket, prefix: 'lost-then-conflict' });
+      assert.equal(await store.putIfAbsent('marker', 'attempt-a'), true);
+      assert.equal(text(await storeAt('lost-then-conflict').get('marker')), 'attempt-a');
+      assert.deepEqual([proxy.injected['drop-answer'], proxy.injected.error], [1, 1]);
+      // Another writer's create on the same key still loses.
+      assert.equal(await store.putIfAbsent('marker', 'attempt-b'), false);
+    } finally {
+      client.destroy();
+      await proxy.stop();
     }
   });
 

@@ -140,6 +140,14 @@ describe('FileStore', () => {
     assert.deepEqual(await filesUnder(dir), ['part-00001']);
   });
 
+  it('counts a repeated create with the very same bytes as its own (a retried create), and other bytes as lost', async () => {
+    fresh();
+    assert.equal(await store.putIfAbsent('_commits/part-00002', 'attempt-a'), true);
+    assert.equal(await store.putIfAbsent('_commits/part-00002', 'attempt-a'), true);
+    assert.equal(await store.putIfAbsent('_commits/part-00002', 'attempt-b'), false);
+    assert.equal(Buffer.from(await store.get('_commits/part-00002')).toString('utf8'), 'attempt-a');
+  });
+
   it('lets exactly one of ten concurrent putIfAbsent calls win, and keeps the winner\'s content', async () => {
     fresh();
     const results = await Promise.all(
