@@ -1,63 +1,57 @@
 import { isFeatureJobError } from '../errors.js';
-import { demoCommand } from './demo-command.js';
-import { executorCommand } from './executor-command.js';
-import { inspectCommand } from './inspect-command.js';
-import { modelsCommand } from './models-command.js';
-import { reduceCommand } from './reduce-command.js';
-import { parseRunArgs } from './parse-run-args.js';
-import { runCommand } from './run-command.js';
-import { MAIN_HELP, RUN_HELP } from './run-help.js';
+import { renderMainHelp, type CommandSummary } from './flags/render-help.js';
 
-/** A command added by a layer above the data plane (the operator adds `operator`). */
-export type ExtraCommands = Readonly<Record<string, (args: string[]) => Promise<number>>>;
+/** A `featurejob` command: what `featurejob --help` says of it, and how it runs. */
+export interface CliCommand extends CommandSummary {
+  /** Returns the exit code; FJ_INVALID_ARGUMENT thrown from here is exit code 2. */
+  run(args: string[]): Promise<number>;
+}
 
-async function dispatch(argv: string[], extra: ExtraCommands): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(MAIN_HELP);
-    return command === undefined ? 2 : 0;
+/** The commands one binary knows, in `--help` order. */
+export type CliCommands = Readonly<Record<string, CliCommand>>;
+
+export interface CliStreams {
+  readonly out: NodeJS.WritableStream;
+  readonly err: NodeJS.WritableStream;
+}
+
+async function dispatch(argv: string[], commands: CliCommands, streams: CliStreams): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    streams.out.write(renderMainHelp(commands));
+    return name === undefined ? 2 : 0;
   }
-  if (command === 'run') {
-    const parsed = parseRunArgs(rest);
-    if (parsed.help) {
-      process.stdout.write(RUN_HELP);
-      return 0;
-    }
-    const result = await runCommand(parsed.config);
-    return result.manifest.images.total > 0 ? 0 : 1;
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (command === undefined) {
+    streams.err.write(`featurejob: unknown command '${name}'\n\n${renderMainHelp(commands)}`);
+    return 2;
   }
-  if (command === 'demo') return demoCommand(rest);
-  if (command === 'models') return modelsCommand(rest);
-  if (command === 'reduce') return reduceCommand(rest);
-  if (command === 'inspect') return inspectCommand(rest);
-  if (command === 'executor') return executorCommand(rest);
-  const handler = extra[command];
-  if (handler !== undefined) return handler(rest);
-  process.stderr.write(`featurejob: unknown command '${command}'\n\n${MAIN_HELP}`);
-  return 2;
+  return command.run(rest);
 }
 
 /**
- * The `featurejob` command. Exit codes: 0 done, 1 failed, 2 invalid arguments
- * (`executor` has its own: see executor-command.ts).
+ * The `featurejob` command line with the given commands; resolves to the exit code:
+ * 0 done, 1 failed, 2 invalid arguments (`executor` has its own: see executor-command.ts).
  */
-export function runCli(argv: string[], extra: ExtraCommands = {}): void {
-  dispatch(argv, extra).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      if (isFeatureJobError(error)) {
-        process.stderr.write(`featurejob: ${error.code}: ${error.message}\n`);
-        process.exitCode = error.code === 'FJ_INVALID_ARGUMENT' ? 2 : 1;
-        if (error.code === 'FJ_INVALID_ARGUMENT') {
-          const command = ['models', 'demo', 'reduce', 'inspect', 'operator'].includes(argv[0] ?? '') ? argv[0] : 'run';
-          process.stderr.write(`Run 'featurejob ${command} --help' for usage.\n`);
-        }
-      } else {
-        process.stderr.write(`featurejob: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-        process.exitCode = 1;
-      }
-    },
-  );
+export async function runCliCommand(argv: string[], commands: CliCommands, streams: CliStreams = { out: process.stdout, err: process.stderr }): Promise<number> {
+  try {
+    return await dispatch(argv, commands, streams);
+  } catch (error) {
+    if (!isFeatureJobError(error)) {
+      streams.err.write(`featurejob: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      return 1;
+    }
+    streams.err.write(`featurejob: ${error.code}: ${error.message}\n`);
+    if (error.code !== 'FJ_INVALID_ARGUMENT') return 1;
+    // Only a known command gets this far, so its own help exists.
+    streams.err.write(`Run 'featurejob ${argv[0]} --help' for usage.\n`);
+    return 2;
+  }
+}
+
+/** Runs the command line and leaves its exit code on the process. */
+export function runCli(argv: string[], commands: CliCommands): void {
+  void runCliCommand(argv, commands).then((code) => {
+    process.exitCode = code;
+  });
 }

@@ -1,4 +1,3 @@
-import { FeatureJobError } from '../errors.js';
 import { formatInspectReport } from '../inspect/format-inspect-report.js';
 import { inspectOutput } from '../inspect/inspect-output.js';
 import { renderScatterPlot } from '../inspect/render-scatter-plot.js';
@@ -6,27 +5,20 @@ import { renderScreePlot } from '../inspect/render-scree-plot.js';
 import { createLazyS3Client } from '../local/open-stores.js';
 import { parseLocation } from '../storage/location.js';
 import { openStore } from '../storage/open-store.js';
-import { parseCommandLine } from './parse-run-args.js';
-import { INSPECT_HELP } from './run-help.js';
+import { INSPECT_COMMAND } from './flags/inspect-flags.js';
+import { parseCommandLine } from './flags/parse-command-line.js';
+import { renderCommandHelp } from './flags/render-help.js';
 
 export const SCREE_PLOT_KEY = 'pca-scree.svg';
 export const SCATTER_PLOT_KEY = 'pca-scatter.svg';
 
-const inspectOptions = {
-  'no-plots': { type: 'boolean' },
-  's3-endpoint': { type: 'string' },
-  region: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 /** `featurejob inspect <output>`: counts, explained variance, and the two plots. */
 export async function inspectCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, inspectOptions);
-  if (values.help) {
-    out.write(INSPECT_HELP);
+  const { help, values, positionals } = parseCommandLine(INSPECT_COMMAND, argv);
+  if (help) {
+    out.write(renderCommandHelp(INSPECT_COMMAND));
     return 0;
   }
-  if (positionals.length !== 1) throw new FeatureJobError('FJ_INVALID_ARGUMENT', 'expected one <output>: the directory or s3:// prefix of a finished run');
   const endpoint = values['s3-endpoint'];
   const output = openStore(parseLocation(positionals[0]!), {
     s3Client: createLazyS3Client({ ...(endpoint === undefined ? {} : { s3Endpoint: endpoint }), ...(values.region === undefined ? {} : { region: values.region }) }),

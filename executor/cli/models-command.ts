@@ -2,42 +2,19 @@
  * `featurejob models pull vgg16 [...]` and `featurejob models list`: the model cache from the
  * command line. Pulling is idempotent: a model already in the cache is never fetched again.
  */
-import { parseArgs } from 'node:util';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ProgressModes, type ProgressMode } from '../config/run-config.js';
+import type { ProgressMode } from '../config/run-config.js';
 import { FeatureJobError } from '../errors.js';
 import type { DownloadProgress } from '../model/download-weights.js';
 import { listCachedModels, type CachedModel } from '../model/model-cache.js';
-import { computeImagenetSource, defaultCacheDir, ensureImagenetModel, IMAGENET_VGG16_MD5, IMAGENET_VGG16_URL } from '../model/resolve-model.js';
+import { computeImagenetSource, defaultCacheDir, ensureImagenetModel } from '../model/resolve-model.js';
 import { formatDuration } from '../progress/format-duration.js';
 import type { Location } from '../storage/location.js';
 import { openStore } from '../storage/open-store.js';
 import { createS3Client } from '../storage/s3-client.js';
-
-export const MODELS_HELP = `Usage: featurejob models pull vgg16 [--from <file.h5|s3://bucket/key.h5>] [--url <url>] [--md5 <hex>]
-       featurejob models list
-
-Manages the model cache ($FEATUREJOB_CACHE, default ~/.cache/featurejob): models/<name>-<sha256>.onnx,
-each with a JSON sidecar saying where its weights came from.
-
-pull vgg16   downloads Keras' VGG16 ImageNet weights, verifies their md5, converts them to
-             the VGG16-fc2 ONNX model and caches it; does nothing when it is already cached.
-               --from <file.h5|s3://…>   use a copy of the weights file instead of downloading
-                                         (air-gapped machines); its md5 is still verified
-               --url <url>               download from a mirror (default $FEATUREJOB_VGG16_URL,
-                                         else Keras' URL, below)
-               --md5 <hex>               the expected md5 (default $FEATUREJOB_VGG16_MD5, else
-                                         Keras' published md5, below)
-               --progress <auto|bar|log|none>  download progress (default auto: a bar on a terminal)
-               --s3-endpoint <url>, --region <name>   for --from s3://… (AWS variables work too)
-list         shows the cached models: name, weights, sha256, size and path.
-
-'featurejob run --weights imagenet' (and the default, --weights auto) uses the cached model.
-
-Keras' VGG16 ImageNet weights (keras.applications.vgg16, include_top):
-  ${IMAGENET_VGG16_URL}
-  md5 ${IMAGENET_VGG16_MD5}
-`;
+import { MODELS_COMMAND, MODELS_LIST_COMMAND } from './flags/models-flags.js';
+import { parseCommandLine } from './flags/parse-command-line.js';
+import { renderCommandHelp } from './flags/render-help.js';
 
 export interface ModelsCommandOptions {
   readonly out?: NodeJS.WritableStream;
@@ -46,55 +23,34 @@ export interface ModelsCommandOptions {
   readonly fetch?: typeof fetch;
 }
 
-const pullOptions = {
-  from: { type: 'string' },
-  url: { type: 'string' },
-  md5: { type: 'string' },
-  progress: { type: 'string' },
-  's3-endpoint': { type: 'string' },
-  region: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 /** Runs `featurejob models …`; invalid arguments throw FJ_INVALID_ARGUMENT (exit code 2). */
 export async function modelsCommand(argv: string[], options: ModelsCommandOptions = {}): Promise<number> {
   const out = options.out ?? process.stdout;
+  const help = renderCommandHelp(MODELS_COMMAND);
   const [sub, ...rest] = argv;
   if (sub === undefined || sub === '--help' || sub === '-h' || sub === 'help') {
-    out.write(MODELS_HELP);
+    out.write(help);
     return sub === undefined ? 2 : 0;
   }
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   if (sub === 'list') {
-    const { values } = parseOrThrow(() => parseArgs({ args: rest, options: { help: { type: 'boolean', short: 'h' } }, strict: true }));
-    if (values.help) {
-      out.write(MODELS_HELP);
+    if (parseCommandLine(MODELS_LIST_COMMAND, rest).help) {
+      out.write(help);
       return 0;
     }
     return listModels(cacheDir, out, options.err ?? process.stderr);
   }
   if (sub === 'pull') {
-    const { values, positionals } = parseOrThrow(() => parseArgs({ args: rest, options: pullOptions, allowPositionals: true, strict: true }));
-    if (values.help) {
-      out.write(MODELS_HELP);
+    const { help: wantsHelp, values, positionals } = parseCommandLine(MODELS_COMMAND, rest);
+    if (wantsHelp) {
+      out.write(help);
       return 0;
     }
-    if (positionals.length !== 1 || positionals[0] !== 'vgg16') {
-      throw new FeatureJobError('FJ_INVALID_ARGUMENT', `models pull takes one model name, vgg16; got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
-    }
+    if (positionals[0] !== 'vgg16') throw new FeatureJobError('FJ_INVALID_ARGUMENT', `models pull takes one model name, vgg16; got ${positionals.join(' ')}`);
     if (values.from !== undefined && values.url !== undefined) {
       throw new FeatureJobError('FJ_INVALID_ARGUMENT', '--from and --url exclude each other: --from reads a local copy, --url downloads');
     }
-    if (values.md5 !== undefined && !/^[0-9a-fA-F]{32}$/.test(values.md5)) {
-      throw new FeatureJobError('FJ_INVALID_ARGUMENT', `--md5: expected 32 hex digits, got '${values.md5}'`);
-    }
-    if (values.url !== undefined && !/^https?:\/\/\S+$/.test(values.url)) {
-      throw new FeatureJobError('FJ_INVALID_ARGUMENT', `--url: expected an http(s):// URL, got '${values.url}'`);
-    }
-    const progress = (values.progress ?? 'auto') as ProgressMode;
-    if (!(ProgressModes as readonly string[]).includes(progress)) {
-      throw new FeatureJobError('FJ_INVALID_ARGUMENT', `--progress: expected one of ${ProgressModes.join(', ')}, got '${progress}'`);
-    }
+    const progress: ProgressMode = values.progress ?? 'auto';
     const err = options.err ?? process.stderr;
     const source = computeImagenetSource({
       ...(values.url === undefined ? {} : { url: values.url }),
@@ -219,10 +175,3 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1e9).toFixed(2)} GB`;
 }
 
-function parseOrThrow<R>(parse: () => R): R {
-  try {
-    return parse();
-  } catch (error) {
-    throw new FeatureJobError('FJ_INVALID_ARGUMENT', (error as Error).message);
-  }
-}

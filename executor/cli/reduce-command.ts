@@ -1,48 +1,21 @@
-import { parseReduceConfig, type ReduceConfig } from '../config/reduce-config.js';
-import { FeatureJobError } from '../errors.js';
+import type { ReduceConfig } from '../config/reduce-config.js';
 import { runLocalReduce, type LocalReduceResult } from '../local/run-local-reduce.js';
 import { createLazyS3Client } from '../local/open-stores.js';
 import { createLogger } from '../log/logger.js';
 import { formatDuration } from '../progress/format-duration.js';
 import { openStore } from '../storage/open-store.js';
 import { parseLocation } from '../storage/location.js';
-import { parseCommandLine, parseFlags } from './parse-run-args.js';
-import { REDUCE_HELP } from './run-help.js';
-
-const reduceOptions = {
-  pca: { type: 'string' },
-  whiten: { type: 'boolean' },
-  workers: { type: 'string', short: 'w' },
-  threads: { type: 'string', short: 't' },
-  'max-attempts': { type: 'string' },
-  's3-endpoint': { type: 'string' },
-  region: { type: 'string' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
+import { parseReduceCommandLine, REDUCE_COMMAND } from './flags/reduce-flags.js';
+import { renderCommandHelp } from './flags/render-help.js';
 
 /** `featurejob reduce <output> --pca K`: PCA on an existing output, no re-extraction. */
 export async function reduceCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
-  const { values, positionals } = parseCommandLine(argv, reduceOptions);
-  if (values.help) {
-    out.write(REDUCE_HELP);
+  const parsed = parseReduceCommandLine(argv);
+  if (parsed.help) {
+    out.write(renderCommandHelp(REDUCE_COMMAND));
     return 0;
   }
-  if (positionals.length !== 1) throw new FeatureJobError('FJ_INVALID_ARGUMENT', 'expected one <output>: the directory or s3:// prefix of a finished run');
-  if (values.pca === undefined) throw new FeatureJobError('FJ_INVALID_ARGUMENT', 'missing --pca <K>: the number of components');
-  const config = parseFlags(
-    {
-      output: positionals[0],
-      pca: values.pca,
-      whiten: values.whiten,
-      workers: values.workers,
-      threads: values.threads,
-      maxAttempts: values['max-attempts'],
-      s3Endpoint: values['s3-endpoint'],
-      region: values.region,
-    },
-    (fields) => parseReduceConfig(fields as Parameters<typeof parseReduceConfig>[0]),
-  );
-  const result = await reduce(config);
+  const result = await reduce(parsed.config);
   out.write(formatReduceSummary(result));
   return 0;
 }

@@ -4,11 +4,24 @@ import { createLogger } from '../log/logger.js';
 import { runLocalJob, type LocalJobResult } from '../local/run-local-job.js';
 import type { ResolvedModel } from '../model/resolve-model.js';
 import { formatSummary } from '../progress/format-summary.js';
+import { parseRunCommandLine, RUN_COMMAND } from './flags/run-flags.js';
+import { renderCommandHelp } from './flags/render-help.js';
 import { createDownloadProgressPrinter } from './models-command.js';
 import { formatReduceSummary } from './reduce-command.js';
 
-/** Runs a parsed `featurejob run` and prints its summary; errors propagate to the CLI. */
-export async function runCommand(config: RunConfig, options: { out?: NodeJS.WritableStream } = {}): Promise<LocalJobResult> {
+/** `featurejob run <input> --out <output>`: 0 when images were found, 1 when there were none. */
+export async function runCommand(argv: string[], out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  const parsed = parseRunCommandLine(argv);
+  if (parsed.help) {
+    out.write(renderCommandHelp(RUN_COMMAND));
+    return 0;
+  }
+  const result = await runAndSummarize(parsed.config, { out });
+  return result.manifest.images.total > 0 ? 0 : 1;
+}
+
+/** Runs a parsed job and prints its summary; errors propagate to the CLI. */
+export async function runAndSummarize(config: RunConfig, options: { out?: NodeJS.WritableStream } = {}): Promise<LocalJobResult> {
   const logger = createLogger();
   const err = process.stderr;
   const download = createDownloadProgressPrinter({ mode: config.progress, stream: err });

@@ -8,7 +8,6 @@ export type OutputFormat = (typeof OutputFormats)[number];
 export const ProgressModes = ['auto', 'bar', 'log', 'none'] as const;
 export type ProgressMode = (typeof ProgressModes)[number];
 
-export { DEFAULT_MAX_PIXELS };
 export const DEFAULT_IMAGES_PER_PARTITION = 256;
 
 const positiveInt = z.coerce.number().int().positive();

@@ -4,6 +4,6 @@
  * It lives here so that executor/ never imports the control plane.
  */
 import { runCli } from '../../executor/cli/cli-main.js';
-import { operatorCommand } from './operator-command.js';
+import { FEATUREJOB_COMMANDS } from './featurejob-commands.js';
 
-runCli(process.argv.slice(2), { operator: operatorCommand });
+runCli(process.argv.slice(2), FEATUREJOB_COMMANDS);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { ExecutorDefaultsSchema } from '../../../operator/config/operator-config.js';
-import { OPERATOR_HELP } from '../../../operator/cli/operator-command.js';
+import { OPERATOR_COMMAND } from '../../../operator/cli/operator-flags.js';
 import { OPERATOR_CLUSTER_RULES, OPERATOR_LEASE_RULES } from '../../../operator/kube/operator-rbac.js';
 import { CHART_DIR, GOLDEN_DIR, REPO_ROOT, findObject, parseManifests, renderChart, runHelm, type KubeObject } from '../../support/helm-chart.js';
 
@@ -91,8 +91,8 @@ describe('the Helm chart, rendered', { timeout: 20 * 60_000 }, () => {
     const args: string[] = container.args;
     assert.equal(args[0], 'operator');
     for (const arg of args.slice(1)) {
-      const flag = /^(--[a-z-]+)=/.exec(arg)?.[1];
-      assert.ok(flag !== undefined && OPERATOR_HELP.includes(`${flag} `), `featurejob operator does not know ${arg}`);
+      const flag = /^--([a-z-]+)=/.exec(arg)?.[1];
+      assert.ok(flag !== undefined && Object.hasOwn(OPERATOR_COMMAND.flags, flag), `featurejob operator does not know ${arg}`);
     }
     assert.ok(!args.includes('--no-leader-elect'));
     assert.equal(argValue(args, 'executor-image'), 'featurejob:0.1.0');

@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { setTimeout as delay } from 'node:timers/promises';
 import { IMAGENET_ALIAS, IMAGENET_VGG16_MD5, resolveModel } from '../../../executor/model/resolve-model.js';
 import { storeCachedModel } from '../../../executor/model/model-cache.js';
-import { OPERATOR_HELP } from '../../../operator/cli/operator-command.js';
+import { renderCommandHelp } from '../../../executor/cli/flags/render-help.js';
+import { OPERATOR_COMMAND } from '../../../operator/cli/operator-flags.js';
 import { EXECUTOR_HELP } from '../../../executor/cli/executor-command.js';
 import { checked, runCommand, type CommandResult } from '../../cluster/run-command.js';
 import { startControlPlane, type ControlPlane } from '../../cluster/start-control-plane.js';
@@ -118,7 +119,7 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
     assert.equal(executor.stdout, EXECUTOR_HELP);
     const operator = await featurejob(['operator', '--help']);
     assert.equal(operator.code, 0, operator.stderr);
-    assert.equal(operator.stdout, OPERATOR_HELP);
+    assert.equal(operator.stdout, renderCommandHelp(OPERATOR_COMMAND));
   });
 
   it('extracts features with sharp and onnxruntime from the production install', async () => {
