@@ -2,6 +2,7 @@ import { FeatureJobError } from '../errors.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
 import { ManifestSchema, parseManifest, type Manifest } from '../output/manifest-schema.js';
 import { ATTEMPT_ERRORS_PREFIX, ERRORS_KEY, FEATURES_PREFIX, MANIFEST_KEY, PCA_STATISTICS_PREFIX, statisticsKey } from '../plan/partition-naming.js';
+import { isOwnAttemptFile } from '../plan/parse-attempt-file-key.js';
 import type { PlanIndex } from '../plan/plan-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { encodeJson, readJsonIfExists } from '../storage/read-json.js';
@@ -38,9 +39,10 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   for await (const bytes of mapOrdered(markers, READ_CONCURRENCY, (marker) => output.get(marker.errorsKey))) errorChunks.push(bytes);
   await output.put(ERRORS_KEY, Buffer.concat(errorChunks));
   const committedKeys = new Set(markers.flatMap((marker) => [marker.shardKey, marker.errorsKey, statisticsKey(marker.partition, marker.attempt)]));
-  await deleteUncommitted(output, FEATURES_PREFIX, committedKeys);
-  await deleteUncommitted(output, ATTEMPT_ERRORS_PREFIX, committedKeys);
-  await deleteUncommitted(output, PCA_STATISTICS_PREFIX, committedKeys);
+  const partitions = plan.partitions.length;
+  await deleteUncommitted(output, FEATURES_PREFIX, committedKeys, partitions);
+  await deleteUncommitted(output, ATTEMPT_ERRORS_PREFIX, committedKeys, partitions);
+  await deleteUncommitted(output, PCA_STATISTICS_PREFIX, committedKeys, partitions);
 
   const failuresByCode: Record<string, number> = {};
   for (const marker of markers) {
@@ -83,8 +85,14 @@ function assertEveryImageAccounted(plan: PlanIndex, markers: readonly CommitMark
   }
 }
 
-async function deleteUncommitted(output: ObjectStore, prefix: string, committed: ReadonlySet<string>): Promise<void> {
+/** Deletes the files of attempts that never committed: only names of ours, never a user's file. */
+async function deleteUncommitted(
+  output: ObjectStore,
+  prefix: string,
+  committed: ReadonlySet<string>,
+  partitions: number,
+): Promise<void> {
   for await (const object of output.list(prefix)) {
-    if (!committed.has(object.key)) await output.delete(object.key);
+    if (!committed.has(object.key) && isOwnAttemptFile(object.key, partitions)) await output.delete(object.key);
   }
 }
