@@ -16,12 +16,13 @@
 # Runs as uid 65532 with a read-only root file system: everything written at run time goes
 # to /scratch, which the pods mount as an emptyDir.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# The Node.js LTS line of package.json's engines and of CI (.ci/install-node.sh).
+ARG NODE_IMAGE=node:24-bookworm-slim
 ARG WEIGHTS=none
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
-COPY package.json package-lock.json .npmrc tsconfig.json ./
+COPY package.json package-lock.json tsconfig.json ./
 COPY .ci/image/ .ci/image/
 COPY crds/ crds/
 COPY executor/ executor/
@@ -31,7 +32,7 @@ RUN --mount=type=cache,target=/root/.npm .ci/image/build-dist.sh
 FROM ${NODE_IMAGE} AS production
 ENV NODE_ENV=production
 WORKDIR /opt/featurejob
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
 COPY .ci/image/ .ci/image/
 COPY --from=build /src/dist/executor/ dist/executor/
 COPY --from=build /src/dist/operator/ dist/operator/

@@ -5,7 +5,7 @@
 // integration files one at a time, since they share MinIO, the venv and the control plane.
 // Exits non-zero on any failure.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 const tiers = {
@@ -13,8 +13,13 @@ const tiers = {
   integration: { dir: 'dist/test/integration', concurrency: 1 },
 };
 
+// Since Node 21, `node --test` reads its arguments as glob patterns and no longer searches a
+// folder: a folder (dist/test/integration/storage, say) becomes its `**/*.test.js`.
+const pattern = (target) =>
+  existsSync(target) && statSync(target).isDirectory() ? `${target.replace(/\/+$/, '')}/**/*.test.js` : target;
+
 function run(targets, concurrency) {
-  const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...targets], {
+  const result = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...targets.map(pattern)], {
     stdio: 'inherit',
   });
   return result.status ?? 1;

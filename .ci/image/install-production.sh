@@ -4,7 +4,7 @@
 # next to an already compiled dist/ and puts the `featurejob` command on BIN_DIR.
 #
 # Usage: .ci/image/install-production.sh APP_DIR BIN_DIR
-#   APP_DIR holds package.json, package-lock.json, .npmrc and dist/{executor,operator,crds}
+#   APP_DIR holds package.json, package-lock.json and dist/{executor,operator,crds}
 #   BIN_DIR gets the `featurejob` link (the image's ENTRYPOINT and the executors' command)
 set -euo pipefail
 app="$(cd "${1:?APP_DIR}" && pwd)"

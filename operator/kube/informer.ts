@@ -3,6 +3,11 @@
  * from the list's resourceVersion; a 410 Gone (the version was compacted away) relists; any
  * other error or a closed stream restarts the watch after a capped backoff. Handlers only
  * learn that something changed: the reconciler re-reads the truth itself.
+ *
+ * Why not @kubernetes/client-node's ListWatch (rechecked at 2.0.1): on any error but a 410 or a
+ * client timeout it reports once and stops, leaving the restart to the caller; its watches ask
+ * for no bookmarks and (by default) abort after 30 s without data: quiet ones reconnect that often.
+ * This one retries lists and watches itself with capped backoff, with bookmarks and 300 s watches.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../../executor/log/logger.js';

@@ -23,13 +23,14 @@ import { startControlPlane, type ControlPlane } from '../../cluster/start-contro
 import { freePort } from '../../support/minio-server.js';
 import { testCacheDir } from '../../support/cache-dir.js';
 import { writePlainImages } from '../../support/write-test-images.js';
+import { nodeExecutableForAnyUser } from '../../support/node-executable.js';
 
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
 const CRD_PATH = join(REPO_ROOT, 'crds', 'featurejob.dev_featurejobs.yaml');
 /** The image's user (Dockerfile USER, the pods' runAsUser). */
 const IMAGE_UID = 65532;
-const SOURCES = ['package.json', 'package-lock.json', '.npmrc', 'tsconfig.json', '.ci/image', 'crds', 'executor', 'operator'];
-const APP_FILES = ['package.json', 'package-lock.json', '.npmrc', '.ci/image'];
+const SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', '.ci/image', 'crds', 'executor', 'operator'];
+const APP_FILES = ['package.json', 'package-lock.json', '.ci/image'];
 
 /** Prefer npm's cache over the registry (it still fetches what the cache lacks). */
 const NPM_ENV = { npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' };
@@ -66,7 +67,11 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
     scratch = join(root, 'scratch');
     await mkdir(scratch);
     await chmod(root, 0o755);
-    if (asImageUser) await chown(scratch, IMAGE_UID, IMAGE_UID);
+    if (asImageUser) {
+      await chown(scratch, IMAGE_UID, IMAGE_UID);
+      // As the image's /usr/local/bin/node: `featurejob` (#!/usr/bin/env node) finds it beside itself on PATH.
+      await nodeExecutableForAnyUser(bin);
+    }
     else await runCommand('chmod', ['-R', 'a-w', app], {});
   });
 
@@ -86,8 +91,13 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
     assert.match(dockerfile, new RegExp(`^USER ${IMAGE_UID}:${IMAGE_UID}$`, 'm'));
     assert.match(dockerfile, /^ENTRYPOINT \["featurejob"\]$/m);
     for (const variable of ['HOME=/scratch', 'TMPDIR=/scratch', 'FEATUREJOB_CACHE=/scratch/cache', 'FEATUREJOB_MODEL_DIRS=/opt/featurejob/models']) assert.ok(dockerfile.includes(variable), variable);
-    const { version } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    const { version, engines } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
     assert.match(dockerfile, new RegExp(`^ARG VERSION=${version.replace(/\./g, '\\.')}$`, 'm'), 'the image label names the package version');
+    // One Node line: the base image, package.json's engines and the Node that CI installs and tests with.
+    const line = /^ARG NODE_IMAGE=node:(\d+)-/m.exec(dockerfile)?.[1];
+    const ci = /^NODE_VERSION=(\d+)\./m.exec(await readFile(join(REPO_ROOT, '.ci', 'install-node.sh'), 'utf8'))?.[1];
+    assert.equal(line, ci, 'the base image has the Node major of .ci/install-node.sh');
+    assert.match(engines.node, new RegExp(`^>=${line}\\.`), "package.json's engines starts at the base image's Node line");
   });
 
   it('compiles the sources without test/ in the build stage', async () => {

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { FeatureJobError, type ErrorCode } from '../../../executor/errors.js';
 import { compareKeys, FileStore } from '../../../executor/storage/file-store.js';
 import type { ObjectStore, StoredObject } from '../../../executor/storage/object-store.js';
+import { nodeExecutableForAnyUser } from '../../support/node-executable.js';
 
 async function listAll(store: ObjectStore, prefix?: string): Promise<StoredObject[]> {
   const objects: StoredObject[] = [];
@@ -124,11 +125,14 @@ describe('FileStore', () => {
     }
     // Root reads any file whatever its mode: read it as `nobody` in a child process instead.
     await chmod(dir, 0o755);
+    await chmod(root, 0o755);
+    const node = await nodeExecutableForAnyUser(root);
     const moduleUrl = new URL('../../../executor/storage/file-store.js', import.meta.url).href;
     const script = `const { FileStore } = await import(${JSON.stringify(moduleUrl)});
       try { await new FileStore({ dir: ${JSON.stringify(dir)} }).get('secret.jpg'); console.log('read'); }
       catch (error) { console.log(error.code); }`;
-    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    const result = spawnSync(node, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+    assert.ifError(result.error);
     assert.equal(result.stdout.trim(), 'FJ_OBJECT_FORBIDDEN', result.stderr);
   });
 
