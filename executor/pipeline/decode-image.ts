@@ -2,6 +2,7 @@ import sharp from 'sharp';
 import type { Metadata, SharpOptions } from 'sharp';
 import { FeatureJobError } from '../errors.js';
 import { readGifTransparentColour } from './gif-transparent-colour.js';
+import { sniffImageFormat } from './sniff-image-format.js';
 import type { RgbImage } from './rgb-image.js';
 
 /**
@@ -88,6 +89,13 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
 type Header = Metadata & { width: number; height: number };
 
 async function readHeader(input: Buffer): Promise<Header> {
+  const sniffed = sniffImageFormat(input);
+  if (sniffed === undefined) {
+    throw new FeatureJobError(
+      'FJ_IMAGE_UNRECOGNIZED',
+      `not a JPEG, PNG, WebP, GIF or TIFF file: its first bytes are ${input.subarray(0, 8).toString('hex') || 'missing'}`,
+    );
+  }
   let metadata: Metadata;
   try {
     // No pixel limit here: the header alone is read, and the size check below must see a
@@ -98,7 +106,7 @@ async function readHeader(input: Buffer): Promise<Header> {
       cause: error,
     });
   }
-  if (!SUPPORTED_FORMATS.has(metadata.format)) {
+  if (!SUPPORTED_FORMATS.has(metadata.format) || metadata.format !== sniffed) {
     throw new FeatureJobError('FJ_IMAGE_UNRECOGNIZED', `unsupported image format: ${metadata.format}`);
   }
   const { width, height } = metadata;

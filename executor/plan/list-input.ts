@@ -1,8 +1,12 @@
 import type { ObjectStore } from '../storage/object-store.js';
 
-/** Extensions treated as images; everything else is counted as skipped, never read. */
+/**
+ * Extensions treated as images; everything else is counted as skipped (manifest
+ * `input.skipped`), never read. BMP is not among them: sharp has no BMP loader, so listing
+ * `.bmp` would only turn each into an error, and decoding it like Pillow is not built.
+ */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.bmp', '.avif',
+  '.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif',
 ]);
 
 export interface InputListing {

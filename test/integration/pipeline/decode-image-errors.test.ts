@@ -24,6 +24,21 @@ describe('decodeImage on bad input', () => {
     await assert.rejects(decodeImage(random, options), { code: 'FJ_IMAGE_UNRECOGNIZED' });
   });
 
+  it('refuses an SVG named .png by its first bytes, before any decoder parses it', async () => {
+    const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>';
+    await assert.rejects(decodeImage(Buffer.from(svg), options), (error: unknown) => {
+      const { code, message } = error as { code: string; message: string };
+      assert.equal(code, 'FJ_IMAGE_UNRECOGNIZED');
+      assert.match(message, /not a JPEG, PNG, WebP, GIF or TIFF file: its first bytes are 3c737667/);
+      return true;
+    });
+  });
+
+  it('reports a PNG signature followed by something else as FJ_IMAGE_UNRECOGNIZED', async () => {
+    const fake = Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.from('<svg/>')]);
+    await assert.rejects(decodeImage(fake, options), { code: 'FJ_IMAGE_UNRECOGNIZED' });
+  });
+
   it('reports a text file as FJ_IMAGE_UNRECOGNIZED', async () => {
     await assert.rejects(decodeImage(Buffer.from('hello, I am a text file\n'), options), { code: 'FJ_IMAGE_UNRECOGNIZED' });
   });

@@ -29,7 +29,8 @@ describe('computePartitions', () => {
 
 describe('isImageKey', () => {
   test('recognises image extensions in any case and nothing else', () => {
-    for (const key of ['a/b.jpg', 'a/b.JPEG', 'x.png', 'Plum 5/r0_1.webp', 'a.tif', 'a.gif', 'a.bmp']) assert.ok(isImageKey(key), key);
-    for (const key of ['a/b.txt', 'jpg', 'a.jpg/readme', 'a/b.', 'notes.csv']) assert.ok(!isImageKey(key), key);
+    for (const key of ['a/b.jpg', 'a/b.JPEG', 'x.png', 'Plum 5/r0_1.webp', 'a.tif', 'a.gif']) assert.ok(isImageKey(key), key);
+    // BMP has no decoder that matches Pillow's here, so it is skipped rather than listed.
+    for (const key of ['a/b.txt', 'jpg', 'a.jpg/readme', 'a/b.', 'notes.csv', 'a.bmp']) assert.ok(!isImageKey(key), key);
   });
 });
