@@ -21,6 +21,11 @@ export const DATA_PLANE_COMMANDS: CliCommands = Object.freeze({
     summary: 'counts, explained variance, scree and scatter plots',
     run: async (args) => (await import('./inspect-command.js')).inspectCommand(args),
   },
+  verify: {
+    synopsis: 'verify <output>',
+    summary: 'audit an output: files, checksums, every image exactly once, no strays',
+    run: async (args) => (await import('./verify-command.js')).verifyCommand(args),
+  },
   models: {
     synopsis: 'models pull vgg16 | list',
     summary: 'download, convert and cache the ImageNet weights; list the cache',

@@ -11,6 +11,7 @@ import { REDUCE_COMMAND } from '../../executor/cli/flags/reduce-flags.js';
 import { renderFlagMarkdown } from '../../executor/cli/flags/render-flag-markdown.js';
 import { rewriteFlagTables } from '../../executor/cli/flags/rewrite-flag-tables.js';
 import { RUN_COMMAND } from '../../executor/cli/flags/run-flags.js';
+import { VERIFY_COMMAND } from '../../executor/cli/flags/verify-flags.js';
 import { OPERATOR_COMMAND } from './operator-flags.js';
 
 /** Resolved from dist/operator/cli/ (compiled) to the repository root. */
@@ -22,6 +23,7 @@ export const README_FLAG_TABLES: Readonly<Record<string, CommandSpec>> = Object.
   'models-pull': MODELS_COMMAND,
   reduce: REDUCE_COMMAND,
   inspect: INSPECT_COMMAND,
+  verify: VERIFY_COMMAND,
   operator: OPERATOR_COMMAND,
 });
 
