@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Dirent } from 'node:fs';
 import { link, mkdir, open, opendir, readFile, realpath, rename, stat, unlink } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { FeatureJobError, type ErrorCode } from '../errors.js';
 import { undefinedIfMissing, type ObjectStore, type StoredObject } from './object-store.js';
 
@@ -60,6 +60,7 @@ function toBuffer(body: Uint8Array | string): Uint8Array {
 export class FileStore implements ObjectStore {
   readonly uri: string;
   private readonly dir: string;
+  private rootReal: Promise<string> | undefined;
 
   constructor(options: FileStoreOptions) {
     this.dir = resolve(options.dir);
@@ -83,8 +84,12 @@ export class FileStore implements ObjectStore {
   async get(key: string): Promise<Uint8Array> {
     const path = this.pathOf(key);
     try {
+      if (!(await this.isInsideRoot(await realpath(path)))) {
+        throw new FeatureJobError('FJ_OBJECT_FORBIDDEN', `${path} leads outside ${this.dir} through a symbolic link`);
+      }
       return await readFile(path);
     } catch (error) {
+      if (error instanceof FeatureJobError) throw error;
       throw readError(key, path, error);
     }
   }
@@ -132,6 +137,8 @@ export class FileStore implements ObjectStore {
   async delete(key: string): Promise<void> {
     const path = this.pathOf(key);
     try {
+      // Clean-up never follows a symlinked folder: what lies behind it is not this store's.
+      if (!(await this.isReachedWithoutLinks(dirname(path)))) return;
       await unlink(path);
     } catch (error) {
       const errno = errnoOf(error);
@@ -221,12 +228,35 @@ export class FileStore implements ObjectStore {
     return { real, entries };
   }
 
-  /** File or directory (following symlinks) with its size; undefined for anything else. */
+  /** The root's real path (the root itself while it does not exist yet). */
+  private realRoot(): Promise<string> {
+    this.rootReal ??= realpath(this.dir).catch(() => this.dir);
+    return this.rootReal;
+  }
+
+  private async isInsideRoot(real: string): Promise<boolean> {
+    const root = await this.realRoot();
+    return real === root || real.startsWith(root.endsWith(sep) ? root : `${root}${sep}`);
+  }
+
+  /** Whether `dir` (under the root) is reached without passing through a symbolic link. */
+  private async isReachedWithoutLinks(dir: string): Promise<boolean> {
+    const real = await realpath(dir).catch(() => undefined);
+    if (real === undefined) return true;
+    return real === join(await this.realRoot(), relative(this.dir, dir));
+  }
+
+  /**
+   * File or directory (following symlinks that stay inside the root) with its size; undefined
+   * for anything else, and for a link that leads out of the root: an input folder's listing
+   * never reaches files elsewhere on the machine.
+   */
   private async describe(dir: string, dirent: Dirent): Promise<DirectoryEntry | undefined> {
     if (dirent.isDirectory()) return { name: dirent.name, isDirectory: true, size: 0 };
     if (!dirent.isFile() && !dirent.isSymbolicLink()) return undefined;
     const path = join(dir, dirent.name);
     try {
+      if (dirent.isSymbolicLink() && !(await this.isInsideRoot(await realpath(path)))) return undefined;
       const info = await stat(path);
       if (info.isDirectory()) return { name: dirent.name, isDirectory: true, size: 0 };
       if (info.isFile()) return { name: dirent.name, isDirectory: false, size: info.size };

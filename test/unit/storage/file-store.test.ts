@@ -106,6 +106,34 @@ describe('FileStore', () => {
     assert.deepEqual((await listAll(store)).map((object) => object.key), ['link.txt', 'real/file.txt']);
   });
 
+  it('lists no file and no folder that a link leads to outside its root, and refuses to read through one', async () => {
+    fresh();
+    const outside = join(root, `outside-${counter}`);
+    await mkdir(join(outside, 'secrets'), { recursive: true });
+    await writeFile(join(outside, 'secrets', 'id_rsa.jpg'), 'private');
+    await writeFile(join(outside, 'passwd.png'), 'private');
+    await store.put('inside.jpg', 'x');
+    await symlink(join(outside, 'secrets'), join(dir, 'linked-folder'));
+    await symlink(join(outside, 'passwd.png'), join(dir, 'linked-file.png'));
+    assert.deepEqual((await listAll(store)).map((object) => object.key), ['inside.jpg']);
+    await assert.rejects(store.get('linked-file.png'), hasCode('FJ_OBJECT_FORBIDDEN'));
+    await assert.rejects(store.get('linked-folder/id_rsa.jpg'), hasCode('FJ_OBJECT_FORBIDDEN'));
+  });
+
+  it('deletes nothing behind a symlinked folder', async () => {
+    fresh();
+    const elsewhere = join(root, `elsewhere-${counter}`);
+    await mkdir(elsewhere, { recursive: true });
+    await writeFile(join(elsewhere, 'part-00000-a1.parquet'), 'not ours to delete');
+    await mkdir(dir, { recursive: true });
+    await symlink(elsewhere, join(dir, 'features'));
+    await store.delete('features/part-00000-a1.parquet');
+    assert.deepEqual(await readdir(elsewhere), ['part-00000-a1.parquet']);
+    await store.put('own/file.txt', 'x');
+    await store.delete('own/file.txt');
+    assert.equal(await store.getIfExists('own/file.txt'), undefined);
+  });
+
   it('reports a missing object as FJ_OBJECT_MISSING and getIfExists as undefined', async () => {
     fresh();
     await store.put('dir/file', 'x');
