@@ -15,9 +15,9 @@ import { mergeStatistics } from '../reduce/merge-statistics.js';
 import { encodePcaModel } from '../reduce/pca-model.js';
 import { computeKeyedStatisticsGroups, deleteStaleStatistics } from '../reduce/statistics-keys.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { deleteStaleProjectionMarkers } from './projection-marker.js';
+import { deleteStaleProjectionMarkers } from '../reduce/projection-marker.js';
 import { ensureStatisticsOfGroup } from './run-pca-statistics.js';
-import { computeModelSha256, isModelFor, readStoredPcaModel, type StoredPcaModel } from './stored-pca-model.js';
+import { computeModelSha256, isModelFor, readStoredPcaModel, type StoredPcaModel } from '../reduce/stored-pca-model.js';
 
 export interface PcaFitResult {
   readonly mode: 'pca-fit';

@@ -14,8 +14,8 @@ import { PCA_MODEL_KEY } from '../plan/partition-naming.js';
 import { projectPartition } from '../reduce/project-partition.js';
 import { PcaProjector } from '../reduce/project-features.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { ensureProjectionMarker, readProjectionMarker, type ProjectionMarker } from './projection-marker.js';
-import { isModelFor, readStoredPcaModel } from './stored-pca-model.js';
+import { ensureProjectionMarker, readProjectionMarker, type ProjectionMarker } from '../reduce/projection-marker.js';
+import { isModelFor, readStoredPcaModel } from '../reduce/stored-pca-model.js';
 
 export interface PcaProjectResult {
   readonly mode: 'pca-project';

@@ -11,7 +11,7 @@ import { PcaProjector } from '../reduce/project-features.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { openStore } from '../storage/open-store.js';
 import { parseLocation } from '../storage/location.js';
-import { createLazyS3Client } from './open-stores.js';
+import { createLazyS3Client } from '../storage/open-stores.js';
 import type { ReduceTaskResult, ReduceWorkerSettings } from './reduce-worker-messages.js';
 import { serveWorker } from './serve-worker.js';
 

@@ -7,7 +7,7 @@ import { loadModelRunner } from '../model/load-model-runner.js';
 import type { ModelRunner } from '../model/model-runner.js';
 import { runPartition, type PartitionOutcome } from '../pipeline/run-partition.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { openStores } from './open-stores.js';
+import { openStores } from '../storage/open-stores.js';
 import { serveWorker } from './serve-worker.js';
 import type { WorkerSettings } from './worker-messages.js';
 

@@ -1,8 +1,23 @@
-import type { LocalJobResult } from '../local/run-local-job.js';
+import type { Manifest } from '../output/manifest-schema.js';
 import { formatDuration } from './format-duration.js';
 
+/**
+ * What the summary reads of a finished local job, declared here rather than imported from
+ * executor/local (which imports progress/ for its reporter), so the two folders form no cycle.
+ */
+export interface RunSummaryInput {
+  readonly manifest: Manifest;
+  readonly manifestUri: string;
+  readonly partitionsRun: number;
+  readonly imagesRun: number;
+  readonly wallMs: number;
+  readonly firstImageMs: number | undefined;
+  readonly workerPeakRssBytes: readonly number[];
+  readonly retries: number;
+}
+
 /** The closing lines of `featurejob run`, written to stdout. */
-export function formatSummary(result: LocalJobResult, options: { vcpus: number }): string {
+export function formatSummary(result: RunSummaryInput, options: { vcpus: number }): string {
   const { manifest } = result;
   const failures = Object.entries(manifest.failuresByCode)
     .sort(([a], [b]) => a.localeCompare(b))

@@ -11,7 +11,7 @@ import type { DesiredCondition } from './compute-conditions.js';
 import { classifyPod, computeCompletionIndex, type PodObject, type PodVerdict } from './classify-pod.js';
 import { computeJobCondition, type JobObject } from './job-object.js';
 import type { OutputObservation } from './output-observer.js';
-import { computeReduceTaskCounts, isModelFitted, isProjectionComplete, isReduceComplete, type ReduceObservation } from '../../executor/cluster/observe-reduce.js';
+import { computeReduceTaskCounts, isModelFitted, isProjectionComplete, isReduceComplete, type ReduceObservation } from '../../executor/reduce/observe-reduce.js';
 import type { ExecutorTask } from './feature-job-types.js';
 
 export type PcaTask = Extract<ExecutorTask, 'pca-statistics' | 'pca-fit' | 'pca-project'>;
