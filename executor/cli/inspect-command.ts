@@ -2,7 +2,7 @@ import { formatInspectReport } from '../inspect/format-inspect-report.js';
 import { inspectOutput } from '../inspect/inspect-output.js';
 import { renderScatterPlot } from '../inspect/render-scatter-plot.js';
 import { renderScreePlot } from '../inspect/render-scree-plot.js';
-import { createLazyS3Client } from '../local/open-stores.js';
+import { createLazyS3Client } from '../storage/open-stores.js';
 import { parseLocation } from '../storage/location.js';
 import { openStore } from '../storage/open-store.js';
 import { INSPECT_COMMAND } from './flags/inspect-flags.js';

@@ -1,6 +1,6 @@
 import type { ReduceConfig } from '../config/reduce-config.js';
 import { runLocalReduce, type LocalReduceResult } from '../local/run-local-reduce.js';
-import { createLazyS3Client } from '../local/open-stores.js';
+import { createLazyS3Client } from '../storage/open-stores.js';
 import { createLogger } from '../log/logger.js';
 import { formatDuration } from '../progress/format-duration.js';
 import { openStore } from '../storage/open-store.js';

@@ -1,4 +1,4 @@
-import { createLazyS3Client } from '../local/open-stores.js';
+import { createLazyS3Client } from '../storage/open-stores.js';
 import { parseLocation } from '../storage/location.js';
 import { openStore } from '../storage/open-store.js';
 import { formatVerifyReport } from '../verify/format-verify-report.js';

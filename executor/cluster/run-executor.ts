@@ -1,27 +1,24 @@
 /**
  * `featurejob executor plan|extract|pca-statistics|pca-fit|pca-project`: the container entry
- * point of the pods the operator starts. It runs the same code as `featurejob run` (planning,
- * one partition, the commit protocol, the PCA passes), configured from the environment, and
- * tells the operator how it ended through its exit code and a one-line JSON termination message.
+ * point of the pods the operator starts. It prepares what one process needs (settings from the
+ * environment, the stores, the model) and runs one task of executor/tasks/, the same functions
+ * `featurejob run` runs in its worker processes; it tells the operator how the task ended
+ * through its exit code and a one-line JSON termination message.
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FeatureJobError } from '../errors.js';
-import { readCommitMarker } from '../commit/commit-partition.js';
 import { createAttemptId } from '../commit/attempt-id.js';
 import { ExecutorConfigSchema, type ExecutorConfig, COMPLETION_INDEX_ENV, EXECUTOR_CONFIG_ENV } from '../config/executor-config.js';
-import { computeExcludedPrefix } from '../local/excluded-prefix.js';
-import { openStores } from '../local/open-stores.js';
 import type { Logger } from '../log/logger.js';
 import { loadModelRunner } from '../model/load-model-runner.js';
 import { resolveModel, type ResolvedModel } from '../model/resolve-model.js';
-import { ensurePlan } from '../plan/ensure-plan.js';
-import { PLAN_INDEX_KEY } from '../plan/partition-naming.js';
-import { PlanIndexSchema, type PlanIndex } from '../plan/plan-schema.js';
-import { runPartition, type PartitionOutcome } from '../pipeline/run-partition.js';
+import type { PlanIndex } from '../plan/plan-schema.js';
+import type { PartitionOutcome } from '../pipeline/run-partition.js';
 import { openStore } from '../storage/open-store.js';
-import { parseLocation } from '../storage/location.js';
-import { readJsonIfExists } from '../storage/read-json.js';
-import { isIndexedReduceMode, isReduceMode, REDUCE_MODES, runReduceTask, type ReduceExecutorResult } from './run-reduce-task.js';
+import { openStores } from '../storage/open-stores.js';
+import { extractPartition, readExtractState } from '../tasks/extract-partition.js';
+import { computePlanExclusion, planJob } from '../tasks/plan-job.js';
+import { isIndexedReduceMode, isReduceMode, REDUCE_MODES, runReduceTask, type ReduceTaskResult } from '../tasks/run-reduce-task.js';
 
 export const EXECUTOR_MODES = ['plan', 'extract', ...REDUCE_MODES] as const;
 export type ExecutorMode = (typeof EXECUTOR_MODES)[number];
@@ -29,7 +26,7 @@ export type ExecutorMode = (typeof EXECUTOR_MODES)[number];
 export type ExecutorResult =
   | { readonly mode: 'plan'; readonly plan: PlanIndex; readonly created: boolean }
   | { readonly mode: 'extract'; readonly index: number; readonly outcome: PartitionOutcome['outcome']; readonly rows: number; readonly failed: number }
-  | ReduceExecutorResult;
+  | ReduceTaskResult;
 
 /** Parses the executor's settings; anything wrong is a bad configuration (never retried). */
 export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorConfig {
@@ -83,47 +80,21 @@ export async function runExecutor(options: { mode: ExecutorMode; env: NodeJS.Pro
   if (isReduceMode(mode)) return runReduceTask({ mode, config, output, ...(index === undefined ? {} : { index }), logger });
 
   if (mode === 'plan') {
+    // An output equal to the input is refused before the weights are fetched (planJob checks again).
+    computePlanExclusion(config);
     const model = await resolveCheckedModel(config, config.sha256, s3Client);
-    const excludePrefix = computeExcludedPrefix(parseLocation(config.input), parseLocation(config.output));
-    const { plan, created } = await ensurePlan({
-      input,
-      output,
-      format: config.format,
-      model: model.info,
-      imagesPerPartition: config.imagesPerPartition,
-      ...(config.partitions === undefined ? {} : { partitions: config.partitions }),
-      ...(excludePrefix === undefined || excludePrefix === '' ? {} : { excludePrefix }),
-    });
-    logger.info({ images: plan.images, partitions: plan.partitions.length, created }, 'plan ready');
+    const { plan, created } = await planJob({ stores: { input, output }, config, model: model.info, logger });
     return { mode, plan, created };
   }
 
   const partition = index as number;
-  const plan = await readJsonIfExists(output, PLAN_INDEX_KEY, PlanIndexSchema, { code: 'FJ_PLAN_MISMATCH' });
-  if (plan === undefined) throw new FeatureJobError('FJ_INVALID_CONFIG', `no plan at ${output.uriOf(PLAN_INDEX_KEY)}: the planner has not run`);
-  if (partition >= plan.partitions.length) {
-    throw new FeatureJobError('FJ_INVALID_CONFIG', `partition ${partition} does not exist (the plan has ${plan.partitions.length})`);
-  }
+  const { plan, committed } = await readExtractState(output, partition);
   // A partition committed by an earlier attempt is done: exit before loading the model.
-  const existing = await readCommitMarker(output, partition);
-  if (existing !== undefined) return { mode, index: partition, outcome: 'already-committed', rows: existing.rows, failed: existing.failed };
+  if (committed !== undefined) return { mode, index: partition, outcome: 'already-committed', rows: committed.rows, failed: committed.failed };
   const model = await resolveCheckedModel(config, plan.model.sha256, s3Client);
   const runner = await loadModelRunner({ modelPath: model.path, info: model.info, threads: config.threads, logger });
   try {
-    const result = await runPartition({
-      index: partition,
-      attempt: createAttemptId(),
-      input,
-      output,
-      model: runner,
-      format: config.format,
-      batchSize: config.batchSize,
-      fetchConcurrency: config.fetchConcurrency,
-      decodeConcurrency: Math.max(2, config.threads),
-      maxPixels: config.maxPixels,
-      // With PCA ahead, a large partition's statistics are computed while its features are in memory.
-      ...(config.pca === undefined ? {} : { statisticsThreads: config.threads }),
-    });
+    const result = await extractPartition({ stores: { input, output }, config, model: runner, index: partition, attempt: createAttemptId() });
     return { mode, index: partition, outcome: result.outcome, rows: result.marker.rows, failed: result.marker.failed };
   } finally {
     await runner.close();

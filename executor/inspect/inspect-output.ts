@@ -7,7 +7,7 @@ import { decodeParquetShard } from '../output/parquet-shard.js';
 import type { Manifest } from '../output/manifest-schema.js';
 import { PCA_MODEL_KEY, reducedShardKey } from '../plan/partition-naming.js';
 import { decodePcaModel, type PcaModel } from '../reduce/pca-model.js';
-import { readManifestForReduce } from '../local/run-local-reduce.js';
+import { readManifestForReduce } from '../reduce/reduce-manifest.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 export interface InspectedPca {

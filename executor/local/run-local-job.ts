@@ -1,22 +1,21 @@
-import { FeatureJobError } from '../errors.js';
 import type { RunConfig } from '../config/run-config.js';
 import { readCommitMarker } from '../commit/commit-partition.js';
 import { mergeManifest } from '../commit/merge-manifest.js';
 import { resolveModel, type ResolvedModel, type ResolveModelOptions } from '../model/resolve-model.js';
 import type { Manifest } from '../output/manifest-schema.js';
-import { ensurePlan } from '../plan/ensure-plan.js';
+import type { PartitionOutcome } from '../pipeline/run-partition.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
-import { parseLocation } from '../storage/location.js';
+import { assertComponentsFit } from '../reduce/fit-pca.js';
+import { isReduceComplete } from '../reduce/observe-reduce.js';
+import { assertReducible } from '../reduce/reduce-manifest.js';
 import { openStore } from '../storage/open-store.js';
+import { openStores } from '../storage/open-stores.js';
+import { planJob } from '../tasks/plan-job.js';
 import { mapOrdered } from '../util/map-ordered.js';
 import type { Logger } from '../log/logger.js';
-import { computeExcludedPrefix } from './excluded-prefix.js';
-import { openStores } from './open-stores.js';
+import { runLocalReduce, type LocalReduceResult } from './run-local-reduce.js';
+import type { TaskWorkerSettings } from './task-worker-settings.js';
 import { runWorkerPool } from './worker-pool.js';
-import { assertComponentsFit } from '../reduce/fit-pca.js';
-import type { WorkerSettings } from './worker-messages.js';
-import type { PartitionOutcome } from '../pipeline/run-partition.js';
-import { assertReducible, runLocalReduce, type LocalReduceResult } from './run-local-reduce.js';
 
 export interface LocalJobResult {
   readonly manifest: Manifest;
@@ -48,14 +47,14 @@ export interface LocalJobOptions {
 }
 
 /**
- * `featurejob run`: the embedded mode. Plans (or resumes) the job under the output, runs
- * the partitions that have not committed in worker processes, then merges the manifest.
+ * `featurejob run`: the embedded mode, the operator's sequence on one machine. Runs the plan
+ * task, the extract task of every partition that has not committed (in worker processes, the
+ * local counterpart of executor pods, retried by the pool), merges the manifest, and with
+ * `--pca` the PCA tasks. The tasks are those of executor/tasks/; this driver only schedules.
  */
 export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobResult> {
   const { config, logger } = options;
   const started = performance.now();
-  const inputLocation = parseLocation(config.input);
-  const outputLocation = parseLocation(config.output);
   // One lazily created S3 client for the input, the output and s3:// weights alike.
   const { input, output, s3Client } = openStores(config);
   const model = await resolveModel({
@@ -67,20 +66,10 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
     ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
   });
   options.onModelResolved?.(model);
-  if (config.pca !== undefined) assertComponentsFit(config.pca, Number.MAX_SAFE_INTEGER, model.info.dimensions);
-  const excludePrefix = computeExcludedPrefix(inputLocation, outputLocation);
-  if (excludePrefix === '') throw new FeatureJobError('FJ_INVALID_ARGUMENT', '--out must differ from <input>');
-  const { plan, created } = await ensurePlan({
-    input,
-    output,
-    format: config.format,
-    model: model.info,
-    imagesPerPartition: config.imagesPerPartition,
-    ...(config.partitions === undefined ? {} : { partitions: config.partitions }),
-    ...(excludePrefix === undefined ? {} : { excludePrefix }),
-  });
-  logger.info({ output: output.uri, partitions: plan.partitions.length, images: plan.images, created }, 'plan ready');
-  if (config.pca !== undefined) assertComponentsFit(config.pca, plan.images, model.info.dimensions);
+  const pca = config.pca === undefined ? undefined : { components: config.pca, whiten: config.whiten };
+  if (pca !== undefined) assertComponentsFit(pca.components, Number.MAX_SAFE_INTEGER, model.info.dimensions);
+  const { plan } = await planJob({ stores: { input, output }, config, model: model.info, logger });
+  if (pca !== undefined) assertComponentsFit(pca.components, plan.images, model.info.dimensions);
 
   const pending: number[] = [];
   for await (const [position, marker] of mapOrdered(plan.partitions, 16, async (p, i) => [i, await readCommitMarker(output, p.index)] as const)) {
@@ -89,23 +78,27 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   const imagesRun = pending.reduce((sum, index) => sum + (plan.partitions[index]?.images ?? 0), 0);
   const progress = new ProgressReporter({ mode: config.progress, total: imagesRun, stream: options.progressStream ?? process.stderr });
   let retries = 0;
-  const pool = await runWorkerPool<WorkerSettings, PartitionOutcome>({
+  const pool = await runWorkerPool<TaskWorkerSettings, PartitionOutcome>({
     workers: config.workers,
     maxAttempts: config.maxAttempts,
     partitions: pending,
     settings: {
-      input: input.uri,
-      output: output.uri,
-      ...(config.s3Endpoint === undefined ? {} : { s3Endpoint: config.s3Endpoint }),
-      ...(config.region === undefined ? {} : { region: config.region }),
-      modelPath: model.path,
-      modelInfo: model.info,
-      threads: config.threads,
-      batchSize: config.batchSize,
-      fetchConcurrency: config.fetchConcurrency,
-      maxPixels: config.maxPixels,
-      format: config.format,
-      pcaStatistics: config.pca !== undefined,
+      mode: 'extract',
+      stores: {
+        input: input.uri,
+        output: output.uri,
+        ...(config.s3Endpoint === undefined ? {} : { s3Endpoint: config.s3Endpoint }),
+        ...(config.region === undefined ? {} : { region: config.region }),
+      },
+      config: {
+        format: config.format,
+        threads: config.threads,
+        batchSize: config.batchSize,
+        fetchConcurrency: config.fetchConcurrency,
+        maxPixels: config.maxPixels,
+        ...(pca === undefined ? {} : { pca }),
+      },
+      model: { path: model.path, info: model.info },
     },
     onProgress: ({ index, done, failed }) => progress.update(index, done, failed),
     onOutcome: (index, outcome) => progress.update(index, outcome.marker.rows + outcome.marker.failed, outcome.marker.failed),
@@ -121,13 +114,11 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   const extractionMs = performance.now() - started;
   let manifest = merged.manifest;
   let reduce: LocalReduceResult | undefined;
-  const pca = config.pca;
-  if (pca !== undefined && (manifest.pca?.components !== pca || manifest.pca.whiten !== config.whiten)) {
-    assertReducible(manifest, pca);
+  if (pca !== undefined && !isReduceComplete(manifest, pca)) {
+    assertReducible(manifest, pca.components);
     reduce = await runLocalReduce({
       output,
-      components: pca,
-      whiten: config.whiten,
+      ...pca,
       workers: config.workers,
       threads: config.threads,
       maxAttempts: config.maxAttempts,

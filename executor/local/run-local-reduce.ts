@@ -1,30 +1,23 @@
 /**
- * PCA over a finished output, locally (`featurejob reduce`, `featurejob run --pca`): check
- * the request against the manifest before writing anything, make sure every partition's
- * statistics exist (first pass, in worker processes), merge them one file at a time, fit
- * exactly, write pca/model.json, project every partition (second pass, in worker processes),
- * and last add the `pca` block to manifest.json.
+ * PCA over a finished output, locally (`featurejob reduce`, `featurejob run --pca`): the
+ * operator's sequence, with worker processes for pods. Check the request against the manifest
+ * before writing anything, then run the tasks of executor/tasks/run-reduce-task.ts: every
+ * statistics group, the fit, every partition's projection, and last finishReduce, which adds
+ * the `pca` block to manifest.json. The tasks are idempotent, so a rerun that changes nothing
+ * keeps the model and its projection markers and writes nothing.
  */
 import type { Logger } from '../log/logger.js';
 import type { Manifest } from '../output/manifest-schema.js';
-import { PCA_MODEL_KEY } from '../plan/partition-naming.js';
-import { fitPca } from '../reduce/fit-pca.js';
-import { mergeStatistics } from '../reduce/merge-statistics.js';
-import { encodePcaModel, type PcaModel } from '../reduce/pca-model.js';
-import type { ReducedShard } from '../reduce/project-partition.js';
-import type { GroupStatisticsSummary } from '../reduce/partition-statistics.js';
-import { assertReducible, ensureManifestPca, readManifestForReduce } from '../reduce/reduce-manifest.js';
-import { groupPartitionsForStatistics } from '../reduce/statistics-groups.js';
-import { deleteStaleStatistics } from '../reduce/statistics-keys.js';
+import { finishReduce } from '../reduce/finish-reduce.js';
+import { computeReduceTaskCounts } from '../reduce/observe-reduce.js';
+import type { PcaModel } from '../reduce/pca-model.js';
+import { assertReducible, readManifestForReduce } from '../reduce/reduce-manifest.js';
+import { readStoredPcaModel } from '../reduce/stored-pca-model.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { ReduceTaskResult, ReduceWorkerSettings } from './reduce-worker-messages.js';
-import { runWorkerPool } from './worker-pool.js';
-import { fileURLToPath } from 'node:url';
-
-// Kept here for the callers that import them from the local runner.
-export { assertReducible, readManifestForReduce };
-
-const reduceWorkerPath = fileURLToPath(new URL('./reduce-worker-main.js', import.meta.url));
+import type { PcaStatisticsResult } from '../tasks/ensure-pca-statistics.js';
+import type { ReduceMode, ReduceTaskResult } from '../tasks/run-reduce-task.js';
+import type { TaskWorkerSettings } from './task-worker-settings.js';
+import { runWorkerPool, type WorkerPoolResult } from './worker-pool.js';
 
 export interface LocalReduceOptions {
   readonly output: ObjectStore;
@@ -54,56 +47,49 @@ export async function runLocalReduce(options: LocalReduceOptions): Promise<Local
   const { output, logger } = options;
   const manifest = await readManifestForReduce(output);
   assertReducible(manifest, options.components);
-  const dimensions = manifest.model.dimensions;
-  const groups = groupPartitionsForStatistics(manifest.partitions, dimensions);
-  const pool = <T extends ReduceTaskResult>(task: ReduceWorkerSettings['task'], partitions: number[]) =>
-    runWorkerPool<ReduceWorkerSettings, ReduceTaskResult>({
+  const pca = { components: options.components, whiten: options.whiten };
+  const counts = computeReduceTaskCounts(manifest);
+  const run = async (mode: ReduceMode, tasks: number): Promise<{ pool: WorkerPoolResult<ReduceTaskResult>; results: ReduceTaskResult[]; ms: number }> => {
+    const started = performance.now();
+    const indexes = Array.from({ length: tasks }, (_, index) => index);
+    const pool = await runWorkerPool<TaskWorkerSettings, ReduceTaskResult>({
       workers: options.workers,
       maxAttempts: options.maxAttempts,
-      partitions,
+      partitions: indexes,
       settings: {
-        output: output.uri,
-        task,
-        threads: options.threads,
-        dimensions,
-        groups: task === 'statistics' ? groups.map((group) => group.partitions) : [],
-        ...(options.s3Endpoint === undefined ? {} : { s3Endpoint: options.s3Endpoint }),
-        ...(options.region === undefined ? {} : { region: options.region }),
+        mode,
+        stores: {
+          output: output.uri,
+          ...(options.s3Endpoint === undefined ? {} : { s3Endpoint: options.s3Endpoint }),
+          ...(options.region === undefined ? {} : { region: options.region }),
+        },
+        config: { pca, threads: options.threads },
       },
-      workerPath: reduceWorkerPath,
-      onRetry: ({ index, attempt, error }) => logger.warn({ partition: index, attempt, code: error.code, error: error.message }, `PCA ${task} attempt failed, retrying`),
-    }).then((result) => ({ ...result, outcomes: result.outcomes as ReadonlyMap<number, T> }));
+      onRetry: ({ index, attempt, error }) => logger.warn({ mode, task: index, attempt, code: error.code, error: error.message }, 'PCA task attempt failed, retrying'),
+    });
+    return { pool, results: indexes.map((index) => pool.outcomes.get(index)!), ms: performance.now() - started };
+  };
 
-  options.onPhase?.('statistics', `${groups.length} statistics files over ${manifest.partitions.length} partitions`);
-  let started = performance.now();
-  const groupIndexes = groups.map((_, index) => index);
-  const statisticsPool = await pool<Extract<ReduceTaskResult, { task: 'statistics' }>>('statistics', groupIndexes);
-  const summaries: GroupStatisticsSummary[] = groupIndexes.map((index) => statisticsPool.outcomes.get(index)!.summary);
-  const statisticsMs = performance.now() - started;
-  await deleteStaleStatistics(output, summaries.map((summary) => summary.key));
+  options.onPhase?.('statistics', `${counts.statisticsGroups} statistics files over ${manifest.partitions.length} partitions`);
+  const statistics = await run('pca-statistics', counts.statisticsGroups);
+  const summaries = statistics.results as PcaStatisticsResult[];
 
   options.onPhase?.('fit', `${manifest.images.succeeded} rows × ${manifest.model.dimensions} dimensions, K = ${options.components}`);
-  started = performance.now();
-  const statistics = await mergeStatistics(output, summaries.map((summary) => summary.key));
-  const model = fitPca(statistics, { components: options.components, whiten: options.whiten });
-  const fitMs = performance.now() - started;
-  const fitRss = process.resourceUsage().maxRSS * 1024;
-  await output.put(PCA_MODEL_KEY, encodePcaModel(model));
+  const fit = await run('pca-fit', 1);
 
-  const all = manifest.partitions.map((partition) => partition.index);
-  options.onPhase?.('project', `${all.length} partitions`);
-  started = performance.now();
-  const projectPool = await pool<Extract<ReduceTaskResult, { task: 'project' }>>('project', all);
-  const shards: ReducedShard[] = all.map((index) => projectPool.outcomes.get(index)!.shard);
-  const projectMs = performance.now() - started;
+  options.onPhase?.('project', `${counts.partitions} partitions`);
+  const project = await run('pca-project', counts.partitions);
 
-  const updated = await ensureManifestPca({ output, manifest, model, shards });
+  const updated = await finishReduce({ output, ...pca });
+  // finishReduce has checked that the stored model is this fit.
+  const model = (await readStoredPcaModel(output))!.model;
+  const peak = (pool: WorkerPoolResult<unknown>): number => Math.max(0, ...pool.peakRssBytes);
   return {
     manifest: updated,
     model,
     statisticsComputed: summaries.filter((summary) => summary.computed).length,
     statisticsFiles: summaries.length,
-    timings: { statisticsMs, fitMs, projectMs },
-    peakRssBytes: { statistics: Math.max(0, ...statisticsPool.peakRssBytes), fit: fitRss, project: Math.max(0, ...projectPool.peakRssBytes) },
+    timings: { statisticsMs: statistics.ms, fitMs: fit.ms, projectMs: project.ms },
+    peakRssBytes: { statistics: peak(statistics.pool), fit: peak(fit.pool), project: peak(project.pool) },
   };
 }

@@ -2,13 +2,12 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FeatureJobError, isErrorCode } from '../errors.js';
 import { createAttemptId } from '../commit/attempt-id.js';
-import type { PartitionOutcome } from '../pipeline/run-partition.js';
-import type { FromWorker, SerializedError, ToWorker, WorkerSettings } from './worker-messages.js';
+import type { FromWorker, SerializedError, ToWorker } from './worker-messages.js';
 
-export interface WorkerPoolOptions<Settings = WorkerSettings, Result = PartitionOutcome> {
+export interface WorkerPoolOptions<Settings, Result> {
   readonly workers: number;
   readonly settings: Settings;
-  /** Partition indexes still to run. */
+  /** Task indexes still to run (partitions, statistics groups...). */
   readonly partitions: readonly number[];
   readonly maxAttempts: number;
   readonly onProgress?: (event: { index: number; done: number; failed: number }) => void;
@@ -17,7 +16,7 @@ export interface WorkerPoolOptions<Settings = WorkerSettings, Result = Partition
   readonly workerPath?: string;
 }
 
-export interface WorkerPoolResult<Result = PartitionOutcome> {
+export interface WorkerPoolResult<Result> {
   readonly outcomes: ReadonlyMap<number, Result>;
   /** Peak resident set size of each worker process that finished a partition. */
   readonly peakRssBytes: number[];
@@ -37,14 +36,14 @@ interface Slot {
  */
 function ignoreGoneWorker(): void {}
 
-const defaultWorkerPath = fileURLToPath(new URL('./worker-main.js', import.meta.url));
+const defaultWorkerPath = fileURLToPath(new URL('./task-worker-main.js', import.meta.url));
 
 /**
  * Runs partitions in worker processes. A partition whose attempt fails transiently, or whose
  * worker dies (a crash, the OOM killer), is retried up to `maxAttempts`; a terminal error
  * stops the job. Retrying is safe because commits are exactly-once.
  */
-export function runWorkerPool<Settings = WorkerSettings, Result = PartitionOutcome>(
+export function runWorkerPool<Settings, Result>(
   options: WorkerPoolOptions<Settings, Result>,
 ): Promise<WorkerPoolResult<Result>> {
   const queue = [...options.partitions];

@@ -1,8 +1,11 @@
 import type { Manifest } from '../output/manifest-schema.js';
 import { formatDuration } from './format-duration.js';
 
-/** What a finished run reports; the local driver's result has these fields. */
-export interface RunSummary {
+/**
+ * What the summary reads of a finished local job, declared here rather than imported from
+ * executor/local (which imports progress/ for its reporter), so the two folders form no cycle.
+ */
+export interface RunSummaryInput {
   readonly manifest: Manifest;
   readonly manifestUri: string;
   readonly partitionsRun: number;
@@ -14,7 +17,7 @@ export interface RunSummary {
 }
 
 /** The closing lines of `featurejob run`, written to stdout. */
-export function formatSummary(result: RunSummary, options: { vcpus: number }): string {
+export function formatSummary(result: RunSummaryInput, options: { vcpus: number }): string {
   const { manifest } = result;
   const failures = Object.entries(manifest.failuresByCode)
     .sort(([a], [b]) => a.localeCompare(b))

@@ -1,6 +1,6 @@
 /**
  * manifest.json as PCA reads and extends it, shared by the local runner (`run --pca`,
- * `reduce`) and the Kubernetes tasks (executor/cluster/finish-reduce.ts), so both paths check
+ * `reduce`) and the Kubernetes tasks (finish-reduce.ts), so both paths check
  * the request and write the `pca` block the same way.
  */
 import { isDeepStrictEqual } from 'node:util';

@@ -75,14 +75,20 @@ export function computeGroupStatisticsKeys(manifest: Manifest): string[] {
 
 /**
  * Deletes the statistics of earlier groupings or of attempts that lost (never read again) and
- * returns the keys of `keep` that are not stored: one listing of the statistics prefix.
+ * returns the keys of `keep` that are not stored and how many files it deleted: one listing
+ * of the statistics prefix.
  */
-export async function deleteStaleStatistics(output: ObjectStore, keep: readonly string[]): Promise<{ missing: string[] }> {
+export async function deleteStaleStatistics(output: ObjectStore, keep: readonly string[]): Promise<{ missing: string[]; deleted: number }> {
   const wanted = new Set(keep);
   const found = new Set<string>();
+  let deleted = 0;
   for await (const object of output.list(PCA_STATISTICS_PREFIX)) {
-    if (wanted.has(object.key)) found.add(object.key);
-    else await output.delete(object.key);
+    if (wanted.has(object.key)) {
+      found.add(object.key);
+    } else {
+      await output.delete(object.key);
+      deleted += 1;
+    }
   }
-  return { missing: keep.filter((key) => !found.has(key)) };
+  return { missing: keep.filter((key) => !found.has(key)), deleted };
 }

@@ -13,7 +13,7 @@ import type { PodObject } from '../kube/pod-object.js';
 import { classifyPod, computeCompletionIndex, type PodVerdict } from './classify-pod.js';
 import { computeJobCondition } from './compute-job-condition.js';
 import type { OutputObservation } from './output-observer.js';
-import { computeReduceTaskCounts, isModelFitted, isProjectionComplete, isReduceComplete, type ReduceObservation } from '../../executor/cluster/observe-reduce.js';
+import { computeReduceTaskCounts, isModelFitted, isProjectionComplete, isReduceComplete, type ReduceObservation } from '../../executor/reduce/observe-reduce.js';
 import type { ExecutorTask } from './feature-job-types.js';
 
 export type PcaTask = Extract<ExecutorTask, 'pca-statistics' | 'pca-fit' | 'pca-project'>;

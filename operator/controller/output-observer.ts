@@ -7,8 +7,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { readCommitMarker } from '../../executor/commit/commit-partition.js';
 import { mergeManifest } from '../../executor/commit/merge-manifest.js';
-import { finishReduce } from '../../executor/cluster/finish-reduce.js';
-import { observeReduce, type ReduceObservation } from '../../executor/cluster/observe-reduce.js';
+import { finishReduce } from '../../executor/reduce/finish-reduce.js';
+import { observeReduce, type ReduceObservation } from '../../executor/reduce/observe-reduce.js';
 import type { PcaSettings } from '../../executor/config/executor-config.js';
 import { ManifestSchema, type Manifest } from '../../executor/output/manifest-schema.js';
 import type { CommitMarker } from '../../executor/output/commit-marker-schema.js';

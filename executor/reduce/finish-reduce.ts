@@ -7,8 +7,8 @@
 import { FeatureJobError } from '../errors.js';
 import type { Manifest } from '../output/manifest-schema.js';
 import { PCA_MODEL_KEY } from '../plan/partition-naming.js';
-import type { ReducedShard } from '../reduce/project-partition.js';
-import { ensureManifestPca, readManifestForReduce } from '../reduce/reduce-manifest.js';
+import type { ReducedShard } from './project-partition.js';
+import { ensureManifestPca, readManifestForReduce } from './reduce-manifest.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { mapOrdered } from '../util/map-ordered.js';
 import { readProjectionMarker } from './projection-marker.js';

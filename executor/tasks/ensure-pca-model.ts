@@ -1,9 +1,10 @@
 /**
- * `featurejob executor pca-fit`, one pod: finds every statistics group's file from the
- * manifest alone (statistics-keys.ts), deletes the stale ones, sums them one at a time,
- * fits K components exactly and writes pca/model.json. A model already fitted for the same
- * K, whitening and rows is kept as it is, so a rerun changes no byte and the projections made
- * with it stay valid.
+ * The `pca-fit` task, one process: finds every statistics group's file from the manifest alone
+ * (reduce/statistics-keys.ts), deletes the stale ones, sums them one at a time, fits K
+ * components exactly and writes pca/model.json. A model already fitted for the same K,
+ * whitening and rows is kept as it is when the statistics are those it was fitted from, so a
+ * rerun changes no byte and the projections made with it (their markers name the model's
+ * sha256) stay valid.
  */
 import type { PcaSettings } from '../config/executor-config.js';
 import { FeatureJobError, isFeatureJobError } from '../errors.js';
@@ -13,11 +14,11 @@ import { PCA_MODEL_KEY } from '../plan/partition-naming.js';
 import { fitPca } from '../reduce/fit-pca.js';
 import { mergeStatistics } from '../reduce/merge-statistics.js';
 import { encodePcaModel } from '../reduce/pca-model.js';
+import { deleteStaleProjectionMarkers } from '../reduce/projection-marker.js';
 import { computeKeyedStatisticsGroups, deleteStaleStatistics } from '../reduce/statistics-keys.js';
+import { computeModelSha256, isModelFor, readStoredPcaModel, type StoredPcaModel } from '../reduce/stored-pca-model.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { deleteStaleProjectionMarkers } from './projection-marker.js';
-import { ensureStatisticsOfGroup } from './run-pca-statistics.js';
-import { computeModelSha256, isModelFor, readStoredPcaModel, type StoredPcaModel } from './stored-pca-model.js';
+import { ensureStatisticsOfGroup } from './ensure-pca-statistics.js';
 
 export interface PcaFitResult {
   readonly mode: 'pca-fit';
@@ -30,7 +31,7 @@ export interface PcaFitResult {
   readonly statisticsFiles: number;
 }
 
-export async function runPcaFit(options: {
+export async function ensurePcaModel(options: {
   readonly output: ObjectStore;
   readonly manifest: Manifest;
   readonly pca: PcaSettings;
@@ -49,11 +50,13 @@ export async function runPcaFit(options: {
     created,
     statisticsFiles: groups.length,
   });
-  const existing = await readModelIfValid(output);
-  if (existing !== undefined && isModelFor(existing.model, manifest, pca)) return result(existing, false);
-
   const keys = groups.map((group) => group.key);
-  const { missing } = await deleteStaleStatistics(output, keys);
+  const { missing, deleted } = await deleteStaleStatistics(output, keys);
+  // Stale or missing files mean the statistics changed since the stored model was fitted (another
+  // grouping, FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS, a lost file): fit again from the current ones.
+  const existing = await readModelIfValid(output);
+  if (existing !== undefined && deleted === 0 && missing.length === 0 && isModelFor(existing.model, manifest, pca)) return result(existing, false);
+
   // The statistics tasks normally wrote them all; one lost since is computed here rather than failing the fit.
   for (const group of groups.filter((candidate) => missing.includes(candidate.key))) {
     logger.warn({ partitions: group.partitions.join(','), key: group.key }, 'PCA statistics missing, computing them in the fit');

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { computeExcludedPrefix } from '../../../executor/local/excluded-prefix.js';
+import { computeExcludedPrefix } from '../../../executor/plan/excluded-prefix.js';
 import { parseLocation } from '../../../executor/storage/location.js';
 
 const exclude = (input: string, output: string): string | undefined => computeExcludedPrefix(parseLocation(input), parseLocation(output));

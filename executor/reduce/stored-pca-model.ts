@@ -1,13 +1,14 @@
 /**
- * pca/model.json as the Kubernetes PCA tasks see it: the model, and the sha256 of its bytes,
- * which names the projections made with it (see projection-marker.ts), so a projection made
- * with an earlier model (another K, another whitening) is never taken for one of this model.
+ * pca/model.json as the PCA tasks see it, locally and on Kubernetes: the model, and the
+ * sha256 of its bytes, which names the projections made with it (see projection-marker.ts),
+ * so a projection made with an earlier model (another K, another whitening) is never taken
+ * for one of this model.
  */
 import { createHash } from 'node:crypto';
 import type { PcaSettings } from '../config/executor-config.js';
 import type { Manifest } from '../output/manifest-schema.js';
 import { PCA_MODEL_KEY } from '../plan/partition-naming.js';
-import { decodePcaModel, type PcaModel } from '../reduce/pca-model.js';
+import { decodePcaModel, type PcaModel } from './pca-model.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 export interface StoredPcaModel {

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { PcaSettings } from '../config/executor-config.js';
 import type { Manifest } from '../output/manifest-schema.js';
 import { PCA_MODEL_KEY } from '../plan/partition-naming.js';
-import { groupPartitionsForStatistics } from '../reduce/statistics-groups.js';
+import { groupPartitionsForStatistics } from './statistics-groups.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { projectionMarkerKey, projectionMarkersPrefix } from './projection-marker.js';
 import { computeModelSha256, isModelFor } from './stored-pca-model.js';

@@ -1,10 +1,9 @@
 /**
- * `featurejob executor pca-statistics`, one completion index per statistics group: makes sure
- * the group's statistics file exists, as a local reduce worker does. The groups and their keys
- * are derived from manifest.json alone, so every pod (and the fit) agrees on them; a file
- * written during extraction, or by an earlier attempt, is read and kept, so a rerun is cheap.
+ * The `pca-statistics` task, one index per statistics group: makes sure the group's statistics
+ * file exists. The groups and their keys are derived from manifest.json alone, so every process
+ * (a local worker, a pod, the fit) agrees on them; a file written during extraction, or by an
+ * earlier attempt, is read and kept, so a rerun is cheap.
  */
-import type { PcaSettings } from '../config/executor-config.js';
 import { FeatureJobError } from '../errors.js';
 import type { Manifest } from '../output/manifest-schema.js';
 import { ensureGroupStatistics } from '../reduce/partition-statistics.js';
@@ -14,7 +13,7 @@ import type { ObjectStore } from '../storage/object-store.js';
 
 export interface PcaStatisticsResult {
   readonly mode: 'pca-statistics';
-  /** The statistics group (the completion index). */
+  /** The statistics group (the task index). */
   readonly index: number;
   readonly partitions: readonly number[];
   readonly key: string;
@@ -23,10 +22,9 @@ export interface PcaStatisticsResult {
   readonly computed: boolean;
 }
 
-export async function runPcaStatistics(options: {
+export async function ensurePcaStatistics(options: {
   readonly output: ObjectStore;
   readonly manifest: Manifest;
-  readonly pca: PcaSettings;
   readonly index: number;
   readonly threads: number;
 }): Promise<PcaStatisticsResult> {

@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { createS3Client } from '../storage/s3-client.js';
-import { parseLocation } from '../storage/location.js';
-import { openStore } from '../storage/open-store.js';
-import type { ObjectStore } from '../storage/object-store.js';
+import { createS3Client } from './s3-client.js';
+import { parseLocation } from './location.js';
+import { openStore } from './open-store.js';
+import type { ObjectStore } from './object-store.js';
 
 export interface StoreSettings {
   readonly input: string;

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { FeatureJobError } from '../errors.js';
 import { ManifestPcaPartitionSchema, Sha256HexSchema } from '../output/manifest-schema.js';
 import { CONTROL_PREFIX, partitionName } from '../plan/partition-naming.js';
-import type { ReducedShard } from '../reduce/project-partition.js';
+import type { ReducedShard } from './project-partition.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { encodeJson, readJsonIfExists } from '../storage/read-json.js';
 

@@ -1,0 +1,64 @@
+/**
+ * The `extract` task: one planned partition, from its plan shard to its commit marker. A local
+ * worker process calls it for every partition it is sent, an executor pod once for its
+ * completion index; both with a model runner they loaded once.
+ */
+import { readCommitMarker } from '../commit/commit-partition.js';
+import type { ExecutorConfig } from '../config/executor-config.js';
+import { FeatureJobError } from '../errors.js';
+import type { ModelRunner } from '../model/model-runner.js';
+import type { CommitMarker } from '../output/commit-marker-schema.js';
+import type { ExtractOptions } from '../pipeline/extract-features.js';
+import { runPartition, type PartitionOutcome } from '../pipeline/run-partition.js';
+import { PLAN_INDEX_KEY } from '../plan/partition-naming.js';
+import { PlanIndexSchema, type PlanIndex } from '../plan/plan-schema.js';
+import type { ObjectStore } from '../storage/object-store.js';
+import { readJsonIfExists } from '../storage/read-json.js';
+
+/** What extraction reads of the settings; `pca` only says whether statistics are computed on the way. */
+export type ExtractPartitionConfig = Pick<ExecutorConfig, 'format' | 'threads' | 'batchSize' | 'fetchConcurrency' | 'maxPixels' | 'pca'>;
+
+export interface ExtractPartitionOptions {
+  readonly stores: { readonly input: ObjectStore; readonly output: ObjectStore };
+  readonly config: ExtractPartitionConfig;
+  readonly model: ModelRunner;
+  readonly index: number;
+  /** This attempt's id (commit/attempt-id.ts): names its files until one attempt commits. */
+  readonly attempt: string;
+  readonly onProgress?: ExtractOptions['onProgress'];
+  readonly now?: () => Date;
+}
+
+export async function extractPartition(options: ExtractPartitionOptions): Promise<PartitionOutcome> {
+  const { stores, config } = options;
+  return runPartition({
+    index: options.index,
+    attempt: options.attempt,
+    input: stores.input,
+    output: stores.output,
+    model: options.model,
+    format: config.format,
+    batchSize: config.batchSize,
+    fetchConcurrency: config.fetchConcurrency,
+    decodeConcurrency: Math.max(2, config.threads),
+    maxPixels: config.maxPixels,
+    // With PCA ahead, a large partition's statistics are computed while its features are in memory.
+    ...(config.pca === undefined ? {} : { statisticsThreads: config.threads }),
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
+}
+
+/**
+ * Before a process loads the model for partition `index`: the plan (whose model sha256 the
+ * runner must have) and the commit marker of an earlier attempt, if one committed. Throws
+ * FJ_INVALID_CONFIG when there is no plan or no such partition.
+ */
+export async function readExtractState(output: ObjectStore, index: number): Promise<{ readonly plan: PlanIndex; readonly committed: CommitMarker | undefined }> {
+  const plan = await readJsonIfExists(output, PLAN_INDEX_KEY, PlanIndexSchema, { code: 'FJ_PLAN_MISMATCH' });
+  if (plan === undefined) throw new FeatureJobError('FJ_INVALID_CONFIG', `no plan at ${output.uriOf(PLAN_INDEX_KEY)}: the planner has not run`);
+  if (index >= plan.partitions.length) {
+    throw new FeatureJobError('FJ_INVALID_CONFIG', `partition ${index} does not exist (the plan has ${plan.partitions.length})`);
+  }
+  return { plan, committed: await readCommitMarker(output, index) };
+}
