@@ -4,6 +4,7 @@ import { mergeManifest } from '../commit/merge-manifest.js';
 import { resolveModel, type ResolvedModel, type ResolveModelOptions } from '../model/resolve-model.js';
 import type { Manifest } from '../output/manifest-schema.js';
 import type { PartitionOutcome } from '../pipeline/run-partition.js';
+import type { RunSummaryInput } from '../progress/format-summary.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
 import { assertComponentsFit } from '../reduce/fit-pca.js';
 import { isReduceComplete } from '../reduce/observe-reduce.js';
@@ -17,19 +18,9 @@ import { runLocalReduce, type LocalReduceResult } from './run-local-reduce.js';
 import type { TaskWorkerSettings } from './task-worker-settings.js';
 import { runWorkerPool } from './worker-pool.js';
 
-export interface LocalJobResult {
-  readonly manifest: Manifest;
-  readonly manifestUri: string;
-  /** Partitions this run processed (excludes those committed by earlier runs). */
-  readonly partitionsRun: number;
-  readonly imagesRun: number;
-  /** Listing, extraction and the manifest merge; PCA (in `reduce`) has its own timings. */
-  readonly wallMs: number;
-  /** Milliseconds from process start to the first image's features (performance.now() origin). */
-  readonly firstImageMs: number | undefined;
+export interface LocalJobResult extends RunSummaryInput {
   readonly workerPeakRssBytes: number[];
   readonly workerLoadMs: number[];
-  readonly retries: number;
   /** Set when `--pca` fitted (or refitted) PCA in this run. */
   readonly reduce?: LocalReduceResult;
 }

@@ -8,9 +8,12 @@ import { formatDuration } from './format-duration.js';
 export interface RunSummaryInput {
   readonly manifest: Manifest;
   readonly manifestUri: string;
+  /** Partitions this run processed (excludes those committed by earlier runs). */
   readonly partitionsRun: number;
   readonly imagesRun: number;
+  /** Listing, extraction and the manifest merge; PCA (in `reduce`) has its own timings. */
   readonly wallMs: number;
+  /** Milliseconds from process start to the first image's features (performance.now() origin). */
   readonly firstImageMs: number | undefined;
   readonly workerPeakRssBytes: readonly number[];
   readonly retries: number;
