@@ -4,6 +4,7 @@
  * list is bounded, so the API server can cost CEL rules and refuse oversized objects.
  */
 import { z } from 'zod';
+import { celWithSlash, isInputInsideOutput } from './is-input-inside-output.js';
 
 export const OUTPUT_FORMATS = ['parquet', 'csv'] as const;
 export const DEFAULT_PARALLELISM = 10;
@@ -19,7 +20,16 @@ const bucketName = z
   .max(63)
   .regex(/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/)
   .describe('S3 bucket name');
-const keyPrefix = z.string().max(1024).default('').describe('key prefix inside the bucket ("" for the whole bucket)');
+/**
+ * No leading slash and no empty segment, so that the prefix a user writes is the one the
+ * store uses (S3Store drops leading and trailing slashes) and prefixes compare as written.
+ */
+const keyPrefix = z
+  .string()
+  .max(1024)
+  .regex(/^([^/]+(\/[^/]+)*\/?)?$/, 'a key prefix without a leading slash or empty segments')
+  .default('')
+  .describe('key prefix inside the bucket ("" for the whole bucket)');
 const quantity = z
   .string()
   .min(1)
@@ -148,8 +158,8 @@ export const SPEC_RULES = [
     message: 'set partitions or imagesPerPartition, not both',
   },
   {
-    rule: 'self.input.bucket != self.output.bucket || self.input.prefix != self.output.prefix',
-    message: 'output must differ from input',
+    rule: `self.input.bucket != self.output.bucket || !${celWithSlash('self.input.prefix')}.startsWith(${celWithSlash('self.output.prefix')})`,
+    message: 'output must differ from input and must not contain it',
   },
   {
     rule: 'self.input == oldSelf.input && self.output == oldSelf.output && self.model == oldSelf.model',
@@ -165,7 +175,7 @@ export const SPEC_RULES = [
 export function computeSpecProblems(spec: FeatureJobSpec): string[] {
   const problems: string[] = [];
   if (spec.partitions !== undefined && spec.imagesPerPartition !== undefined) problems.push(SPEC_RULES[0].message);
-  if (spec.input.bucket === spec.output.bucket && spec.input.prefix === spec.output.prefix) problems.push(SPEC_RULES[1].message);
+  if (isInputInsideOutput(spec.input, spec.output)) problems.push(SPEC_RULES[1].message);
   const weights = spec.model.weights;
   if (!(weights === 'imagenet' || weights === 'random' || weights.startsWith('s3://') || weights.startsWith('/'))) {
     problems.push(SPEC_RULES[3].message);

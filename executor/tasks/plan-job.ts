@@ -11,7 +11,9 @@ import type { ModelInfo } from '../model/model-runner.js';
 import { ensurePlan } from '../plan/ensure-plan.js';
 import { computeExcludedPrefix } from '../plan/excluded-prefix.js';
 import type { PlanIndex } from '../plan/plan-schema.js';
-import { parseLocation } from '../storage/location.js';
+import { isAbsolute, relative } from 'node:path';
+import { isInputInsideOutput } from '../../crds/is-input-inside-output.js';
+import { parseLocation, type Location } from '../storage/location.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 /** What planning reads of the settings: the pods' executor config, or the local runner's. */
@@ -32,9 +34,27 @@ export interface PlanJobOptions {
  * output file would be taken for input and the next run would plan its own shards.
  */
 export function computePlanExclusion(config: Pick<PlanJobConfig, 'input' | 'output'>): string | undefined {
-  const excluded = computeExcludedPrefix(parseLocation(config.input), parseLocation(config.output));
+  const input = parseLocation(config.input);
+  const output = parseLocation(config.output);
+  const excluded = computeExcludedPrefix(input, output);
   if (excluded === '') throw new FeatureJobError('FJ_INVALID_ARGUMENT', `--out must differ from <input> (both are ${config.input})`);
+  if (isLocationInside(input, output)) {
+    throw new FeatureJobError(
+      'FJ_INVALID_ARGUMENT',
+      `<input> ${config.input} lies inside --out ${config.output}: the job would read what it writes`,
+    );
+  }
   return excluded;
+}
+
+/** Whether `inner` is inside `outer` (not equal): folders by path, S3 by bucket and prefix. */
+function isLocationInside(inner: Location, outer: Location): boolean {
+  if (inner.kind === 'file' && outer.kind === 'file') {
+    const path = relative(outer.dir, inner.dir);
+    return path !== '' && !path.startsWith('..') && !isAbsolute(path);
+  }
+  if (inner.kind === 's3' && outer.kind === 's3') return inner.prefix !== outer.prefix && isInputInsideOutput(inner, outer);
+  return false;
 }
 
 /** Returns the job's plan, writing it on the first run (see plan/ensure-plan.ts). */

@@ -130,6 +130,18 @@ describe('the FeatureJob CRD on a real API server', { timeout: 60 * 60_000 }, ()
     assert.match(stderr, /output must differ from input/);
   });
 
+  it('refuses an input inside the output, and the same prefix written with and without its slash', async () => {
+    const inside = await refused('inside', { input: { bucket: 'images', prefix: 'out/a' }, output: { bucket: 'images', prefix: 'out' } });
+    assert.match(inside, /output must differ from input and must not contain it/);
+    const slash = await refused('slash', { input: { bucket: 'images', prefix: 'a' }, output: { bucket: 'images', prefix: 'a/' } });
+    assert.match(slash, /output must differ from input and must not contain it/);
+  });
+
+  it('refuses a key prefix with a leading slash', async () => {
+    const stderr = await refused('leading', { input: { bucket: 'images', prefix: '/a' }, output: { bucket: 'features' } });
+    assert.match(stderr, /spec\.input\.prefix: Invalid value/);
+  });
+
   it('refuses model weights that are not imagenet, random, an s3:// URL or a path', async () => {
     const stderr = await refused('ftp', { ...validSpec(), model: { weights: 'ftp://x' } });
     assert.match(stderr, /model\.weights must be imagenet, random/);

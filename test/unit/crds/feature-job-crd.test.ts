@@ -157,6 +157,27 @@ describe('the FeatureJob CRD', () => {
     ]);
   });
 
+  test('refuses an input that is the output, or inside it, comparing prefixes with one trailing slash', () => {
+    const problems = (input: object, output: object): string[] =>
+      computeSpecProblems(FeatureJobSpecSchema.parse({ input, output }));
+    const refused = ['output must differ from input and must not contain it'];
+    assert.deepEqual(problems({ bucket: 'img', prefix: 'a' }, { bucket: 'img', prefix: 'a/' }), refused);
+    assert.deepEqual(problems({ bucket: 'img', prefix: 'out/photos/' }, { bucket: 'img', prefix: 'out' }), refused);
+    assert.deepEqual(problems({ bucket: 'img', prefix: 'photos' }, { bucket: 'img' }), refused);
+    assert.deepEqual(problems({ bucket: 'img', prefix: 'outputs/' }, { bucket: 'img', prefix: 'out' }), []);
+    assert.deepEqual(problems({ bucket: 'img', prefix: 'photos' }, { bucket: 'img', prefix: 'photos/features' }), []);
+    assert.deepEqual(problems({ bucket: 'img', prefix: 'a' }, { bucket: 'other', prefix: 'a' }), []);
+  });
+
+  test('refuses a key prefix with a leading slash or an empty segment', () => {
+    for (const prefix of ['/photos', 'a//b', '//']) {
+      assert.equal(FeatureJobSpecSchema.safeParse({ input: { bucket: 'img', prefix }, output: { bucket: 'out' } }).success, false, prefix);
+    }
+    for (const prefix of ['', 'photos', 'photos/', 'a/b/c']) {
+      assert.equal(FeatureJobSpecSchema.safeParse({ input: { bucket: 'img', prefix }, output: { bucket: 'out' } }).success, true, prefix);
+    }
+  });
+
   test('the documented example is a valid FeatureJob', async () => {
     const example = parse(await readFile(EXAMPLE_PATH, 'utf8')) as { apiVersion: string; kind: string; spec: unknown };
     assert.equal(example.apiVersion, 'featurejob.dev/v1alpha1');

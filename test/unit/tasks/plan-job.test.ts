@@ -37,6 +37,16 @@ describe('planJob, the one planning function of both modes', () => {
     assert.equal(computePlanExclusion({ input: '/data/photos', output: '/data/out' }), undefined);
   });
 
+  test('refuses an input inside the output, and an output equal to the input but for its trailing slash', async () => {
+    await assert.rejects(plan(join(root, 'out', 'photos'), join(root, 'out')), isInvalidArgument);
+    assert.throws(() => computePlanExclusion({ input: 's3://bucket/out/photos', output: 's3://bucket/out' }), isInvalidArgument);
+    assert.throws(() => computePlanExclusion({ input: 's3://bucket/photos', output: 's3://bucket' }), isInvalidArgument);
+    assert.throws(() => computePlanExclusion({ input: 's3://bucket/photos/', output: 's3://bucket/photos' }), isInvalidArgument);
+    // A sibling whose name merely starts with the output's is not inside it.
+    assert.equal(computePlanExclusion({ input: 's3://bucket/outputs-raw', output: 's3://bucket/out' }), undefined);
+    assert.equal(computePlanExclusion({ input: 's3://other/out/photos', output: 's3://bucket/out' }), undefined);
+  });
+
   test('does not list an output nested inside the input as input', async () => {
     const input = join(root, 'photos');
     const output = join(input, 'features');
