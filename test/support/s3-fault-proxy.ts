@@ -18,7 +18,9 @@ export type S3Fault =
   /** Destroy the client connection without forwarding. */
   | { readonly kind: 'reset' }
   /** Wait, then forward. */
-  | { readonly kind: 'latency'; readonly ms: number };
+  | { readonly kind: 'latency'; readonly ms: number }
+  /** Forward untouched: a gap in a cycling rule (e.g. one 503 in five requests). */
+  | { readonly kind: 'pass' };
 
 export interface S3RequestFacts {
   readonly method: string;
@@ -31,6 +33,10 @@ export interface S3FaultRule {
   readonly match: (request: S3RequestFacts) => boolean;
   /** One fault per matching request, in order; when the list is used up the rule stops. */
   readonly faults: readonly S3Fault[];
+  /** Start the list again when it is used up, so the rule never stops. */
+  readonly cycle?: boolean;
+  /** Walk the list once per path (each object's first request gets the first fault), not once overall. */
+  readonly perPath?: boolean;
 }
 
 export interface S3FaultProxy {
@@ -46,14 +52,18 @@ export const isCreateOnlyPut = (request: S3RequestFacts): boolean =>
 
 export async function startS3FaultProxy(target: string, rules: readonly S3FaultRule[]): Promise<S3FaultProxy> {
   const upstream = new URL(target);
-  const used = rules.map(() => 0);
-  const injected: Record<S3Fault['kind'], number> = { 'drop-answer': 0, error: 0, reset: 0, latency: 0 };
+  const used = rules.map(() => new Map<string, number>());
+  const injected: Record<S3Fault['kind'], number> = { 'drop-answer': 0, error: 0, reset: 0, latency: 0, pass: 0 };
   const nextFault = (facts: S3RequestFacts): S3Fault | undefined => {
     for (const [i, rule] of rules.entries()) {
       if (!rule.match(facts)) continue;
-      const fault = rule.faults[used[i] ?? 0];
+      const counters = used[i] as Map<string, number>;
+      const counter = rule.perPath === true ? facts.path : '';
+      const count = counters.get(counter) ?? 0;
+      const position = rule.cycle === true && rule.faults.length > 0 ? count % rule.faults.length : count;
+      const fault = rule.faults[position];
       if (fault === undefined) continue;
-      used[i] = (used[i] ?? 0) + 1;
+      counters.set(counter, count + 1);
       injected[fault.kind] += 1;
       return fault;
     }
