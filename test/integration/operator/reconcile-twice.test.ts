@@ -35,7 +35,8 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
   let ctx: ReconcileContext;
   let client: CountingKubeClient;
   let imagesDir: string;
-  const clock = new Date('2026-11-25T12:00:00Z');
+  const start = new Date('2026-11-25T12:00:00Z');
+  let clock = start;
   const ok = (args: string[], stdin?: string): Promise<string> => checked(runCommand(cluster.binaries.kubectl, args, cluster.env(), stdin), `kubectl ${args.join(' ')}`);
 
   async function observeWorld(namespace: string, name: string): Promise<World> {
@@ -154,6 +155,19 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
     await reconcileFeatureJob(ctx, 'unreachable', 'fj');
     assert.deepEqual(client.takeWrites(), [], 'the same attempt, nothing new to write');
     assert.deepEqual(await observeWorld('unreachable', 'fj'), world);
+
+    // 10 s later the second attempt: its count in the message, the next wait doubled, no new Event.
+    clock = new Date(start.getTime() + 10_000);
+    try {
+      const second = await reconcileFeatureJob(ctx, 'unreachable', 'fj');
+      assert.notEqual(second.status?.phase, 'Failed');
+      assert.match(second.status?.conditions?.find((c) => c.type === 'Progressing')?.message ?? '', /^attempt 2 /);
+      assert.equal(second.requeueAfterMs, 20_000);
+      assert.deepEqual(client.takeWrites(), ['PATCH /apis/featurejob.dev/v1alpha1/namespaces/unreachable/featurejobs/fj/status']);
+      assert.deepEqual((await observeWorld('unreachable', 'fj')).events, world.events, 'a failure already reported gets no second Event');
+    } finally {
+      clock = start;
+    }
   });
 
   it('fails a spec the API server cannot check (a name too long for its children), once', async () => {
