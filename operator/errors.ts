@@ -5,7 +5,7 @@
  * users and alerts match on them, never on messages. Same shape as the data plane's catalog
  * (executor/errors.ts), the reason being the key; docs/errors.md is generated from both.
  */
-import type { ErrorKind, ErrorSpec } from '../executor/errors.js';
+import type { ErrorCatalog, ErrorCode, ErrorKind, ErrorSpec } from '../executor/errors.js';
 
 export type ReasonKind = 'info' | ErrorKind;
 export type ReasonSpec = Omit<ErrorSpec<ReasonKind>, 'reason'>;
@@ -37,9 +37,20 @@ export const OperatorReasons = {
   PartitionsFailed: { kind: 'terminal', meaning: 'Partitions used up their attempts; the job fails and status.failedPartitions lists them. Committed partitions are kept: a new FeatureJob with the same output redoes only the rest.' },
   ReduceFailed: { kind: 'terminal', meaning: 'A PCA Job (statistics, fit or projection) failed; the message carries the executor\'s error code. The extracted features and manifest are kept.' },
   DeadlineExceeded: { kind: 'terminal', meaning: 'spec.activeDeadlineSeconds passed before the job finished; the job fails. Raise the deadline or spec.parallelism.' },
-  MergeFailed: { kind: 'transient', meaning: 'Merging the manifest (or writing its PCA block) failed; Progressing turns Unknown and the merge is retried at the next reconcile.' },
-  StorageUnavailable: { kind: 'transient', meaning: 'The operator cannot read the output prefix (the message says why); Progressing turns Unknown and the operator keeps retrying at every resync.' },
+  MergeFailed: { kind: 'transient', meaning: 'Merging the manifest (or writing its PCA block) failed with a transient code (the message names it and the attempt); Progressing turns Unknown and the merge is retried with a backoff of 10 s doubling to 5 min. A terminal code fails the job with that code\'s own reason instead.' },
+  StorageUnavailable: { kind: 'transient', meaning: 'The operator cannot read the output prefix for a reason that may pass (the message names the code and the attempt); Progressing turns Unknown and the read is retried with a backoff of 10 s doubling to 5 min. A terminal code fails the job with that code\'s own reason instead.' },
   Suspended: { kind: 'info', meaning: 'spec.suspend is true; no executor runs until it is set back to false.' },
 } as const satisfies Record<string, ReasonSpec>;
 
 export type OperatorReason = keyof typeof OperatorReasons;
+
+/**
+ * The reason of a data-plane code (executor/errors.ts). A terminal code that the operator
+ * meets itself, reading the output or writing the manifest, ends the job with the code's own
+ * reason (`ManifestInvalid` for FJ_MANIFEST_INVALID) on Failed and Progressing, so the
+ * reason says what broke; such reasons are documented with their code, not repeated here.
+ */
+export type CodeReason = (typeof ErrorCatalog)[ErrorCode]['reason'];
+
+/** Every reason a FeatureJob condition can carry. */
+export type ConditionReason = OperatorReason | CodeReason;

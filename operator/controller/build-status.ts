@@ -1,11 +1,24 @@
 import type { FeatureJobSpec } from '../../crds/feature-job-spec.js';
-import type { FeatureJobStatus } from '../../crds/feature-job-status.js';
+import type { FeatureJobStatus, Phase } from '../../crds/feature-job-status.js';
 import { computeConditions } from './compute-conditions.js';
 import { computeFailedRanges } from './compute-failed-ranges.js';
 import { computeDesiredConditions, type Decision, type World } from './compute-feature-job-state.js';
 
 function formatTime(date: Date): string {
   return date.toISOString().replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * Images per second from the start until now, refreshed only when the counts moved or the
+ * phase changed (the job finished, say): a job that makes no progress keeps the status it
+ * has, so a steady world is not rewritten at every resync just because the clock moved.
+ */
+export function computeThroughput(options: { previous: FeatureJobStatus | undefined; phase: Phase; processed: number; startTime: string; until: number }): string | undefined {
+  const { previous, processed } = options;
+  const previousProcessed = previous?.images === undefined ? undefined : previous.images.succeeded + previous.images.failed;
+  if (previous?.throughput !== undefined && previous.phase === options.phase && previousProcessed === processed) return previous.throughput;
+  const elapsedSeconds = (options.until - Date.parse(options.startTime)) / 1000;
+  return processed > 0 && elapsedSeconds > 0 ? `${(processed / elapsedSeconds).toFixed(1)} img/s` : undefined;
 }
 
 /** The status for a decision: computed on a copy, written in one patch (KubeRay's rule). */
@@ -39,8 +52,8 @@ export function buildStatus(options: {
     status.images = { total: plan.images, succeeded, failed };
     status.partitions = { total, succeeded: committed, failed: decision.failedPartitions.length, active: finished ? 0 : (world.extractJob?.status?.active ?? 0) };
     status.progress = { images: `${succeeded + failed}/${plan.images}`, partitions: `${committed}/${total}` };
-    const elapsedSeconds = ((completionTime === undefined ? now.getTime() : Date.parse(completionTime)) - Date.parse(startTime)) / 1000;
-    if (succeeded + failed > 0 && elapsedSeconds > 0) status.throughput = `${((succeeded + failed) / elapsedSeconds).toFixed(1)} img/s`;
+    const throughput = computeThroughput({ previous, phase: decision.phase, processed: succeeded + failed, startTime, until: completionTime === undefined ? now.getTime() : Date.parse(completionTime) });
+    if (throughput !== undefined) status.throughput = throughput;
   }
   if (decision.failedPartitions.length > 0) status.failedPartitions = computeFailedRanges(decision.failedPartitions);
   const retries: Record<string, number> = {};

@@ -5,7 +5,7 @@
  */
 import type { FeatureJobSpec } from '../../crds/feature-job-spec.js';
 import type { Condition, FeatureJobStatus, Phase } from '../../crds/feature-job-status.js';
-import type { OperatorReason } from '../errors.js';
+import type { ConditionReason, OperatorReason } from '../errors.js';
 import { parseRanges } from './compute-failed-ranges.js';
 import type { DesiredCondition } from './compute-conditions.js';
 import type { JobObject } from '../kube/job-object.js';
@@ -13,6 +13,7 @@ import type { PodObject } from '../kube/pod-object.js';
 import { classifyPod, computeCompletionIndex, type PodVerdict } from './classify-pod.js';
 import { computeJobCondition } from './compute-job-condition.js';
 import type { OutputObservation } from './output-observer.js';
+import type { StorageFailure } from './compute-storage-failure.js';
 import { computeReduceTaskCounts, isModelFitted, isProjectionComplete, isReduceComplete, type ReduceObservation } from '../../executor/reduce/observe-reduce.js';
 import type { ExecutorTask } from './feature-job-types.js';
 
@@ -25,9 +26,9 @@ export interface World {
   readonly extractJob: JobObject | undefined;
   readonly plannerPods: readonly PodObject[];
   readonly executorPods: readonly PodObject[];
-  /** undefined when storage could not be read this time. */
+  /** undefined when storage could not be read this time (storageFailure says why). */
   readonly output: OutputObservation | undefined;
-  readonly storageError: string | undefined;
+  readonly storageFailure: StorageFailure | undefined;
   readonly now: Date;
   readonly stallTimeoutSeconds: number;
   /** Set when the executors' ServiceAccount does not exist, so no pod can even be created. */
@@ -47,8 +48,10 @@ export interface PodFailure {
 
 export interface Decision {
   readonly phase: Phase;
-  readonly progressing: { readonly status: 'True' | 'False' | 'Unknown'; readonly reason: OperatorReason; readonly message: string };
-  readonly failed?: { readonly reason: OperatorReason; readonly message: string };
+  readonly progressing: { readonly status: 'True' | 'False' | 'Unknown'; readonly reason: ConditionReason; readonly message: string };
+  readonly failed?: { readonly reason: ConditionReason; readonly message: string };
+  /** A transient storage failure: look again after this long (the backoff), not at the resync. */
+  readonly retryAfterMs?: number;
   /** Which child Job must exist now (created if missing), and how many completions it has. */
   readonly ensure: ExecutorTask | undefined;
   readonly completions?: number;
@@ -97,7 +100,8 @@ export function computeFeatureJobState(world: World): Decision {
   const base = { podFailures, failedPartitions, merge: false } as const;
 
   if (output === undefined) {
-    return { ...base, phase: world.previous?.phase ?? 'Pending', ensure: undefined, progressing: { status: 'Unknown', reason: 'StorageUnavailable', message: world.storageError ?? 'cannot read the output prefix' } };
+    const unknown: Decision = { ...base, phase: world.previous?.phase ?? 'Pending', ensure: undefined, progressing: { status: 'Unknown', reason: 'StorageUnavailable', message: 'cannot read the output prefix' } };
+    return world.storageFailure === undefined ? unknown : computeStorageFailureDecision(unknown, world.storageFailure);
   }
   if (output.manifest !== undefined && spec.reduce !== undefined && !isReduceComplete(output.manifest, spec.reduce.pca)) {
     return computeReduceState(world, output.manifest, spec.reduce.pca, base);
@@ -138,6 +142,20 @@ export function computeFeatureJobState(world: World): Decision {
   if (stall !== undefined) return stalled(base, 'Running', 'extract', stall, world);
   const active = world.extractJob?.status?.active ?? 0;
   return { ...base, phase: 'Running', ensure: 'extract', completions: total, progressing: { status: 'True', reason: 'Running', message: `${output.committed.partitions}/${total} partitions committed, ${active} executor(s) active` } };
+}
+
+/**
+ * A decision overtaken by a failure of the operator's own storage work (reading the output,
+ * merging the manifest, writing its PCA block): a terminal code fails the job with its own
+ * reason; a transient one keeps the phase and backs off (compute-storage-failure.ts).
+ */
+export function computeStorageFailureDecision(decision: Decision, failure: StorageFailure): Decision {
+  const { retryAfterMs: _, ...rest } = decision;
+  const stopped = { ...rest, merge: false, finishReduce: false, ensure: undefined };
+  if (failure.kind === 'terminal') {
+    return { ...stopped, phase: 'Failed', failed: { reason: failure.reason, message: failure.message }, progressing: { status: 'False', reason: failure.reason, message: failure.message } };
+  }
+  return { ...stopped, retryAfterMs: failure.retryAfterMs, progressing: { status: 'Unknown', reason: failure.reason, message: failure.message } };
 }
 
 /**

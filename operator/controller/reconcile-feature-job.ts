@@ -16,7 +16,11 @@ import { buildExtractJob, buildPcaJob, buildPlannerJob } from './build-executor-
 import { buildStatus } from './build-status.js';
 import { computeS3Uri } from './build-executor-config.js';
 import { computeChangedConditions, computeConditions } from './compute-conditions.js';
-import { computeFeatureJobState, type Decision, type PcaTask, type PodFailure, type World } from './compute-feature-job-state.js';
+import { computeFeatureJobState, computeStorageFailureDecision, type Decision, type PcaTask, type PodFailure, type World } from './compute-feature-job-state.js';
+import { computeMergePatch } from './compute-merge-patch.js';
+import { computeStorageFailure, type StorageFailure, type StorageStep } from './compute-storage-failure.js';
+import { computeUnreportedFailures } from './compute-unreported-failures.js';
+import { isStatusEquivalent } from './is-status-equivalent.js';
 import { FEATURE_JOB_API_VERSION, FEATURE_JOB_KIND, type FeatureJobObject } from '../../crds/feature-job-resource.js';
 import type { JobObject } from '../kube/job-object.js';
 import { COMPONENT_LABEL, JOB_LABEL, MAX_NAME_LENGTH, computeChildJobName } from './feature-job-types.js';
@@ -47,10 +51,6 @@ function computeNewRetries(before: Readonly<Record<string, number>> | undefined,
 
 function isFinished(status: FeatureJobStatus | undefined): boolean {
   return status?.phase === 'Complete' || status?.phase === 'Failed';
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 function eventName(featureJob: string, key: string): string {
@@ -84,7 +84,8 @@ async function emitEvents(ctx: ReconcileContext, featureJob: FeatureJobObject, p
   for (const condition of computeChangedConditions(previous, next)) {
     // At the end, Progressing turns False with the same reason as Complete/Failed: one Event says it.
     if (ending && condition.type === 'Progressing') continue;
-    const type = warnings.has(condition.type) || (condition.type === 'Progressing' && condition.status === 'False' && condition.reason !== 'Completed' && condition.reason !== 'Suspended') ? 'Warning' : 'Normal';
+    const stopped = condition.type === 'Progressing' && ((condition.status === 'False' && condition.reason !== 'Completed' && condition.reason !== 'Suspended') || condition.status === 'Unknown');
+    const type = warnings.has(condition.type) || stopped ? 'Warning' : 'Normal';
     const name = eventName(featureJob.metadata.name, `${featureJob.metadata.uid}/${condition.type}/${condition.status}/${condition.reason}/${condition.lastTransitionTime}`);
     await ctx.api.ensureEvent(featureJob.metadata.namespace, buildEvent({ featureJob, name, type, reason: condition.reason, message: condition.message, now, identity: ctx.config.identity }));
   }
@@ -95,9 +96,21 @@ async function emitEvents(ctx: ReconcileContext, featureJob: FeatureJobObject, p
   }
 }
 
+/**
+ * Events for what is not reported yet (a condition whose status or reason changed, a pod
+ * failure the stored status does not count), then the status, only when its meaning changed
+ * (is-status-equivalent.ts) and only the fields that did: a steady world costs no write.
+ */
 async function writeStatus(ctx: ReconcileContext, featureJob: FeatureJobObject, status: FeatureJobStatus, failures: readonly PodFailure[] = []): Promise<void> {
-  await emitEvents(ctx, featureJob, featureJob.status?.conditions, status.conditions ?? [], failures);
-  if (!sameJson(featureJob.status ?? {}, status)) await ctx.api.patchFeatureJobStatus(featureJob.metadata.namespace, featureJob.metadata.name, status);
+  await emitEvents(ctx, featureJob, featureJob.status?.conditions, status.conditions ?? [], computeUnreportedFailures(featureJob.status?.retries, failures));
+  if (isStatusEquivalent(featureJob.status, status)) return;
+  await ctx.api.patchFeatureJobStatus(featureJob.metadata.namespace, featureJob.metadata.name, computeMergePatch(featureJob.status ?? {}, status));
+}
+
+function logStorageFailure(ctx: ReconcileContext, featureJob: FeatureJobObject, step: StorageStep, failure: StorageFailure): void {
+  const fields = { featureJob: featureJob.metadata.name, namespace: featureJob.metadata.namespace, step, code: failure.code, reason: failure.reason };
+  if (failure.kind === 'terminal') ctx.logger.error(fields, failure.message);
+  else ctx.logger.warn({ ...fields, attempt: failure.attempt, retryInMs: failure.retryAfterMs }, failure.message);
 }
 
 function computeInvalidSpecStatus(featureJob: FeatureJobObject, problems: readonly string[], now: Date): FeatureJobStatus {
@@ -183,9 +196,14 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
     ...(spec.input.endpoint === undefined ? {} : { endpoint: spec.input.endpoint }),
     ...((spec.input.region ?? ctx.config.defaultRegion) === undefined ? {} : { region: spec.input.region ?? ctx.config.defaultRegion }),
   };
-  const [output, storageError] = await ctx.observer.observe(location).then(
+  const failureOf = (step: StorageStep, error: unknown): StorageFailure => {
+    const failure = computeStorageFailure({ error, step, previous: featureJob.status?.conditions, now });
+    logStorageFailure(ctx, featureJob, step, failure);
+    return failure;
+  };
+  const [output, storageFailure] = await ctx.observer.observe(location).then(
     (value) => [value, undefined] as const,
-    (error: unknown) => [undefined, (error as Error).message] as const,
+    (error: unknown) => [undefined, failureOf('observe', error)] as const,
   );
   const [planJob, extractJob, pods] = await Promise.all([
     ctx.api.getJob(namespace, computeChildJobName(name, 'plan')),
@@ -208,7 +226,7 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
     executorPods: pods.filter((pod) => pod.metadata.labels?.[COMPONENT_LABEL] === 'executor'),
     pcaPods: pods.filter((pod) => pod.metadata.labels?.[COMPONENT_LABEL]?.startsWith('pca-') === true),
     output,
-    storageError,
+    storageFailure,
     now,
     stallTimeoutSeconds: ctx.config.stallTimeoutSeconds,
     ...(missingServiceAccount === undefined ? {} : { missingServiceAccount }),
@@ -223,7 +241,7 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
       decision = computeFeatureJobState(world);
       ctx.logger.info({ featureJob: name, namespace, images: manifest.images.total }, 'manifest merged');
     } catch (error) {
-      decision = { ...decision, merge: false, progressing: { status: 'Unknown', reason: 'MergeFailed', message: (error as Error).message } };
+      decision = computeStorageFailureDecision(decision, failureOf('merge', error));
     }
   }
 
@@ -234,7 +252,7 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
       decision = computeFeatureJobState(world);
       ctx.logger.info({ featureJob: name, namespace, components: spec.reduce.pca.components }, 'PCA written to the manifest');
     } catch (error) {
-      decision = { ...decision, finishReduce: false, progressing: { status: 'Unknown', reason: 'MergeFailed', message: (error as Error).message } };
+      decision = computeStorageFailureDecision(decision, failureOf('merge', error));
     }
   }
 
@@ -264,5 +282,6 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
     ctx.observer.forget(location);
     return { featureJob, status, retriesByCause, ...(spec.ttlSecondsAfterFinished === undefined ? {} : { requeueAfterMs: spec.ttlSecondsAfterFinished * 1000 }) };
   }
-  return { featureJob, status, retriesByCause, requeueAfterMs: ctx.config.resyncSeconds * 1000 };
+  // A transient storage failure backs off (10 s doubling to 5 min); otherwise look again at the resync.
+  return { featureJob, status, retriesByCause, requeueAfterMs: decision.retryAfterMs ?? ctx.config.resyncSeconds * 1000 };
 }

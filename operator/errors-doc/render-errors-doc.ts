@@ -75,9 +75,18 @@ function buildIntro(): string[] {
     '',
     'A reason is the `reason` of a FeatureJob condition',
     `(${conditions}) and of the Event the operator`,
-    'writes when a condition changes (a Warning for `Failed`, and for `Progressing=False` other',
-    'than `Completed` and `Suspended`). Each failed pod also gets a Warning Event with its pod',
-    'reason, naming the partition, and `status.retries` counts failed pods by reason.',
+    'writes when a condition\'s status or reason changes (a Warning for `Failed`, for',
+    '`Progressing=Unknown`, and for `Progressing=False` other than `Completed` and `Suspended`).',
+    'Each failed pod also gets one Warning Event with its pod reason, naming the partition, and',
+    '`status.retries` counts failed pods by reason.',
+    '',
+    'When the operator itself fails to read the output or to write the manifest, the code\'s',
+    'kind decides: a terminal code ends the job with that code\'s own reason on `Failed` and',
+    '`Progressing` (`ManifestInvalid` for `FJ_MANIFEST_INVALID`, `StorageAccessDenied` for',
+    '`FJ_STORAGE_ACCESS_DENIED`; the data-plane codes below), the message starting with what',
+    'failed and the code; a transient code keeps the job going as `StorageUnavailable` or',
+    '`MergeFailed` below, retried with a backoff of 10 s doubling to 5 min',
+    '(docs/operator.md, "How failures are classified").',
   ];
 }
 

@@ -18,7 +18,8 @@ export class ClusterApi {
     return this.getOrUndefined<FeatureJobObject>(`${featureJobsPath(namespace)}/${name}`);
   }
 
-  async patchFeatureJobStatus(namespace: string, name: string, status: FeatureJobStatus): Promise<void> {
+  /** A JSON merge patch of the status: the fields that changed, `null` for those removed. */
+  async patchFeatureJobStatus(namespace: string, name: string, status: Partial<Record<keyof FeatureJobStatus, unknown>>): Promise<void> {
     await this.client.request({
       method: 'PATCH',
       path: `${featureJobsPath(namespace)}/${name}/status`,

@@ -4,7 +4,9 @@ import { FeatureJobSpecSchema } from '../../../crds/feature-job-spec.js';
 import type { PodObject } from '../../../operator/kube/pod-object.js';
 import { buildStatus } from '../../../operator/controller/build-status.js';
 import { computeChangedConditions } from '../../../operator/controller/compute-conditions.js';
-import { computeFeatureJobState, type World } from '../../../operator/controller/compute-feature-job-state.js';
+import { computeFeatureJobState, computeStorageFailureDecision, type World } from '../../../operator/controller/compute-feature-job-state.js';
+import { computeStorageFailure } from '../../../operator/controller/compute-storage-failure.js';
+import { FeatureJobError } from '../../../executor/errors.js';
 import type { JobObject } from '../../../operator/kube/job-object.js';
 import type { OutputObservation } from '../../../operator/controller/output-observer.js';
 import type { PlanIndex } from '../../../executor/plan/plan-schema.js';
@@ -18,7 +20,7 @@ function observed(partitions: number, extra: Partial<OutputObservation> = {}): O
 }
 
 function world(overrides: Partial<World>): World {
-  return { spec, previous: undefined, planJob: undefined, extractJob: undefined, plannerPods: [], executorPods: [], output: observed(0), storageError: undefined, now, stallTimeoutSeconds: 600, ...overrides };
+  return { spec, previous: undefined, planJob: undefined, extractJob: undefined, plannerPods: [], executorPods: [], output: observed(0), storageFailure: undefined, now, stallTimeoutSeconds: 600, ...overrides };
 }
 
 const job = (name: string, status: JobObject['status']): JobObject => ({ metadata: { name }, status });
@@ -106,10 +108,39 @@ describe('computeFeatureJobState', () => {
     assert.match(decision.failed?.message ?? '', /FJ_NO_INPUT_IMAGES/);
   });
 
-  it('keeps its phase but says so when storage cannot be read', () => {
-    const decision = computeFeatureJobState(world({ output: undefined, storageError: 'connect ECONNREFUSED', previous: { phase: 'Running' } }));
+  it('keeps its phase and backs off when storage cannot be read for a reason that may pass', () => {
+    const storageFailure = computeStorageFailure({ error: new FeatureJobError('FJ_STORAGE_UNREACHABLE', 'connect ECONNREFUSED'), step: 'observe', previous: undefined, now });
+    const decision = computeFeatureJobState(world({ output: undefined, storageFailure, previous: { phase: 'Running' } }));
     assert.equal(decision.phase, 'Running');
-    assert.deepEqual(decision.progressing, { status: 'Unknown', reason: 'StorageUnavailable', message: 'connect ECONNREFUSED' });
+    assert.equal(decision.failed, undefined);
+    assert.equal(decision.retryAfterMs, 10_000);
+    assert.equal(decision.progressing.status, 'Unknown');
+    assert.equal(decision.progressing.reason, 'StorageUnavailable');
+    assert.match(decision.progressing.message, /^attempt 1 .*FJ_STORAGE_UNREACHABLE: connect ECONNREFUSED$/);
+  });
+
+  it('fails with the code\'s own reason when storage holds what retrying cannot fix', () => {
+    const storageFailure = computeStorageFailure({ error: new FeatureJobError('FJ_MANIFEST_INVALID', 's3://out-bucket/manifest.json is not valid JSON'), step: 'observe', previous: undefined, now });
+    const decision = computeFeatureJobState(world({ output: undefined, storageFailure, previous: { phase: 'Merging' } }));
+    assert.equal(decision.phase, 'Failed');
+    assert.equal(decision.failed?.reason, 'ManifestInvalid');
+    assert.match(decision.failed?.message ?? '', /FJ_MANIFEST_INVALID: s3:\/\/out-bucket\/manifest.json is not valid JSON/);
+    assert.deepEqual({ ...decision.progressing, message: '' }, { status: 'False', reason: 'ManifestInvalid', message: '' });
+    assert.equal(decision.retryAfterMs, undefined);
+  });
+
+  it('stops merging when the merge fails terminally, and retries it later when it may pass', () => {
+    const merging = computeFeatureJobState(world({ output: observed(3) }));
+    assert.equal(merging.merge, true);
+    const terminal = computeStorageFailureDecision(merging, computeStorageFailure({ error: new FeatureJobError('FJ_PLAN_MISMATCH', 'partition 1 committed 9 rows'), step: 'merge', previous: undefined, now }));
+    assert.equal(terminal.phase, 'Failed');
+    assert.equal(terminal.failed?.reason, 'PlanMismatch');
+    assert.equal(terminal.merge, false);
+    const transient = computeStorageFailureDecision(merging, computeStorageFailure({ error: new Error('socket hang up'), step: 'merge', previous: undefined, now }));
+    assert.equal(transient.phase, 'Merging');
+    assert.equal(transient.merge, false);
+    assert.equal(transient.progressing.reason, 'MergeFailed');
+    assert.match(transient.progressing.message, /FJ_STORAGE_FAILED: socket hang up/);
   });
 });
 

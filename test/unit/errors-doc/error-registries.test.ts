@@ -70,6 +70,10 @@ describe('the error registries against the sources', () => {
     for (const reason of reasons) assert.match(reason, /^[A-Z][A-Za-z0-9]*$/, `${reason} is not CamelCase`);
     const codeReasons = Object.values(ErrorCatalog).map((spec) => spec.reason);
     assert.equal(new Set(codeReasons).size, codeReasons.length, 'two codes share a reason');
+    // A terminal code the operator meets itself ends the job with the code's own reason, so a
+    // condition reason must name one thing whichever registry it comes from.
+    const shared = codeReasons.filter((reason) => Object.hasOwn(OperatorReasons, reason));
+    assert.deepEqual(shared, [], 'an operator reason and a code share a name');
   });
 
   test('every code and reason has a meaning that is a sentence', () => {
