@@ -108,6 +108,12 @@ export const ErrorCatalog = {
     kind: 'transient',
     meaning: 'A partition failed and used up its attempts, or has not committed when the manifest is merged; the message carries the last error, and a rerun redoes only what did not commit.',
   },
+  FJ_ATTEMPT_INTERRUPTED: {
+    reason: 'AttemptInterrupted',
+    kind: 'transient',
+    meaning:
+      'The executor received SIGTERM (its pod was deleted, drained or preempted) and stopped before committing; the attempt wrote nothing and the partition runs again.',
+  },
   FJ_WORKER_CRASHED: {
     reason: 'WorkerCrashed',
     kind: 'transient',

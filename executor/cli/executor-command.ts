@@ -26,7 +26,8 @@ idempotent, a repeated one finds its work done and exits 0):
   pca-project     project one manifest partition into pca/part-NNNNN.parquet (Indexed)
 
 Exit codes: 0 done, 1 crashed (retried), 75 transient failure (retried),
-78 bad configuration (never retried). The failure's code is written as one JSON line to
+78 bad configuration (never retried), 143 interrupted by SIGTERM before committing
+(a disruption: retried, not counted). The failure's code is written as one JSON line to
 the termination log (/dev/termination-log) and stderr.
 `;
 
@@ -42,7 +43,14 @@ export async function executorCommand(args: string[]): Promise<number> {
     if (!EXECUTOR_MODES.includes(mode as ExecutorMode)) {
       throw new FeatureJobError('FJ_INVALID_ARGUMENT', `expected one of ${EXECUTOR_MODES.join(', ')}, got '${mode ?? ''}'`);
     }
-    const result = await runExecutor({ mode: mode as ExecutorMode, env: process.env, logger });
+    // SIGTERM (pod deletion, drain, preemption): stop fetching and exit before committing, so
+    // the attempt leaves nothing behind and exits with the code the pod failure policy ignores.
+    const interrupt = new AbortController();
+    process.once('SIGTERM', () => {
+      logger.warn({ mode }, 'SIGTERM: stopping before commit');
+      interrupt.abort();
+    });
+    const result = await runExecutor({ mode: mode as ExecutorMode, env: process.env, logger, signal: interrupt.signal });
     process.stdout.write(`${JSON.stringify(result.mode === 'plan' ? { mode: 'plan', images: result.plan.images, partitions: result.plan.partitions.length, created: result.created } : result)}\n`);
     return ExecutorExitCodes.ok;
   } catch (error) {

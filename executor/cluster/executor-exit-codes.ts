@@ -13,8 +13,11 @@ export const ExecutorExitCodes = {
   transient: 75,
   /** EX_CONFIG: invalid settings, model mismatch, no input, access denied. Never retried. */
   badConfiguration: 78,
+  /** 128 + SIGTERM: stopped before committing; a disruption, not counted against the retries. */
+  interrupted: 143,
 } as const;
 
 export function computeExitCode(error: FeatureJobError): number {
+  if (error.code === 'FJ_ATTEMPT_INTERRUPTED') return ExecutorExitCodes.interrupted;
   return error.isTransient ? ExecutorExitCodes.transient : ExecutorExitCodes.badConfiguration;
 }

@@ -70,7 +70,13 @@ async function resolveCheckedModel(config: ExecutorConfig, expectedSha256: strin
   return model;
 }
 
-export async function runExecutor(options: { mode: ExecutorMode; env: NodeJS.ProcessEnv; logger: Logger }): Promise<ExecutorResult> {
+export async function runExecutor(options: {
+  mode: ExecutorMode;
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  /** Aborted on SIGTERM: an extract attempt stops before committing (FJ_ATTEMPT_INTERRUPTED). */
+  signal?: AbortSignal;
+}): Promise<ExecutorResult> {
   const { mode, env, logger } = options;
   const config = parseExecutorConfig(env);
   const indexed = mode === 'extract' || (isReduceMode(mode) && isIndexedReduceMode(mode));
@@ -94,7 +100,14 @@ export async function runExecutor(options: { mode: ExecutorMode; env: NodeJS.Pro
   const model = await resolveCheckedModel(config, plan.model.sha256, s3Client);
   const runner = await loadModelRunner({ modelPath: model.path, info: model.info, threads: config.threads, logger });
   try {
-    const result = await extractPartition({ stores: { input, output }, config, model: runner, index: partition, attempt: createAttemptId() });
+    const result = await extractPartition({
+      stores: { input, output },
+      config,
+      model: runner,
+      index: partition,
+      attempt: createAttemptId(),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
     return { mode, index: partition, outcome: result.outcome, rows: result.marker.rows, failed: result.marker.failed };
   } finally {
     await runner.close();

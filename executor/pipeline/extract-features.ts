@@ -1,4 +1,4 @@
-import { isFeatureJobError, type ErrorCode } from '../errors.js';
+import { FeatureJobError, isFeatureJobError, type ErrorCode } from '../errors.js';
 import type { ModelRunner } from '../model/model-runner.js';
 import type { ErrorRecord } from '../output/error-record.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -24,6 +24,8 @@ export interface ExtractOptions {
   readonly maxPixels: number;
   readonly fetch?: FetchOptions;
   readonly onProgress?: (progress: { done: number; failed: number }) => void;
+  /** Aborted on SIGTERM: no new fetch starts, and extraction throws FJ_ATTEMPT_INTERRUPTED. */
+  readonly signal?: AbortSignal;
 }
 
 export interface ExtractedFeatures {
@@ -48,6 +50,7 @@ export async function extractFeatures(options: ExtractOptions): Promise<Extracte
   const fetchOptions = options.fetch ?? defaultFetchOptions;
 
   const prepare = async (key: string): Promise<Prepared> => {
+    throwIfInterrupted(options.signal);
     try {
       const bytes = await fetchObject(options.input, key, fetchOptions);
       const tensor = await decodeSlots.run(() => prepareImage(bytes, { maxPixels: options.maxPixels, size: model.inputSize }));
@@ -68,6 +71,7 @@ export async function extractFeatures(options: ExtractOptions): Promise<Extracte
 
   const flush = async (): Promise<void> => {
     if (pending.length === 0) return;
+    throwIfInterrupted(options.signal);
     const output = await model.run(batch.subarray(0, pending.length * pixels), pending.length);
     features.set(output, paths.length * model.info.dimensions);
     paths.push(...pending);
@@ -87,4 +91,11 @@ export async function extractFeatures(options: ExtractOptions): Promise<Extracte
   }
   await flush();
   return { paths, features: features.subarray(0, paths.length * model.info.dimensions), errors };
+}
+
+/** Throws FJ_ATTEMPT_INTERRUPTED once `signal` is aborted (the attempt stops where it is). */
+export function throwIfInterrupted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted === true) {
+    throw new FeatureJobError('FJ_ATTEMPT_INTERRUPTED', 'the attempt was interrupted (SIGTERM) before it committed');
+  }
 }

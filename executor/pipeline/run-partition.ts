@@ -10,7 +10,7 @@ import { attemptErrorsKey, shardKey, statisticsKey } from '../plan/partition-nam
 import { computeRowStatistics, wantsOwnStatistics } from '../reduce/partition-statistics.js';
 import { encodeStatisticsFile } from '../reduce/statistics-file.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import { extractFeatures, type ExtractOptions } from './extract-features.js';
+import { extractFeatures, throwIfInterrupted, type ExtractOptions } from './extract-features.js';
 
 export interface RunPartitionOptions {
   readonly index: number;
@@ -30,6 +30,7 @@ export interface RunPartitionOptions {
   readonly statisticsThreads?: number;
   readonly fetch?: ExtractOptions['fetch'];
   readonly onProgress?: ExtractOptions['onProgress'];
+  readonly signal?: AbortSignal;
   readonly now?: () => Date;
 }
 
@@ -54,6 +55,7 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
     maxPixels: options.maxPixels,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
   const rows: FeatureRows = {
     paths: extracted.paths,
@@ -66,6 +68,9 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
     options.statisticsThreads === undefined || !wantsOwnStatistics(rows.paths.length, rows.dimensions)
       ? []
       : [{ key: statisticsKey(options.index, options.attempt), body: encodeStatisticsFile(await computeRowStatistics(rows, options.statisticsThreads)) }];
+  // Interrupted before the first write of the commit: the attempt leaves no file behind. Once
+  // the commit has begun it runs to its end (a few writes, well within the pod's grace period).
+  throwIfInterrupted(options.signal);
   const failuresByCode: Record<string, number> = {};
   for (const record of extracted.errors) failuresByCode[record.code] = (failuresByCode[record.code] ?? 0) + 1;
   return commitPartition(options.output, {

@@ -26,6 +26,8 @@ export interface ExtractPartitionOptions {
   /** This attempt's id (commit/attempt-id.ts): names its files until one attempt commits. */
   readonly attempt: string;
   readonly onProgress?: ExtractOptions['onProgress'];
+  /** Aborted on SIGTERM (executor/cli/executor-command.ts). */
+  readonly signal?: AbortSignal;
   readonly now?: () => Date;
 }
 
@@ -45,6 +47,7 @@ export async function extractPartition(options: ExtractPartitionOptions): Promis
     // With PCA ahead, a large partition's statistics are computed while its features are in memory.
     ...(config.pca === undefined ? {} : { statisticsThreads: config.threads }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
 }

@@ -94,6 +94,8 @@ function buildPodFailurePolicy(onBadConfiguration: 'FailIndex' | 'FailJob'): Rec
     rules: [
       { action: onBadConfiguration, onExitCodes: { containerName: EXECUTOR_CONTAINER, operator: 'In', values: [ExecutorExitCodes.badConfiguration] } },
       { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      // An executor that got SIGTERM stops before committing and exits 143: not its fault.
+      { action: 'Ignore', onExitCodes: { containerName: EXECUTOR_CONTAINER, operator: 'In', values: [ExecutorExitCodes.interrupted] } },
     ],
   };
 }

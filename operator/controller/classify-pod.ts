@@ -29,6 +29,9 @@ function describeExit(terminated: NonNullable<NonNullable<ContainerStatus['state
   if (terminated.exitCode === ExecutorExitCodes.badConfiguration) {
     return { reason: 'BadInput', message: `the executor refused its configuration or input${detail}`, ...(written === undefined ? {} : { code: written.code }) };
   }
+  if (terminated.exitCode === ExecutorExitCodes.interrupted) {
+    return { reason: 'Disrupted', message: `the executor was stopped by SIGTERM before it committed${detail}`, ...(written === undefined ? {} : { code: written.code }) };
+  }
   if (terminated.exitCode === ExecutorExitCodes.transient) {
     return { reason: 'TransientFailure', message: `the executor hit a retryable error${detail}`, ...(written === undefined ? {} : { code: written.code }) };
   }

@@ -39,11 +39,12 @@ describe('executor Jobs', () => {
     assert.equal(job.spec.activeDeadlineSeconds, 3600);
   });
 
-  it('fails an index at once on the bad-configuration exit code and ignores disruptions', () => {
+  it('fails an index at once on the bad-configuration exit code and ignores disruptions, SIGTERM included', () => {
     assert.deepEqual(job.spec.podFailurePolicy, {
       rules: [
         { action: 'FailIndex', onExitCodes: { containerName: 'executor', operator: 'In', values: [78] } },
         { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        { action: 'Ignore', onExitCodes: { containerName: 'executor', operator: 'In', values: [143] } },
       ],
     });
   });

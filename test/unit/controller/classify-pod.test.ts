@@ -42,6 +42,13 @@ describe('classifyPod', () => {
     assert.match(crash.state === 'failed' ? crash.message : '', /exited with code 1/);
   });
 
+  it('reports an executor stopped by SIGTERM before committing (exit 143) as a disruption', () => {
+    const message = '{"code":"FJ_ATTEMPT_INTERRUPTED","reason":"AttemptInterrupted","message":"interrupted"}';
+    const verdict = classifyPod(pod(terminated(143, 'Error', message)));
+    assert.equal(verdict.state === 'failed' && verdict.reason, 'Disrupted');
+    assert.equal(verdict.state === 'failed' && verdict.code, 'FJ_ATTEMPT_INTERRUPTED');
+  });
+
   it('does not blame the executor for a disruption', () => {
     const verdict = classifyPod(pod({ ...terminated(143, 'Error'), conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' }] }));
     assert.equal(verdict.state === 'failed' && verdict.reason, 'Disrupted');
