@@ -9,6 +9,8 @@ import { commitMarkerKey } from '../plan/partition-naming.js';
 export interface AttemptOutput {
   readonly index: number;
   readonly attempt: string;
+  /** The plan the partition belongs to; the merge refuses markers of another plan. */
+  readonly planId?: string;
   readonly shardKey: string;
   readonly shard: Uint8Array;
   readonly errorsKey: string;
@@ -39,6 +41,7 @@ export async function commitPartition(output: ObjectStore, attempt: AttemptOutpu
     version: 1,
     partition: attempt.index,
     attempt: attempt.attempt,
+    ...(attempt.planId === undefined ? {} : { planId: attempt.planId }),
     shardKey: attempt.shardKey,
     errorsKey: attempt.errorsKey,
     rows: attempt.rows,

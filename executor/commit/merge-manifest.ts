@@ -33,6 +33,7 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
     if (marker === undefined) throw new FeatureJobError('FJ_PARTITION_FAILED', `partition ${markers.length} of ${output.uri} has not committed`);
     markers.push(marker);
   }
+  assertSamePlan(plan, markers, output.uri);
   assertEveryImageAccounted(plan, markers);
 
   const errorChunks: Uint8Array[] = [];
@@ -71,6 +72,17 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   const winner = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema, { code: 'FJ_MANIFEST_INVALID' });
   if (winner === undefined) throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(MANIFEST_KEY)} exists but cannot be read`);
   return { manifest: winner, created: false };
+}
+
+/** A marker written for another plan (a racing or an earlier planner's) never reaches the manifest. */
+function assertSamePlan(plan: PlanIndex, markers: readonly CommitMarker[], uri: string): void {
+  const foreign = markers.filter((marker) => marker.planId !== plan.planId);
+  if (foreign.length === 0) return;
+  const first = foreign[0] as CommitMarker;
+  throw new FeatureJobError(
+    'FJ_PLAN_MISMATCH',
+    `${foreign.length} commit markers under ${uri} belong to another plan (partition ${first.partition}: plan ${first.planId ?? '(none)'}, the job's plan is ${plan.planId ?? '(none)'})`,
+  );
 }
 
 function assertEveryImageAccounted(plan: PlanIndex, markers: readonly CommitMarker[]): void {

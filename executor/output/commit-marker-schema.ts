@@ -16,6 +16,8 @@ export const CommitMarkerSchema = z
     partition: count,
     /** The attempt's id, part of its shard and errors keys. */
     attempt: z.string().min(1).max(128),
+    /** The plan whose partition this is (absent for plans written before plan ids). */
+    planId: z.string().min(1).max(64).optional(),
     shardKey: key,
     errorsKey: key,
     rows: count,

@@ -5,7 +5,8 @@ import { encodeCsvShard } from '../output/csv-shard.js';
 import { encodeErrorLines } from '../output/error-record.js';
 import { labelOf, type FeatureRows } from '../output/feature-rows.js';
 import { encodeParquetShard } from '../output/parquet-shard.js';
-import { readPlanShard } from '../plan/ensure-plan.js';
+import { FeatureJobError } from '../errors.js';
+import { readPlanIndex, readPlanShard } from '../plan/ensure-plan.js';
 import { attemptErrorsKey, shardKey, statisticsKey } from '../plan/partition-naming.js';
 import { computeRowStatistics, wantsOwnStatistics } from '../reduce/partition-statistics.js';
 import { encodeStatisticsFile } from '../reduce/statistics-file.js';
@@ -44,7 +45,9 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
   const existing = await readCommitMarker(options.output, options.index);
   if (existing !== undefined) return { outcome: 'already-committed', marker: existing };
 
-  const keys = await readPlanShard(options.output, options.index);
+  const plan = await readPlanIndex(options.output);
+  if (plan === undefined) throw new FeatureJobError('FJ_INVALID_CONFIG', `no plan under ${options.output.uri}: the planner has not run`);
+  const keys = await readPlanShard(options.output, plan, options.index);
   const extracted = await extractFeatures({
     input: options.input,
     keys,
@@ -76,6 +79,7 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
   return commitPartition(options.output, {
     index: options.index,
     attempt: options.attempt,
+    ...(plan.planId === undefined ? {} : { planId: plan.planId }),
     shardKey: shardKey(options.index, options.attempt, options.format),
     shard,
     errorsKey: attemptErrorsKey(options.index, options.attempt),

@@ -6,6 +6,7 @@ import { encodeJson, readJson, readJsonIfExists } from '../storage/read-json.js'
 import { computePartitionCount, computePartitions } from './compute-partitions.js';
 import { listInput } from './list-input.js';
 import { PLAN_INDEX_KEY, planShardKey } from './partition-naming.js';
+import { createPlanId } from './plan-id.js';
 import { PlanIndexSchema, PlanShardSchema, type PlanIndex } from './plan-schema.js';
 
 export interface EnsurePlanOptions {
@@ -43,12 +44,15 @@ export async function ensurePlan(options: EnsurePlanOptions): Promise<{ plan: Pl
     ...(options.partitions === undefined ? {} : { partitions: options.partitions }),
   });
   const groups = computePartitions(listing.images, count);
-  // Shards first, index last: an interrupted plan write leaves no index and is redone identically.
+  // Shards first, under this plan's id; the index last, create-only: an interrupted plan write
+  // leaves no index and is redone, and of two planners racing on one output exactly one wins.
+  const planId = createPlanId();
   for (const [index, keys] of groups.entries()) {
-    await options.output.put(planShardKey(index), encodeJson({ version: 1, index, keys }));
+    await options.output.put(planShardKey(index, planId), encodeJson({ version: 1, planId, index, keys }));
   }
   const plan: PlanIndex = {
     version: 1,
+    planId,
     inputUri: options.input.uri,
     outputUri: options.output.uri,
     format: options.format,
@@ -59,8 +63,13 @@ export async function ensurePlan(options: EnsurePlanOptions): Promise<{ plan: Pl
     partitions: groups.map((keys, index) => ({ index, images: keys.length })),
     createdAt: (options.now?.() ?? new Date()).toISOString(),
   };
-  await options.output.put(PLAN_INDEX_KEY, encodeJson(plan));
-  return { plan, created: true };
+  if (await options.output.putIfAbsent(PLAN_INDEX_KEY, encodeJson(plan))) return { plan, created: true };
+  // Another planner created the index first: use its plan when it plans the same job (or fail
+  // with FJ_PLAN_MISMATCH), and remove the shards of ours that no index names.
+  const winner = await readJson(options.output, PLAN_INDEX_KEY, PlanIndexSchema, { code: 'FJ_PLAN_MISMATCH' });
+  await Promise.all(groups.map((_, index) => options.output.delete(planShardKey(index, planId))));
+  assertPlanMatches(winner, options);
+  return { plan: winner, created: false };
 }
 
 function assertPlanMatches(plan: PlanIndex, options: EnsurePlanOptions): void {
@@ -81,8 +90,17 @@ function assertPlanMatches(plan: PlanIndex, options: EnsurePlanOptions): void {
   }
 }
 
-export async function readPlanShard(output: ObjectStore, index: number): Promise<string[]> {
-  const shard = await readJson(output, planShardKey(index), PlanShardSchema, { code: 'FJ_PLAN_MISMATCH' });
-  if (shard.index !== index) throw new FeatureJobError('FJ_PLAN_MISMATCH', `${output.uriOf(planShardKey(index))} holds partition ${shard.index}`);
+/** The image keys of partition `index` of `plan`, from the shard its plan id names. */
+export async function readPlanShard(output: ObjectStore, plan: Pick<PlanIndex, 'planId'>, index: number): Promise<string[]> {
+  const key = planShardKey(index, plan.planId);
+  const shard = await readJson(output, key, PlanShardSchema, { code: 'FJ_PLAN_MISMATCH' });
+  if (shard.index !== index || shard.planId !== plan.planId) {
+    throw new FeatureJobError('FJ_PLAN_MISMATCH', `${output.uriOf(key)} holds partition ${shard.index} of plan ${shard.planId ?? '(none)'}`);
+  }
   return shard.keys;
+}
+
+/** The job's plan index, or undefined before the planner has written it. */
+export function readPlanIndex(output: ObjectStore): Promise<PlanIndex | undefined> {
+  return readJsonIfExists(output, PLAN_INDEX_KEY, PlanIndexSchema, { code: 'FJ_PLAN_MISMATCH' });
 }

@@ -7,8 +7,13 @@ export function partitionName(index: number): string {
 
 export const PLAN_INDEX_KEY = `${CONTROL_PREFIX}/plan.json`;
 
-export function planShardKey(index: number): string {
-  return `${CONTROL_PREFIX}/plan/${partitionName(index)}.json`;
+/**
+ * A plan shard: under its plan's id, so two planners racing on one output never overwrite each
+ * other's shards (only one plan index is created). Plans written before plan ids had none.
+ */
+export function planShardKey(index: number, planId?: string): string {
+  const folder = planId === undefined ? `${CONTROL_PREFIX}/plan` : `${CONTROL_PREFIX}/plan/${planId}`;
+  return `${folder}/${partitionName(index)}.json`;
 }
 
 export function commitMarkerKey(index: number): string {

@@ -213,7 +213,7 @@ async function verifyImages(output: ObjectStore, plan: PlanIndex, seen: Map<stri
   for (const partition of plan.partitions) {
     let keys: string[];
     try {
-      keys = await readPlanShard(output, partition.index);
+      keys = await readPlanShard(output, plan, partition.index);
     } catch (error) {
       found.add('plan', `plan shard ${partition.index}: ${isFeatureJobError(error) ? error.message : String(error)}`);
       continue;

@@ -56,7 +56,7 @@ describe('featurejob run against a faulty S3', () => {
     assert.ok(proxy.injected.error >= 4, `${proxy.injected.error} answers of 503`);
   });
 
-  test('ends with every image exactly once when every create-only PUT loses its answer, then gets 409, then 412', async () => {
+  test('ends with every image exactly once when every create-only PUT (plan, markers, manifest) loses its answer, then gets 409, then 412', async () => {
     const proxy = await startS3FaultProxy(minio.endpoint, [
       {
         match: isCreateOnlyPut,
@@ -65,7 +65,7 @@ describe('featurejob run against a faulty S3', () => {
       },
     ]);
     await runThrough(proxy, 'lost-answers');
-    // Three commit markers and the manifest: each lost one answer and got one 409.
-    assert.deepEqual([proxy.injected['drop-answer'], proxy.injected.error], [4, 4]);
+    // The plan index, three commit markers and the manifest: each lost one answer and got one 409.
+    assert.deepEqual([proxy.injected['drop-answer'], proxy.injected.error], [5, 5]);
   });
 });

@@ -58,7 +58,7 @@ describe('planJob, the one planning function of both modes', () => {
     const { plan: planned, created } = await plan(input, output);
     assert.equal(created, true);
     assert.deepEqual([planned.images, planned.listed], [1, 1]);
-    assert.deepEqual(await readPlanShard(new FileStore({ dir: output }), 0), ['Apple/a.jpg']);
+    assert.deepEqual(await readPlanShard(new FileStore({ dir: output }), planned, 0), ['Apple/a.jpg']);
   });
 });
 
