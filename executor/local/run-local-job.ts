@@ -2,7 +2,8 @@ import { FeatureJobError } from '../errors.js';
 import type { RunConfig } from '../config/run-config.js';
 import { readCommitMarker } from '../commit/commit-partition.js';
 import { mergeManifest } from '../commit/merge-manifest.js';
-import { resolveModel, type ResolvedModel, type ResolveModelOptions } from '../model/resolve-model.js';
+import type { PrecisionModel } from '../model/ensure-int8-model.js';
+import { defaultCacheDir, resolveModel, type ResolvedModel, type ResolveModelOptions } from '../model/resolve-model.js';
 import type { Manifest } from '../output/manifest-schema.js';
 import { ensurePlan } from '../plan/ensure-plan.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
@@ -43,6 +44,8 @@ export interface LocalJobOptions {
   readonly workerPath?: string;
   /** Told which model (and weights) the job uses, before any work starts. */
   readonly onModelResolved?: (model: ResolvedModel) => void;
+  /** Told which precision runs (`--precision int8|auto`) and, for auto, why fp32 when it fell back. */
+  readonly onPrecisionChosen?: (precision: PrecisionModel) => void;
   readonly onDownloadProgress?: ResolveModelOptions['onDownloadProgress'];
   readonly onStatus?: ResolveModelOptions['onStatus'];
 }
@@ -81,6 +84,8 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   });
   logger.info({ output: output.uri, partitions: plan.partitions.length, images: plan.images, created }, 'plan ready');
   if (config.pca !== undefined) assertComponentsFit(config.pca, plan.images, model.info.dimensions);
+  const chosen = await choosePrecision({ config, model, plan, input, output, cacheDir: options.cacheDir ?? defaultCacheDir(), onStatus: options.onStatus });
+  if (chosen.record !== undefined) options.onPrecisionChosen?.(chosen);
 
   const pending: number[] = [];
   for await (const [position, marker] of mapOrdered(plan.partitions, 16, async (p, i) => [i, await readCommitMarker(output, p.index)] as const)) {
@@ -98,8 +103,8 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
       output: output.uri,
       ...(config.s3Endpoint === undefined ? {} : { s3Endpoint: config.s3Endpoint }),
       ...(config.region === undefined ? {} : { region: config.region }),
-      modelPath: model.path,
-      modelInfo: model.info,
+      modelPath: chosen.path,
+      modelInfo: chosen.info,
       threads: config.threads,
       batchSize: config.batchSize,
       fetchConcurrency: config.fetchConcurrency,
@@ -117,7 +122,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
     ...(options.workerPath === undefined ? {} : { workerPath: options.workerPath }),
   });
   if (pending.length > 0) progress.finish();
-  const merged = await mergeManifest({ output, plan });
+  const merged = await mergeManifest({ output, plan, ...(chosen.record === undefined ? {} : { precision: chosen.record }) });
   const extractionMs = performance.now() - started;
   let manifest = merged.manifest;
   let reduce: LocalReduceResult | undefined;
@@ -150,4 +155,32 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
     workerLoadMs: pool.loadMs,
     retries,
   };
+}
+
+/**
+ * `--precision`: fp32 loads nothing more; int8 and auto calibrate and gate on the job's own
+ * images (docs/performance.md), imported only then so an fp32 run's parent never loads onnxruntime.
+ */
+async function choosePrecision(options: {
+  config: RunConfig;
+  model: ResolvedModel;
+  plan: Awaited<ReturnType<typeof ensurePlan>>['plan'];
+  input: ReturnType<typeof openStores>['input'];
+  output: ReturnType<typeof openStores>['output'];
+  cacheDir: string;
+  onStatus: ((message: string) => void) | undefined;
+}): Promise<PrecisionModel> {
+  const { config, model, plan, input, output } = options;
+  if (config.precision === 'fp32') return { path: model.path, info: model.info };
+  const { ensurePrecisionModel } = await import('../model/ensure-int8-model.js');
+  const { loadPrecisionSamples } = await import('../pipeline/load-precision-samples.js');
+  return ensurePrecisionModel({
+    precision: config.precision,
+    model,
+    cacheDir: options.cacheDir,
+    threads: config.threads,
+    thresholds: { minCosineMedian: config.int8MinCosine, minKnnAgreement: config.int8MinKnn },
+    loadSamples: () => loadPrecisionSamples({ input, output, plan, count: config.calibrationImages, maxPixels: config.maxPixels }),
+    ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
+  });
 }

@@ -59,7 +59,8 @@ export async function openCalibrationSession(options: {
         const results = await session.run({ [VGG16_INPUT_NAME]: input }, outputNames);
         const scalar = (name: string): number => {
           const data = results[name]?.data;
-          if (!(data instanceof Float32Array) || data.length !== 1) throw new Error(`calibration output ${name} is not one float32`);
+          if (!(data instanceof Float32Array) || data.length !== 1)
+            throw new Error(`calibration output ${name} is not one float32`);
           return data[0] as number;
         };
         const ranges: Record<string, { min: number; max: number }> = {};

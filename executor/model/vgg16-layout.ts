@@ -111,5 +111,5 @@ function floatValues(
   // A view when aligned (the common case), else one copy; ONNX stores floats little-endian.
   return rawData.byteOffset % 4 === 0
     ? new Float32Array(rawData.buffer, rawData.byteOffset, rawData.byteLength / 4)
-    : new Float32Array(rawData.slice().buffer);
+    : new Float32Array(Uint8Array.from(rawData).buffer);
 }
