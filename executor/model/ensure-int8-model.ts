@@ -11,7 +11,7 @@
  * requantizes; the gate's figures are cached beside it by the gate sample's digest.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { z } from 'zod';
@@ -161,6 +161,7 @@ async function ensureInt8(
     method: METHOD,
   });
   const gatePath = path.replace(/\.onnx$/, `.gate-${gateDigest.slice(0, 16)}.json`);
+  await mkdir(computeModelsDir(options.cacheDir), { recursive: true });
   const cachedModel = (await stat(path).catch(() => undefined))?.isFile() === true;
   let figures = cachedModel ? await readGateFile(gatePath) : undefined;
   if (!cachedModel || figures === undefined) {
