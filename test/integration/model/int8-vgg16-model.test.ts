@@ -23,7 +23,10 @@ import { prepareImage } from '../../../executor/pipeline/prepare-image.js';
 import { writePlainImages } from '../../support/write-test-images.js';
 
 const PER_IMAGE = 224 * 224 * 3;
-const widths = { conv: [16, 32, 64, 128, 128], dense: 512 } as { conv: [number, number, number, number, number]; dense: number };
+const widths = { conv: [16, 32, 64, 128, 128], dense: 512 } as {
+  conv: [number, number, number, number, number];
+  dense: number;
+};
 
 async function prepareAll(files: readonly string[]): Promise<Float32Array> {
   const out = new Float32Array(files.length * PER_IMAGE);
@@ -40,11 +43,21 @@ describe('int8 VGG16-fc2 on onnxruntime', () => {
     root = await mkdtemp(join(tmpdir(), 'fj-int8-'));
     const path = join(root, 'narrow.onnx');
     await writeFile(path, buildOnnxModel({ graph: buildVgg16Graph(buildRandomVgg16Weights({ seed: 0, widths })) }));
-    fp32 = { path, info: { name: 'vgg16', layer: 'fc2', dimensions: widths.dense, weights: 'narrow random', sha256: await computeFileSha256(path) } };
+    fp32 = {
+      path,
+      info: {
+        name: 'vgg16',
+        layer: 'fc2',
+        dimensions: widths.dense,
+        weights: 'narrow random',
+        sha256: await computeFileSha256(path),
+      },
+    };
     const images = join(root, 'images');
     await writePlainImages(images, { count: 32 });
     const files: string[] = [];
-    for (const label of (await readdir(images)).sort()) for (const name of (await readdir(join(images, label))).sort()) files.push(join(images, label, name));
+    for (const label of (await readdir(images)).sort())
+      for (const name of (await readdir(join(images, label))).sort()) files.push(join(images, label, name));
     const calibration = files.filter((_, i) => i % 2 === 0);
     const gate = files.filter((_, i) => i % 2 === 1);
     samples = {
@@ -54,7 +67,13 @@ describe('int8 VGG16-fc2 on onnxruntime', () => {
   });
   after(() => rm(root, { recursive: true, force: true }));
 
-  const ensure = (options: { precision: 'int8' | 'auto'; cacheDir: string; samples?: PrecisionSamples; onStatus?: (message: string) => void; path?: string }) =>
+  const ensure = (options: {
+    precision: 'int8' | 'auto';
+    cacheDir: string;
+    samples?: PrecisionSamples;
+    onStatus?: (message: string) => void;
+    path?: string;
+  }) =>
     ensurePrecisionModel({
       precision: options.precision,
       model: options.path === undefined ? fp32 : { ...fp32, path: options.path },
@@ -69,12 +88,19 @@ describe('int8 VGG16-fc2 on onnxruntime', () => {
     const cacheDir = join(root, 'cache-pass');
     const chosen = await ensure({ precision: 'int8', cacheDir });
     const gate = chosen.record?.gate;
-    assert.ok(gate !== undefined && gate.passed, JSON.stringify(chosen.record));
+    assert.ok(gate !== undefined, JSON.stringify(chosen.record));
+    assert.equal(gate.passed, true);
     assert.ok(gate.cosineMedian >= 0.999 && gate.knnAgreement >= 0.95, JSON.stringify(gate));
     assert.equal(gate.images, 16);
     assert.equal(gate.k, 10);
     assert.equal(chosen.record?.used, 'int8');
-    assert.deepEqual(chosen.record?.calibration && { images: chosen.record.calibration.images, method: chosen.record.calibration.method }, { images: 16, method: 'minmax' });
+    assert.deepEqual(
+      chosen.record?.calibration && {
+        images: chosen.record.calibration.images,
+        method: chosen.record.calibration.method,
+      },
+      { images: 16, method: 'minmax' },
+    );
     assert.match(chosen.path, /vgg16-fc2-int8-v1-[0-9a-f]{16}-minmax-[0-9a-f]{16}\.onnx$/);
     assert.equal(chosen.info.sha256, await computeFileSha256(chosen.path));
     assert.equal(chosen.record?.int8Sha256, chosen.info.sha256);
@@ -84,7 +110,11 @@ describe('int8 VGG16-fc2 on onnxruntime', () => {
   it('is fused by onnxruntime into integer kernels: QLinearConv for every conv, QGemm for both dense layers', async () => {
     const chosen = await ensure({ precision: 'int8', cacheDir: join(root, 'cache-pass') });
     const optimized = join(root, 'optimized.onnx');
-    const session = await ort.InferenceSession.create(chosen.path, { graphOptimizationLevel: 'all', optimizedModelFilePath: optimized, intraOpNumThreads: 1 });
+    const session = await ort.InferenceSession.create(chosen.path, {
+      graphOptimizationLevel: 'all',
+      optimizedModelFilePath: optimized,
+      intraOpNumThreads: 1,
+    });
     await session.release();
     const text = (await readFile(optimized)).toString('latin1');
     const count = (op: string) => text.split(op).length - 1;
@@ -121,7 +151,11 @@ describe('int8 VGG16-fc2 on onnxruntime', () => {
 
   it('falls back to fp32 under auto and says why, recording the failed gate', async () => {
     const grey = new Float32Array(PER_IMAGE).fill(24);
-    const chosen = await ensure({ precision: 'auto', cacheDir: join(root, 'cache-auto'), samples: { calibration: { images: grey, count: 1 }, gate: samples.gate } });
+    const chosen = await ensure({
+      precision: 'auto',
+      cacheDir: join(root, 'cache-auto'),
+      samples: { calibration: { images: grey, count: 1 }, gate: samples.gate },
+    });
     assert.equal(chosen.path, fp32.path);
     assert.equal(chosen.info.sha256, fp32.info.sha256);
     assert.match(chosen.warning ?? '', /--precision auto runs fp32: int8 features do not hold/);
