@@ -141,6 +141,16 @@ export const ErrorCatalog = {
     kind: 'terminal',
     meaning: 'The model file cannot be loaded or does not produce VGG16 fc2 features (`[N, 4096]`); pass a VGG16 .h5, .onnx or TensorFlow.js model.',
   },
+  FJ_PRECISION_UNSUPPORTED: {
+    reason: 'PrecisionUnsupported',
+    kind: 'terminal',
+    meaning: '`--precision int8` or `auto` was asked for a model the quantizer cannot rewrite (only the VGG16-fc2 graph featurejob builds from `random`, `imagenet` or `.h5` weights); the job stops before reading any image. Run it with `--precision fp32`.',
+  },
+  FJ_PRECISION_FIDELITY: {
+    reason: 'PrecisionFidelity',
+    kind: 'terminal',
+    meaning: "`--precision int8`: on this job's own images the int8 features did not match the fp32 ones closely enough (median cosine or kNN@10 agreement below the thresholds the message names), so nothing was extracted. Use `--precision auto` to fall back to fp32, or fp32.",
+  },
   FJ_MODEL_NOT_FOUND: {
     reason: 'ModelNotFound',
     kind: 'terminal',

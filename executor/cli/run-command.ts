@@ -37,6 +37,10 @@ export async function runAndSummarize(config: RunConfig, options: { out?: NodeJS
       download.finish();
       err.write(describeWeightsDecision(model, config.seed));
     },
+    onPrecisionChosen: (precision) => {
+      if (precision.warning !== undefined) err.write(`featurejob: warning: ${precision.warning}\n`);
+      else if (precision.record?.gate !== undefined) err.write(`featurejob: int8 passed the fidelity gate (median cosine ${precision.record.gate.cosineMedian.toFixed(5)}, kNN@${precision.record.gate.k} ${precision.record.gate.knnAgreement.toFixed(3)}): workers run ${precision.path}\n`);
+    },
   });
   const vcpus = Math.min(config.workers * config.threads, availableParallelism());
   (options.out ?? process.stdout).write(formatSummary(result, { vcpus }));

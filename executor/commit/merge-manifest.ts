@@ -1,6 +1,6 @@
 import { FeatureJobError } from '../errors.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
-import { ManifestSchema, parseManifest, type Manifest } from '../output/manifest-schema.js';
+import { ManifestSchema, parseManifest, type Manifest, type ManifestPrecision } from '../output/manifest-schema.js';
 import { ATTEMPT_ERRORS_PREFIX, ERRORS_KEY, FEATURES_PREFIX, MANIFEST_KEY, PCA_STATISTICS_PREFIX, statisticsKey } from '../plan/partition-naming.js';
 import { isOwnAttemptFile } from '../plan/parse-attempt-file-key.js';
 import type { PlanIndex } from '../plan/plan-schema.js';
@@ -12,6 +12,8 @@ import { readCommitMarker } from './commit-partition.js';
 export interface MergeOptions {
   readonly output: ObjectStore;
   readonly plan: PlanIndex;
+  /** The `precision` block, when the run chose a precision (`--precision int8|auto`). */
+  readonly precision?: ManifestPrecision;
   readonly now?: () => Date;
 }
 
@@ -67,6 +69,7 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
     })),
     errorsUri: output.uriOf(ERRORS_KEY),
     createdAt: (options.now?.() ?? new Date()).toISOString(),
+    ...(options.precision === undefined ? {} : { precision: options.precision }),
   });
   if (await output.putIfAbsent(MANIFEST_KEY, encodeJson(manifest))) return { manifest, created: true };
   const winner = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema, { code: 'FJ_MANIFEST_INVALID' });

@@ -10,6 +10,15 @@ export type ProgressMode = (typeof ProgressModes)[number];
 
 export const DEFAULT_IMAGES_PER_PARTITION = 256;
 
+/** `--precision`: fp32 as always; int8 only when the job's own gate passes; auto falls back to fp32. */
+export const Precisions = ['fp32', 'int8', 'auto'] as const;
+export type Precision = (typeof Precisions)[number];
+
+/** Calibration images, and as many again for the gate: 8 and 32 measured alike here (median cosine 0.9994, docs/performance.md). */
+export const DEFAULT_CALIBRATION_IMAGES = 32;
+export const DEFAULT_INT8_MIN_COSINE = 0.999;
+export const DEFAULT_INT8_MIN_KNN = 0.95;
+
 const positiveInt = z.coerce.number().int().positive();
 
 /** Everything `featurejob run` needs, validated once and frozen. */
@@ -36,6 +45,11 @@ export const RunConfigSchema = z
     pca: z.coerce.number().int().min(1).max(1_000_000).optional(),
     whiten: z.boolean().default(false),
     cores: positiveInt.max(1024).default(availableParallelism()),
+    precision: z.enum(Precisions).default('fp32'),
+    calibrationImages: z.coerce.number().int().min(2).max(1024).default(DEFAULT_CALIBRATION_IMAGES),
+    /** The gate's thresholds: median cosine of fp32 vs int8 features, and kNN@10 agreement. */
+    int8MinCosine: z.coerce.number().gt(0).max(1).default(DEFAULT_INT8_MIN_COSINE),
+    int8MinKnn: z.coerce.number().min(0).max(1).default(DEFAULT_INT8_MIN_KNN),
   })
   .strict();
 

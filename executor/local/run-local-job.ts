@@ -1,8 +1,10 @@
 import type { RunConfig } from '../config/run-config.js';
 import { readCommitMarker } from '../commit/commit-partition.js';
 import { mergeManifest } from '../commit/merge-manifest.js';
-import { resolveModel, type ResolvedModel, type ResolveModelOptions } from '../model/resolve-model.js';
+import type { PrecisionModel } from '../model/ensure-int8-model.js';
+import { defaultCacheDir, resolveModel, type ResolvedModel, type ResolveModelOptions } from '../model/resolve-model.js';
 import type { Manifest } from '../output/manifest-schema.js';
+import type { PlanIndex } from '../plan/plan-schema.js';
 import type { PartitionOutcome } from '../pipeline/run-partition.js';
 import type { RunSummaryInput } from '../progress/format-summary.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
@@ -33,6 +35,8 @@ export interface LocalJobOptions {
   readonly workerPath?: string;
   /** Told which model (and weights) the job uses, before any work starts. */
   readonly onModelResolved?: (model: ResolvedModel) => void;
+  /** Told which precision runs (`--precision int8|auto`) and, for auto, why fp32 when it fell back. */
+  readonly onPrecisionChosen?: (precision: PrecisionModel) => void;
   readonly onDownloadProgress?: ResolveModelOptions['onDownloadProgress'];
   readonly onStatus?: ResolveModelOptions['onStatus'];
 }
@@ -61,6 +65,8 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   if (pca !== undefined) assertComponentsFit(pca.components, Number.MAX_SAFE_INTEGER, model.info.dimensions);
   const { plan } = await planJob({ stores: { input, output }, config, model: model.info, logger });
   if (pca !== undefined) assertComponentsFit(pca.components, plan.images, model.info.dimensions);
+  const chosen = await choosePrecision({ config, model, plan, input, output, cacheDir: options.cacheDir ?? defaultCacheDir(), onStatus: options.onStatus });
+  if (chosen.record !== undefined) options.onPrecisionChosen?.(chosen);
 
   const pending: number[] = [];
   for await (const [position, marker] of mapOrdered(plan.partitions, 16, async (p, i) => [i, await readCommitMarker(output, p.index)] as const)) {
@@ -89,7 +95,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
         maxPixels: config.maxPixels,
         ...(pca === undefined ? {} : { pca }),
       },
-      model: { path: model.path, info: model.info },
+      model: { path: chosen.path, info: chosen.info },
     },
     onProgress: ({ index, done, failed }) => progress.update(index, done, failed),
     onOutcome: (index, outcome) => progress.update(index, outcome.marker.rows + outcome.marker.failed, outcome.marker.failed),
@@ -101,7 +107,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
     ...(options.workerPath === undefined ? {} : { workerPath: options.workerPath }),
   });
   if (pending.length > 0) progress.finish();
-  const merged = await mergeManifest({ output, plan });
+  const merged = await mergeManifest({ output, plan, ...(chosen.record === undefined ? {} : { precision: chosen.record }) });
   const extractionMs = performance.now() - started;
   let manifest = merged.manifest;
   let reduce: LocalReduceResult | undefined;
@@ -132,4 +138,32 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
     workerLoadMs: pool.loadMs,
     retries,
   };
+}
+
+/**
+ * `--precision`: fp32 loads nothing more; int8 and auto calibrate and gate on the job's own
+ * images (docs/performance.md), imported only then so an fp32 run's parent never loads onnxruntime.
+ */
+async function choosePrecision(options: {
+  config: RunConfig;
+  model: ResolvedModel;
+  plan: PlanIndex;
+  input: ReturnType<typeof openStores>['input'];
+  output: ReturnType<typeof openStores>['output'];
+  cacheDir: string;
+  onStatus: ((message: string) => void) | undefined;
+}): Promise<PrecisionModel> {
+  const { config, model, plan, input, output } = options;
+  if (config.precision === 'fp32') return { path: model.path, info: model.info };
+  const { ensurePrecisionModel } = await import('../model/ensure-int8-model.js');
+  const { loadPrecisionSamples } = await import('../pipeline/load-precision-samples.js');
+  return ensurePrecisionModel({
+    precision: config.precision,
+    model,
+    cacheDir: options.cacheDir,
+    threads: config.threads,
+    thresholds: { minCosineMedian: config.int8MinCosine, minKnnAgreement: config.int8MinKnn },
+    loadSamples: () => loadPrecisionSamples({ input, output, plan, count: config.calibrationImages, maxPixels: config.maxPixels }),
+    ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
+  });
 }

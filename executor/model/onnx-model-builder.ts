@@ -8,7 +8,7 @@ import { endianness } from 'node:os';
 import { ProtobufWriter } from './protobuf-writer.js';
 
 /** TensorProto.DataType values. */
-export const OnnxDataType = { float: 1, int64: 7, double: 11 } as const;
+export const OnnxDataType = { float: 1, uint8: 2, int8: 3, int32: 6, int64: 7, double: 11 } as const;
 export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
 /** AttributeProto.AttributeType values. */
@@ -92,6 +92,27 @@ export function buildFloatTensor(options: {
     for (let i = 0; i < data.length; i += 1) view.setFloat32(i * 4, data[i] as number, true);
   }
   return { name, dataType: OnnxDataType.float, dims, rawData };
+}
+
+/** An int8, uint8 or int32 initializer (quantized weights, zero points, biases); little-endian like float tensors. */
+export function buildIntegerTensor(options: {
+  name: string;
+  dims: readonly number[];
+  data: Int8Array | Uint8Array | Int32Array;
+}): OnnxTensor {
+  const { name, dims, data } = options;
+  const expected = dims.reduce((a, b) => a * b, 1);
+  if (data.length !== expected) {
+    throw new RangeError(`tensor ${name}: ${data.length} values for dims [${dims.join(',')}]`);
+  }
+  const dataType = data instanceof Int8Array ? OnnxDataType.int8 : data instanceof Uint8Array ? OnnxDataType.uint8 : OnnxDataType.int32;
+  let rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (endianness() === 'BE' && data instanceof Int32Array) {
+    rawData = new Uint8Array(data.byteLength);
+    const view = new DataView(rawData.buffer);
+    for (let i = 0; i < data.length; i += 1) view.setInt32(i * 4, data[i] as number, true);
+  }
+  return { name, dataType, dims, rawData };
 }
 
 /** Chunks of a serialized ModelProto (ir_version 8, opset 17), ready to write without a copy. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OutputFormats } from '../config/run-config.js';
+import { OutputFormats, Precisions } from '../config/run-config.js';
 import { FeatureJobError } from '../errors.js';
 import { StableCodeSchema } from './error-record.js';
 
@@ -38,6 +38,37 @@ export const ManifestPcaSchema = z.strictObject({
   fittedAt: z.iso.datetime(),
 });
 
+/** The fidelity gate's figures: fp32 vs int8 fc2 features on images not used for calibration. */
+export const PrecisionGateSchema = z.strictObject({
+  images: count,
+  k: count,
+  cosineMin: z.number().min(-1).max(1.000001),
+  cosineMedian: z.number().min(-1).max(1.000001),
+  knnAgreement: z.number().min(0).max(1),
+  minCosineMedian: z.number(),
+  minKnnAgreement: z.number(),
+  passed: z.boolean(),
+});
+
+/**
+ * The `precision` block (`run --precision int8|auto`): what was asked, what ran, and the
+ * measurement that decided it, with the CPU and onnxruntime it was measured on. Absent for
+ * fp32 runs, so manifests written before it still parse.
+ */
+export const ManifestPrecisionSchema = z.strictObject({
+  requested: z.enum(Precisions),
+  used: z.enum(['fp32', 'int8']),
+  /** sha256 of the int8 model the workers ran; absent when fp32 ran. */
+  int8Sha256: Sha256HexSchema.optional(),
+  calibration: z.strictObject({ images: count, method: z.literal('minmax'), digest: Sha256HexSchema }).optional(),
+  gate: PrecisionGateSchema.optional(),
+  /** Why `auto` ran fp32. */
+  fallback: z.string().min(1).max(2000).optional(),
+  /** The int8-relevant flags of /proc/cpuinfo (avx2, avx512_vnni, amx_int8, ...). */
+  cpuFlags: z.array(z.string().min(1).max(32)).max(64),
+  onnxruntime: z.string().min(1).max(64),
+});
+
 /**
  * `manifest.json` (docs/architecture.md, "Output layout"): written once, after every partition committed, and read
  * by other tools, so it is strict (an unknown key is a writer bug or a newer version) and
@@ -62,6 +93,8 @@ export const ManifestSchema = z
     createdAt: z.iso.datetime(),
     /** Added by the PCA step (`run --pca`, `reduce`); the rest is never changed after it is written. */
     pca: ManifestPcaSchema.optional(),
+    /** Added by `run --precision int8|auto`. */
+    precision: ManifestPrecisionSchema.optional(),
   })
   .superRefine((manifest, context) => {
     const expect = (holds: boolean, message: string, path: PropertyKey[]): void => {
@@ -86,6 +119,7 @@ export const ManifestSchema = z
 export type Manifest = z.infer<typeof ManifestSchema>;
 export type ManifestPartition = z.infer<typeof ManifestPartitionSchema>;
 export type ManifestPca = z.infer<typeof ManifestPcaSchema>;
+export type ManifestPrecision = z.infer<typeof ManifestPrecisionSchema>;
 
 /** Validates a parsed manifest.json; throws FJ_MANIFEST_INVALID listing every mismatch. */
 export function parseManifest(json: unknown): Manifest {

@@ -1,4 +1,4 @@
-import type { Manifest } from '../output/manifest-schema.js';
+import type { Manifest, ManifestPrecision } from '../output/manifest-schema.js';
 import { formatDuration } from './format-duration.js';
 
 /**
@@ -35,6 +35,8 @@ export function formatSummary(result: RunSummaryInput, options: { vcpus: number 
     `model: ${manifest.model.name}/${manifest.model.layer} (${manifest.model.dimensions} values), weights ${manifest.model.weights}`,
     `manifest: ${result.manifestUri}`,
   ];
+  const { precision } = manifest;
+  if (precision !== undefined) lines.splice(lines.length - 1, 0, formatPrecisionLine(precision));
   if (result.partitionsRun > 0) {
     const rss = result.workerPeakRssBytes.map((bytes) => `${Math.round(bytes / 2 ** 20)} MiB`).join(', ');
     const first = result.firstImageMs === undefined ? 'n/a' : `${(result.firstImageMs / 1000).toFixed(1)} s`;
@@ -42,4 +44,16 @@ export function formatSummary(result: RunSummaryInput, options: { vcpus: number 
   }
   if (result.retries > 0) lines.splice(2, 0, `retried partition attempts: ${result.retries}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `precision: int8 (requested auto), gate passed: median cosine …` with the CPU and onnxruntime it was measured on. */
+export function formatPrecisionLine(precision: ManifestPrecision): string {
+  const { gate, calibration } = precision;
+  const figures =
+    gate === undefined
+      ? 'no gate figures'
+      : `gate ${gate.passed ? 'passed' : 'failed'}: median cosine ${gate.cosineMedian.toFixed(5)} (min ${gate.cosineMin.toFixed(5)}, needs ${gate.minCosineMedian}), kNN@${gate.k} agreement ${gate.knnAgreement.toFixed(3)} (needs ${gate.minKnnAgreement}) on ${gate.images} images`;
+  const calibrated = calibration === undefined ? '' : `, calibrated ${calibration.method} on ${calibration.images}`;
+  const cpu = precision.cpuFlags.length === 0 ? 'unknown' : precision.cpuFlags.join(' ');
+  return `precision: ${precision.used} (requested ${precision.requested}); ${figures}${calibrated}; CPU ${cpu}; onnxruntime ${precision.onnxruntime}`;
 }

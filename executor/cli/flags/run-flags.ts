@@ -1,6 +1,14 @@
 /** `featurejob run`: its flag table, and its command line turned into a frozen RunConfig. */
 import { DEFAULT_MAX_PIXELS } from '../../config/limits.js';
-import { DEFAULT_IMAGES_PER_PARTITION, parseRunConfig, type RunConfig, type RunConfigInput } from '../../config/run-config.js';
+import {
+  DEFAULT_CALIBRATION_IMAGES,
+  DEFAULT_IMAGES_PER_PARTITION,
+  DEFAULT_INT8_MIN_COSINE,
+  DEFAULT_INT8_MIN_KNN,
+  parseRunConfig,
+  type RunConfig,
+  type RunConfigInput,
+} from '../../config/run-config.js';
 import { defineCommand } from './flag-table.js';
 import { parseCommandLine, parseCommandSettings } from './parse-command-line.js';
 import { MAX_ATTEMPTS_FLAG, PROGRESS_FLAG, REGION_FLAG, S3_ENDPOINT_FLAG, WHITEN_FLAG, WORKERS_FLAG } from './shared-flags.js';
@@ -107,6 +115,44 @@ command resumes: committed partitions are never redone and no row is ever duplic
       value: '<K>',
       help: "then fit PCA with K components on all features and write pca/part-*.parquet (K values per image) and pca/model.json; each partition's statistics are computed during extraction",
       readme: 'then fit PCA with K components and write `pca/part-*.parquet` and `pca/model.json` — see [Dimension reduction](#dimension-reduction-pca)',
+    },
+    precision: {
+      type: 'string',
+      value: '<fp32|int8|auto>',
+      default: '`fp32`',
+      help: [
+        'inference precision',
+        '  fp32  as always',
+        '  int8  static int8 (QDQ), calibrated on this',
+        "        job's images, then gated on others (fp32",
+        '        vs int8 cosine and kNN@10); below the',
+        '        thresholds FJ_PRECISION_FIDELITY',
+        '  auto  int8 when the gate passes, else fp32',
+        'int8 needs our VGG16-fc2 (random, imagenet, .h5).',
+      ],
+      readme:
+        "`fp32`; `int8`: static int8, calibrated on this job's images and shipped only if the fidelity gate passes on others (else `FJ_PRECISION_FIDELITY`); `auto`: int8 when the gate passes, else fp32 — see [docs/performance.md](docs/performance.md)",
+    },
+    'calibration-images': {
+      type: 'string',
+      value: '<n>',
+      default: String(DEFAULT_CALIBRATION_IMAGES),
+      help: 'int8: images to calibrate on (as many again for the gate)',
+      readme: 'with int8/auto: images to calibrate on (MinMax), and as many other images for the fidelity gate',
+    },
+    'int8-min-cosine': {
+      type: 'string',
+      value: '<x>',
+      default: String(DEFAULT_INT8_MIN_COSINE),
+      help: 'int8 gate: least median cosine fp32 vs int8, (0, 1]',
+      readme: 'the gate: least median cosine of fp32 vs int8 features, in (0, 1]',
+    },
+    'int8-min-knn': {
+      type: 'string',
+      value: '<x>',
+      default: String(DEFAULT_INT8_MIN_KNN),
+      help: 'int8 gate: least kNN@10 agreement, [0, 1]',
+      readme: "the gate: least share of each image's 10 nearest neighbours (by cosine) that int8 keeps, in [0, 1]",
     },
     whiten: { ...WHITEN_FLAG, help: 'with --pca: scale each component to unit variance', readme: 'with `--pca`: scale each component to unit variance' },
   },

@@ -50,6 +50,21 @@ describe('manifest schema', () => {
     assert.deepEqual(parseManifest({ ...manifest, pca }).pca, pca);
   });
 
+  it('accepts the precision block of an int8 run, and manifests without one', () => {
+    const precision = {
+      requested: 'auto',
+      used: 'int8',
+      int8Sha256: SHA,
+      calibration: { images: 32, method: 'minmax', digest: SHA },
+      gate: { images: 32, k: 10, cosineMin: 0.9991, cosineMedian: 0.9995, knnAgreement: 0.98, minCosineMedian: 0.999, minKnnAgreement: 0.95, passed: true },
+      cpuFlags: ['avx2', 'avx512_vnni'],
+      onnxruntime: '1.30.0',
+    } as const;
+    assert.deepEqual(parseManifest({ ...validManifest(), precision }).precision, precision);
+    assert.equal(parseManifest(validManifest()).precision, undefined);
+    assertManifestInvalid({ ...validManifest(), precision: { ...precision, used: 'int4' } }, 'precision.used');
+  });
+
   it('parses the JSON text of a manifest', () => {
     assert.deepEqual(parseManifestText(JSON.stringify(validManifest())), validManifest());
   });

@@ -39,6 +39,20 @@ describe('parseRunCommandLine', () => {
     invalid(['in'], /missing --out <dir\|s3:\/\/bucket\/prefix>/);
   });
 
+  test('runs fp32 unless --precision says otherwise, and validates the int8 gate flags', () => {
+    const plain = parseRunCommandLine(['in', '--out', 'out']);
+    assert.ok(!plain.help && plain.config.precision === 'fp32' && plain.config.calibrationImages === 32);
+    assert.ok(!plain.help && plain.config.int8MinCosine === 0.999 && plain.config.int8MinKnn === 0.95);
+    const int8 = parseRunCommandLine(['in', '--out', 'out', '--precision', 'auto', '--calibration-images', '16', '--int8-min-cosine', '0.99', '--int8-min-knn', '0.9']);
+    assert.ok(!int8.help);
+    if (int8.help) return;
+    assert.deepEqual([int8.config.precision, int8.config.calibrationImages, int8.config.int8MinCosine, int8.config.int8MinKnn], ['auto', 16, 0.99, 0.9]);
+    assert.throws(() => parseRunCommandLine(['in', '--out', 'out', '--precision', 'int4']), isInvalidArgument(/--precision/));
+    assert.throws(() => parseRunCommandLine(['in', '--out', 'out', '--int8-min-cosine', '1.5']), isInvalidArgument(/--int8-min-cosine/));
+    assert.throws(() => parseRunCommandLine(['in', '--out', 'out', '--int8-min-knn', '-0.1']), isInvalidArgument(/--int8-min-knn/));
+    assert.throws(() => parseRunCommandLine(['in', '--out', 'out', '--calibration-images', '1']), isInvalidArgument(/--calibration-images/));
+  });
+
   test('answers --help without checking the values or the input', () => {
     assert.deepEqual(parseRunCommandLine(['--help', '--partitions', 'many']), { help: true });
     assert.deepEqual(parseRunCommandLine(['-h']), { help: true });
