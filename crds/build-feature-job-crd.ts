@@ -15,14 +15,24 @@ import {
 } from './feature-job-resource.js';
 import { FeatureJobStatusSchema } from './feature-job-status.js';
 
-
 const PRINTER_COLUMNS = [
   { name: 'Phase', type: 'string', jsonPath: '.status.phase', description: 'where the job is in its life cycle' },
   { name: 'Images', type: 'string', jsonPath: '.status.progress.images', description: 'images done/total' },
-  { name: 'Failed', type: 'integer', jsonPath: '.status.images.failed', description: 'images that could not be processed' },
+  {
+    name: 'Failed',
+    type: 'integer',
+    jsonPath: '.status.images.failed',
+    description: 'images that could not be processed',
+  },
   { name: 'Partitions', type: 'string', jsonPath: '.status.progress.partitions', description: 'partitions done/total' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-  { name: 'Throughput', type: 'string', jsonPath: '.status.throughput', priority: 1, description: 'recent images per second' },
+  {
+    name: 'Throughput',
+    type: 'string',
+    jsonPath: '.status.throughput',
+    priority: 1,
+    description: 'recent images per second',
+  },
   { name: 'Model', type: 'string', jsonPath: '.status.model', priority: 1, description: 'the model the executors run' },
 ] as const;
 

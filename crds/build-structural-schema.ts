@@ -103,7 +103,10 @@ function convertNumberBounds(node: Record<string, unknown>, out: StructuralSchem
   else delete out.exclusiveMaximum;
   if (out.type === 'integer' && out.format === undefined) {
     const fitsInt32 =
-      typeof out.minimum === 'number' && out.minimum >= INT32_MIN && typeof out.maximum === 'number' && out.maximum <= INT32_MAX;
+      typeof out.minimum === 'number' &&
+      out.minimum >= INT32_MIN &&
+      typeof out.maximum === 'number' &&
+      out.maximum <= INT32_MAX;
     out.format = fitsInt32 ? 'int32' : 'int64';
   }
 }
@@ -129,7 +132,9 @@ function isXKubernetesUntyped(node: Record<string, unknown>): boolean {
 function computeNullable(node: Record<string, unknown>): Record<string, unknown> | undefined {
   const { anyOf, ...rest } = node;
   if (!Array.isArray(anyOf) || anyOf.length !== 2) return undefined;
-  const nonNull = anyOf.filter((option) => !(isRecord(option) && option.type === 'null' && Object.keys(option).length === 1));
+  const nonNull = anyOf.filter(
+    (option) => !(isRecord(option) && option.type === 'null' && Object.keys(option).length === 1),
+  );
   if (nonNull.length !== 1 || !isRecord(nonNull[0])) return undefined;
   return { ...nonNull[0], ...rest, nullable: true };
 }

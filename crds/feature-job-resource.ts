@@ -15,7 +15,11 @@ export const FEATURE_JOB_CRD_NAME = `${FEATURE_JOB_PLURAL}.${FEATURE_JOB_GROUP}`
 
 /** A FeatureJob as read from the API server: the spec is not trusted until parsed. */
 export interface FeatureJobObject extends KubeObject {
-  readonly metadata: KubeObject['metadata'] & { readonly uid: string; readonly generation: number; readonly namespace: string };
+  readonly metadata: KubeObject['metadata'] & {
+    readonly uid: string;
+    readonly generation: number;
+    readonly namespace: string;
+  };
   readonly spec: unknown;
   readonly status?: FeatureJobStatus;
 }

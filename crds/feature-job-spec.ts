@@ -37,11 +37,11 @@ const quantity = z
   .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/)
   .describe('a Kubernetes resource quantity, e.g. "3500m" or "13Gi"');
 const labelValue = z.string().max(253);
-const labelMap = z
-  .record(z.string().min(1).max(317), labelValue)
-  .meta({ maxProperties: 32 });
+const labelMap = z.record(z.string().min(1).max(317), labelValue).meta({ maxProperties: 32 });
 
-const resourceList = z.object({ cpu: quantity.optional(), memory: quantity.optional(), 'ephemeral-storage': quantity.optional() }).strict();
+const resourceList = z
+  .object({ cpu: quantity.optional(), memory: quantity.optional(), 'ephemeral-storage': quantity.optional() })
+  .strict();
 
 const toleration = z
   .object({
@@ -57,7 +57,7 @@ export const FeatureJobInputSchema = z
   .object({
     bucket: bucketName,
     prefix: keyPrefix,
-    region: z.string().min(1).max(64).optional().describe('S3 region (default: the operator\'s AWS_REGION)'),
+    region: z.string().min(1).max(64).optional().describe("S3 region (default: the operator's AWS_REGION)"),
     endpoint: z
       .string()
       .max(2048)
@@ -96,7 +96,7 @@ export const FeatureJobModelSchema = z
 
 export const FeatureJobExecutorSchema = z
   .object({
-    image: z.string().min(1).max(512).optional().describe('executor container image (default: the operator\'s)'),
+    image: z.string().min(1).max(512).optional().describe("executor container image (default: the operator's)"),
     imagePullPolicy: z.enum(['Always', 'IfNotPresent', 'Never']).optional(),
     resources: z.object({ requests: resourceList.optional(), limits: resourceList.optional() }).strict().optional(),
     nodeSelector: labelMap.optional(),
@@ -111,7 +111,12 @@ export const FeatureJobExecutorSchema = z
 export const FeatureJobRetrySchema = z
   .object({
     maxAttemptsPerPartition: z.int().min(1).max(100).default(DEFAULT_MAX_ATTEMPTS_PER_PARTITION),
-    maxFailedPartitions: z.int().min(0).max(MAX_PARTITIONS).default(0).describe('partitions allowed to fail before the job fails'),
+    maxFailedPartitions: z
+      .int()
+      .min(0)
+      .max(MAX_PARTITIONS)
+      .default(0)
+      .describe('partitions allowed to fail before the job fails'),
   })
   .strict();
 
@@ -119,7 +124,11 @@ export const FeatureJobReduceSchema = z
   .object({
     pca: z
       .object({
-        components: z.int().min(1).max(4096).describe('K: principal components to keep (at most the rows and the 4,096 dimensions)'),
+        components: z
+          .int()
+          .min(1)
+          .max(4096)
+          .describe('K: principal components to keep (at most the rows and the 4,096 dimensions)'),
         whiten: z.boolean().default(false).describe('scale each component to unit variance'),
       })
       .strict(),
@@ -137,7 +146,10 @@ export const FeatureJobSpecSchema = z
     model: FeatureJobModelSchema.default({ name: 'vgg16', weights: 'imagenet' }),
     executor: FeatureJobExecutorSchema.default({ batchSize: DEFAULT_BATCH_SIZE }),
     reduce: FeatureJobReduceSchema.optional(),
-    retry: FeatureJobRetrySchema.default({ maxAttemptsPerPartition: DEFAULT_MAX_ATTEMPTS_PER_PARTITION, maxFailedPartitions: 0 }),
+    retry: FeatureJobRetrySchema.default({
+      maxAttemptsPerPartition: DEFAULT_MAX_ATTEMPTS_PER_PARTITION,
+      maxFailedPartitions: 0,
+    }),
     activeDeadlineSeconds: z.int().min(1).max(31_536_000).optional(),
     ttlSecondsAfterFinished: z.int().min(0).max(31_536_000).optional(),
     suspend: z.boolean().default(false),

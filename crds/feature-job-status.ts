@@ -5,7 +5,16 @@
  */
 import { z } from 'zod';
 
-export const PHASES = ['Pending', 'Planning', 'Running', 'Merging', 'Reducing', 'Complete', 'Failed', 'Suspended'] as const;
+export const PHASES = [
+  'Pending',
+  'Planning',
+  'Running',
+  'Merging',
+  'Reducing',
+  'Complete',
+  'Failed',
+  'Suspended',
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 export const CONDITION_TYPES = ['Accepted', 'Progressing', 'Complete', 'Failed', 'Suspended'] as const;
@@ -44,13 +53,27 @@ export const FeatureJobStatusSchema = z
   .object({
     observedGeneration: count.optional(),
     phase: z.enum(PHASES).optional(),
-    conditions: z.array(ConditionSchema).max(16).optional().meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
+    conditions: z
+      .array(ConditionSchema)
+      .max(16)
+      .optional()
+      .meta({ 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] }),
     images: z.object({ total: count, succeeded: count, failed: count }).strict().optional(),
     partitions: z.object({ total: count, succeeded: count, failed: count, active: count }).strict().optional(),
     /** Printer-column text: "done/total". */
-    progress: z.object({ images: z.string().max(64), partitions: z.string().max(64) }).strict().optional(),
-    failedPartitions: z.string().max(MAX_FAILED_PARTITIONS_LENGTH + 32).optional(),
-    retries: z.record(z.string().max(64), count).meta({ maxProperties: 16 }).optional().describe('retried executor attempts by cause'),
+    progress: z
+      .object({ images: z.string().max(64), partitions: z.string().max(64) })
+      .strict()
+      .optional(),
+    failedPartitions: z
+      .string()
+      .max(MAX_FAILED_PARTITIONS_LENGTH + 32)
+      .optional(),
+    retries: z
+      .record(z.string().max(64), count)
+      .meta({ maxProperties: 16 })
+      .optional()
+      .describe('retried executor attempts by cause'),
     throughput: z.string().max(64).optional(),
     model: z.string().max(256).optional(),
     executorJob: z.string().max(253).optional(),

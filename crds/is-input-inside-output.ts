@@ -15,4 +15,5 @@ export function isInputInsideOutput(
 const withSlash = (prefix: string): string => (prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`);
 
 /** The CEL of `withSlash(p)` for a field path `p` (the API server evaluates the rule). */
-export const celWithSlash = (path: string): string => `(${path} == '' || ${path}.endsWith('/') ? ${path} : ${path} + '/')`;
+export const celWithSlash = (path: string): string =>
+  `(${path} == '' || ${path}.endsWith('/') ? ${path} : ${path} + '/')`;

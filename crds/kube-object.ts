@@ -10,7 +10,12 @@ export interface KubeObject {
     readonly generation?: number;
     readonly labels?: Readonly<Record<string, string>>;
     readonly annotations?: Readonly<Record<string, string>>;
-    readonly ownerReferences?: ReadonlyArray<{ readonly uid: string; readonly kind: string; readonly name: string; readonly controller?: boolean }>;
+    readonly ownerReferences?: ReadonlyArray<{
+      readonly uid: string;
+      readonly kind: string;
+      readonly name: string;
+      readonly controller?: boolean;
+    }>;
     readonly creationTimestamp?: string;
     readonly deletionTimestamp?: string;
   };

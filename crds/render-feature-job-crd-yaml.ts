@@ -7,7 +7,9 @@ import { stringify } from 'yaml';
 import { buildFeatureJobCrd } from './build-feature-job-crd.js';
 
 /** Absolute path of the committed manifest (the same from crds/ and from dist/crds/). */
-export const FEATURE_JOB_CRD_YAML_PATH = fileURLToPath(new URL('../../crds/featurejob.dev_featurejobs.yaml', import.meta.url));
+export const FEATURE_JOB_CRD_YAML_PATH = fileURLToPath(
+  new URL('../../crds/featurejob.dev_featurejobs.yaml', import.meta.url),
+);
 
 const HEADER = [
   '# Generated from crds/feature-job-spec.ts and crds/feature-job-status.ts: do not edit.',

@@ -33,12 +33,18 @@ async function dispatch(argv: string[], commands: CliCommands, streams: CliStrea
  * The `featurejob` command line with the given commands; resolves to the exit code:
  * 0 done, 1 failed, 2 invalid arguments (`executor` has its own: see executor-command.ts).
  */
-export async function runCliCommand(argv: string[], commands: CliCommands, streams: CliStreams = { out: process.stdout, err: process.stderr }): Promise<number> {
+export async function runCliCommand(
+  argv: string[],
+  commands: CliCommands,
+  streams: CliStreams = { out: process.stdout, err: process.stderr },
+): Promise<number> {
   try {
     return await dispatch(argv, commands, streams);
   } catch (error) {
     if (!isFeatureJobError(error)) {
-      streams.err.write(`featurejob: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      streams.err.write(
+        `featurejob: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
       return 1;
     }
     streams.err.write(`featurejob: ${error.code}: ${error.message}\n`);

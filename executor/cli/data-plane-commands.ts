@@ -38,7 +38,8 @@ export const DATA_PLANE_COMMANDS: CliCommands = Object.freeze({
   },
   executor: {
     synopsis: 'executor <task>',
-    summary: 'one executor task of a FeatureJob: plan, extract, pca-statistics, pca-fit or pca-project (container entry point)',
+    summary:
+      'one executor task of a FeatureJob: plan, extract, pca-statistics, pca-fit or pca-project (container entry point)',
     run: async (args) => (await import('./executor-command.js')).executorCommand(args),
   },
 });

@@ -15,7 +15,9 @@ export async function demoCommand(argv: string[]): Promise<number> {
   }
   const images = resolve(values.images ?? 'demo-images');
   const out = resolve(values.out ?? 'demo-out');
-  const config = parseCommandSettings(DEMO_COMMAND, { weights: values.weights ?? 'auto' }, (fields) => parseRunConfig({ input: images, output: out, partitions: 2, ...fields }));
+  const config = parseCommandSettings(DEMO_COMMAND, { weights: values.weights ?? 'auto' }, (fields) =>
+    parseRunConfig({ input: images, output: out, partitions: 2, ...fields }),
+  );
   await rm(out, { recursive: true, force: true });
   const written = await writeDemoImages(images);
   process.stderr.write(`featurejob demo: wrote ${written} sample images to ${images}\n`);

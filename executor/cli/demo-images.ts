@@ -25,7 +25,10 @@ export async function writeDemoImages(dir: string, options: { perClass: number }
       const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="100%" height="100%" fill="white"/><circle cx="${size / 2}" cy="${size / 2}" r="${radius}" fill="rgb(${shade(fruit.rgb[0])},${shade(fruit.rgb[1])},${shade(fruit.rgb[2])})"/></svg>`;
       const image = sharp(Buffer.from(svg));
       const png = i % 3 === 2;
-      await writeFile(join(classDir, `r_${i}.${png ? 'png' : 'jpg'}`), png ? await image.png().toBuffer() : await image.jpeg({ quality: 90 }).toBuffer());
+      await writeFile(
+        join(classDir, `r_${i}.${png ? 'png' : 'jpg'}`),
+        png ? await image.png().toBuffer() : await image.jpeg({ quality: 90 }).toBuffer(),
+      );
       written += 1;
     }
   }

@@ -41,7 +41,10 @@ export async function executorCommand(args: string[]): Promise<number> {
   const logger = createLogger({ level: process.env.FEATUREJOB_LOG_LEVEL ?? 'info', name: 'featurejob-executor' });
   try {
     if (!EXECUTOR_MODES.includes(mode as ExecutorMode)) {
-      throw new FeatureJobError('FJ_INVALID_ARGUMENT', `expected one of ${EXECUTOR_MODES.join(', ')}, got '${mode ?? ''}'`);
+      throw new FeatureJobError(
+        'FJ_INVALID_ARGUMENT',
+        `expected one of ${EXECUTOR_MODES.join(', ')}, got '${mode ?? ''}'`,
+      );
     }
     // SIGTERM (pod deletion, drain, preemption): stop fetching and exit before committing, so
     // the attempt leaves nothing behind and exits with the code the pod failure policy ignores.
@@ -50,8 +53,15 @@ export async function executorCommand(args: string[]): Promise<number> {
       logger.warn({ mode }, 'SIGTERM: stopping before commit');
       interrupt.abort();
     });
-    const result = await runExecutor({ mode: mode as ExecutorMode, env: process.env, logger, signal: interrupt.signal });
-    process.stdout.write(`${JSON.stringify(result.mode === 'plan' ? { mode: 'plan', images: result.plan.images, partitions: result.plan.partitions.length, created: result.created } : result)}\n`);
+    const result = await runExecutor({
+      mode: mode as ExecutorMode,
+      env: process.env,
+      logger,
+      signal: interrupt.signal,
+    });
+    process.stdout.write(
+      `${JSON.stringify(result.mode === 'plan' ? { mode: 'plan', images: result.plan.images, partitions: result.plan.partitions.length, created: result.created } : result)}\n`,
+    );
     return ExecutorExitCodes.ok;
   } catch (error) {
     if (isFeatureJobError(error)) {

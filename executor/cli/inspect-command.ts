@@ -21,19 +21,36 @@ export async function inspectCommand(argv: string[], out: NodeJS.WritableStream 
   }
   const endpoint = values['s3-endpoint'];
   const output = openStore(parseLocation(positionals[0]!), {
-    s3Client: createLazyS3Client({ ...(endpoint === undefined ? {} : { s3Endpoint: endpoint }), ...(values.region === undefined ? {} : { region: values.region }) }),
+    s3Client: createLazyS3Client({
+      ...(endpoint === undefined ? {} : { s3Endpoint: endpoint }),
+      ...(values.region === undefined ? {} : { region: values.region }),
+    }),
   });
   const inspected = await inspectOutput(output);
   const written: string[] = [];
   const { pca } = inspected;
   if (pca !== undefined && values['no-plots'] !== true) {
     const title = `${inspected.manifest.model.name}/${inspected.manifest.model.layer}, ${pca.model.rows} images`;
-    await output.put(SCREE_PLOT_KEY, renderScreePlot({ explainedVarianceRatio: pca.model.spectrumRatio, fitted: pca.model.components, title: `Explained variance: ${title}` }));
+    await output.put(
+      SCREE_PLOT_KEY,
+      renderScreePlot({
+        explainedVarianceRatio: pca.model.spectrumRatio,
+        fitted: pca.model.components,
+        title: `Explained variance: ${title}`,
+      }),
+    );
     written.push(output.uriOf(SCREE_PLOT_KEY));
     if (pca.model.components >= 2) {
       await output.put(
         SCATTER_PLOT_KEY,
-        renderScatterPlot({ x: pca.x, y: pca.y, labels: pca.labels, title: `First two principal components: ${title}`, xLabel: 'PC 1', yLabel: 'PC 2' }),
+        renderScatterPlot({
+          x: pca.x,
+          y: pca.y,
+          labels: pca.labels,
+          title: `First two principal components: ${title}`,
+          xLabel: 'PC 1',
+          yLabel: 'PC 2',
+        }),
       );
       written.push(output.uriOf(SCATTER_PLOT_KEY));
     }

@@ -46,9 +46,16 @@ export async function modelsCommand(argv: string[], options: ModelsCommandOption
       out.write(help);
       return 0;
     }
-    if (positionals[0] !== 'vgg16') throw new FeatureJobError('FJ_INVALID_ARGUMENT', `models pull takes one model name, vgg16; got ${positionals.join(' ')}`);
+    if (positionals[0] !== 'vgg16')
+      throw new FeatureJobError(
+        'FJ_INVALID_ARGUMENT',
+        `models pull takes one model name, vgg16; got ${positionals.join(' ')}`,
+      );
     if (values.from !== undefined && values.url !== undefined) {
-      throw new FeatureJobError('FJ_INVALID_ARGUMENT', '--from and --url exclude each other: --from reads a local copy, --url downloads');
+      throw new FeatureJobError(
+        'FJ_INVALID_ARGUMENT',
+        '--from and --url exclude each other: --from reads a local copy, --url downloads',
+      );
     }
     const progress: ProgressMode = values.progress ?? 'auto';
     const err = options.err ?? process.stderr;
@@ -70,7 +77,9 @@ export async function modelsCommand(argv: string[], options: ModelsCommandOption
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     });
     printer.finish();
-    out.write(`${origin === 'cache' ? 'already cached' : 'cached'}: ${model.name} ${model.weights}\n  sha256 ${model.sha256}\n  ${formatBytes(model.bytes)}  ${model.path}\n`);
+    out.write(
+      `${origin === 'cache' ? 'already cached' : 'cached'}: ${model.name} ${model.weights}\n  sha256 ${model.sha256}\n  ${formatBytes(model.bytes)}  ${model.path}\n`,
+    );
     return 0;
   }
   throw new FeatureJobError('FJ_INVALID_ARGUMENT', `unknown models command '${sub}': expected pull or list`);
@@ -91,13 +100,23 @@ async function listModels(cacheDir: string, out: NodeJS.WritableStream, err: Nod
 
 /** A plain, aligned table; the full sha256 so it can be compared with a manifest's model.sha256. */
 export function formatModelTable(models: readonly CachedModel[]): string {
-  const rows = [['NAME', 'WEIGHTS', 'SHA256', 'SIZE', 'PATH'], ...models.map((m) => [m.name, m.weights, m.sha256, formatBytes(m.bytes), m.path])];
+  const rows = [
+    ['NAME', 'WEIGHTS', 'SHA256', 'SIZE', 'PATH'],
+    ...models.map((m) => [m.name, m.weights, m.sha256, formatBytes(m.bytes), m.path]),
+  ];
   const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => (row[column] as string).length)));
-  return rows.map((row) => row.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] as number) : cell)).join('  ')).join('\n') + '\n';
+  return (
+    rows
+      .map((row) => row.map((cell, i) => (i < widths.length ? cell.padEnd(widths[i] as number) : cell)).join('  '))
+      .join('\n') + '\n'
+  );
 }
 
 /** Opens stores for `--from s3://…` with one lazily created client for the whole command. */
-export function computeStoreOpener(settings: { s3Endpoint?: string | undefined; region?: string | undefined }): (location: Location) => ReturnType<typeof openStore> {
+export function computeStoreOpener(settings: {
+  s3Endpoint?: string | undefined;
+  region?: string | undefined;
+}): (location: Location) => ReturnType<typeof openStore> {
   let client: S3Client | undefined;
   const s3Client = (): S3Client => {
     client ??= createS3Client({
@@ -144,11 +163,14 @@ export function createDownloadProgressPrinter(options: {
     const amount = total === undefined ? formatBytes(received) : `${formatBytes(received)}/${formatBytes(total)}`;
     const stats = `${amount}  ${formatBytes(rate)}/s  ETA ${formatDuration(eta)}`;
     if (mode === 'bar') {
-      const filled = total === undefined || total === 0 ? 0 : Math.min(BAR_WIDTH, Math.round((received / total) * BAR_WIDTH));
+      const filled =
+        total === undefined || total === 0 ? 0 : Math.min(BAR_WIDTH, Math.round((received / total) * BAR_WIDTH));
       options.stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${stats}  `);
       barOpen = true;
     } else {
-      options.stream.write(`download: ${amount}${total ? ` (${Math.floor((received / total) * 100)}%)` : ''}  ${formatBytes(rate)}/s  ETA ${formatDuration(eta)}\n`);
+      options.stream.write(
+        `download: ${amount}${total ? ` (${Math.floor((received / total) * 100)}%)` : ''}  ${formatBytes(rate)}/s  ETA ${formatDuration(eta)}\n`,
+      );
     }
   };
   return {
@@ -174,4 +196,3 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1e9) return `${(bytes / 1e6).toFixed(1)} MB`;
   return `${(bytes / 1e9).toFixed(2)} GB`;
 }
-

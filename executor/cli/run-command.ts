@@ -21,7 +21,10 @@ export async function runCommand(argv: string[], out: NodeJS.WritableStream = pr
 }
 
 /** Runs a parsed job and prints its summary; errors propagate to the CLI. */
-export async function runAndSummarize(config: RunConfig, options: { out?: NodeJS.WritableStream } = {}): Promise<LocalJobResult> {
+export async function runAndSummarize(
+  config: RunConfig,
+  options: { out?: NodeJS.WritableStream } = {},
+): Promise<LocalJobResult> {
   const logger = createLogger();
   const err = process.stderr;
   const download = createDownloadProgressPrinter({ mode: config.progress, stream: err });
@@ -39,7 +42,10 @@ export async function runAndSummarize(config: RunConfig, options: { out?: NodeJS
     },
     onPrecisionChosen: (precision) => {
       if (precision.warning !== undefined) err.write(`featurejob: warning: ${precision.warning}\n`);
-      else if (precision.record?.gate !== undefined) err.write(`featurejob: int8 passed the fidelity gate (median cosine ${precision.record.gate.cosineMedian.toFixed(5)}, kNN@${precision.record.gate.k} ${precision.record.gate.knnAgreement.toFixed(3)}): workers run ${precision.path}\n`);
+      else if (precision.record?.gate !== undefined)
+        err.write(
+          `featurejob: int8 passed the fidelity gate (median cosine ${precision.record.gate.cosineMedian.toFixed(5)}, kNN@${precision.record.gate.k} ${precision.record.gate.knnAgreement.toFixed(3)}): workers run ${precision.path}\n`,
+        );
     },
   });
   const vcpus = Math.min(config.workers * config.threads, availableParallelism());

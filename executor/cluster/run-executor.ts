@@ -8,7 +8,12 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { FeatureJobError } from '../errors.js';
 import { createAttemptId } from '../commit/attempt-id.js';
-import { ExecutorConfigSchema, type ExecutorConfig, COMPLETION_INDEX_ENV, EXECUTOR_CONFIG_ENV } from '../config/executor-config.js';
+import {
+  ExecutorConfigSchema,
+  type ExecutorConfig,
+  COMPLETION_INDEX_ENV,
+  EXECUTOR_CONFIG_ENV,
+} from '../config/executor-config.js';
 import type { Logger } from '../log/logger.js';
 import { loadModelRunner } from '../model/load-model-runner.js';
 import { resolveModel, type ResolvedModel } from '../model/resolve-model.js';
@@ -18,20 +23,33 @@ import { openStore } from '../storage/open-store.js';
 import { openStores } from '../storage/open-stores.js';
 import { extractPartition, readExtractState } from '../tasks/extract-partition.js';
 import { computePlanExclusion, planJob } from '../tasks/plan-job.js';
-import { isIndexedReduceMode, isReduceMode, REDUCE_MODES, runReduceTask, type ReduceTaskResult } from '../tasks/run-reduce-task.js';
+import {
+  isIndexedReduceMode,
+  isReduceMode,
+  REDUCE_MODES,
+  runReduceTask,
+  type ReduceTaskResult,
+} from '../tasks/run-reduce-task.js';
 
 export const EXECUTOR_MODES = ['plan', 'extract', ...REDUCE_MODES] as const;
 export type ExecutorMode = (typeof EXECUTOR_MODES)[number];
 
 export type ExecutorResult =
   | { readonly mode: 'plan'; readonly plan: PlanIndex; readonly created: boolean }
-  | { readonly mode: 'extract'; readonly index: number; readonly outcome: PartitionOutcome['outcome']; readonly rows: number; readonly failed: number }
+  | {
+      readonly mode: 'extract';
+      readonly index: number;
+      readonly outcome: PartitionOutcome['outcome'];
+      readonly rows: number;
+      readonly failed: number;
+    }
   | ReduceTaskResult;
 
 /** Parses the executor's settings; anything wrong is a bad configuration (never retried). */
 export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorConfig {
   const raw = env[EXECUTOR_CONFIG_ENV];
-  if (raw === undefined || raw === '') throw new FeatureJobError('FJ_INVALID_CONFIG', `${EXECUTOR_CONFIG_ENV} is not set`);
+  if (raw === undefined || raw === '')
+    throw new FeatureJobError('FJ_INVALID_CONFIG', `${EXECUTOR_CONFIG_ENV} is not set`);
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -40,7 +58,9 @@ export function parseExecutorConfig(env: NodeJS.ProcessEnv): ExecutorConfig {
   }
   const parsed = ExecutorConfigSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
     throw new FeatureJobError('FJ_INVALID_CONFIG', `${EXECUTOR_CONFIG_ENV} is invalid: ${problems}`);
   }
   return Object.freeze(parsed.data);
@@ -50,12 +70,19 @@ export function parseCompletionIndex(env: NodeJS.ProcessEnv): number {
   const raw = env[COMPLETION_INDEX_ENV];
   const index = Number(raw);
   if (raw === undefined || raw === '' || !Number.isSafeInteger(index) || index < 0) {
-    throw new FeatureJobError('FJ_INVALID_CONFIG', `${COMPLETION_INDEX_ENV} must be a task index (a whole number ≥ 0), got '${raw ?? ''}'`);
+    throw new FeatureJobError(
+      'FJ_INVALID_CONFIG',
+      `${COMPLETION_INDEX_ENV} must be a task index (a whole number ≥ 0), got '${raw ?? ''}'`,
+    );
   }
   return index;
 }
 
-async function resolveCheckedModel(config: ExecutorConfig, expectedSha256: string | undefined, s3Client: () => S3Client): Promise<ResolvedModel> {
+async function resolveCheckedModel(
+  config: ExecutorConfig,
+  expectedSha256: string | undefined,
+  s3Client: () => S3Client,
+): Promise<ResolvedModel> {
   const model = await resolveModel({
     weights: config.weights,
     ...(config.seed === undefined ? {} : { seed: config.seed }),
@@ -83,7 +110,8 @@ export async function runExecutor(options: {
   const index = indexed ? parseCompletionIndex(env) : undefined;
   const { input, output, s3Client } = openStores(config);
 
-  if (isReduceMode(mode)) return runReduceTask({ mode, config, output, ...(index === undefined ? {} : { index }), logger });
+  if (isReduceMode(mode))
+    return runReduceTask({ mode, config, output, ...(index === undefined ? {} : { index }), logger });
 
   if (mode === 'plan') {
     // An output equal to the input is refused before the weights are fetched (planJob checks again).
@@ -96,7 +124,8 @@ export async function runExecutor(options: {
   const partition = index as number;
   const { plan, committed } = await readExtractState(output, partition);
   // A partition committed by an earlier attempt is done: exit before loading the model.
-  if (committed !== undefined) return { mode, index: partition, outcome: 'already-committed', rows: committed.rows, failed: committed.failed };
+  if (committed !== undefined)
+    return { mode, index: partition, outcome: 'already-committed', rows: committed.rows, failed: committed.failed };
   const model = await resolveCheckedModel(config, plan.model.sha256, s3Client);
   const runner = await loadModelRunner({ modelPath: model.path, info: model.info, threads: config.threads, logger });
   try {

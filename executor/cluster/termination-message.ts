@@ -6,7 +6,11 @@ export const TERMINATION_LOG_PATH = '/dev/termination-log';
 /** The kubelet keeps at most 4 KiB of it. */
 const MAX_MESSAGE_CHARS = 3_000;
 
-export const TerminationMessageSchema = z.object({ code: z.string().max(64), reason: z.string().max(128), message: z.string().max(4096) });
+export const TerminationMessageSchema = z.object({
+  code: z.string().max(64),
+  reason: z.string().max(128),
+  message: z.string().max(4096),
+});
 export type TerminationMessage = z.infer<typeof TerminationMessageSchema>;
 
 /** One JSON line, so the operator can read the failure's stable code instead of its text. */

@@ -1,7 +1,14 @@
 import { FeatureJobError } from '../errors.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
 import { ManifestSchema, parseManifest, type Manifest, type ManifestPrecision } from '../output/manifest-schema.js';
-import { ATTEMPT_ERRORS_PREFIX, ERRORS_KEY, FEATURES_PREFIX, MANIFEST_KEY, PCA_STATISTICS_PREFIX, statisticsKey } from '../plan/partition-naming.js';
+import {
+  ATTEMPT_ERRORS_PREFIX,
+  ERRORS_KEY,
+  FEATURES_PREFIX,
+  MANIFEST_KEY,
+  PCA_STATISTICS_PREFIX,
+  statisticsKey,
+} from '../plan/partition-naming.js';
 import { isOwnAttemptFile } from '../plan/parse-attempt-file-key.js';
 import type { PlanIndex } from '../plan/plan-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -31,17 +38,26 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   if (existing !== undefined) return { manifest: existing, created: false };
 
   const markers: CommitMarker[] = [];
-  for await (const marker of mapOrdered(plan.partitions, READ_CONCURRENCY, (partition) => readCommitMarker(output, partition.index))) {
-    if (marker === undefined) throw new FeatureJobError('FJ_PARTITION_FAILED', `partition ${markers.length} of ${output.uri} has not committed`);
+  for await (const marker of mapOrdered(plan.partitions, READ_CONCURRENCY, (partition) =>
+    readCommitMarker(output, partition.index),
+  )) {
+    if (marker === undefined)
+      throw new FeatureJobError(
+        'FJ_PARTITION_FAILED',
+        `partition ${markers.length} of ${output.uri} has not committed`,
+      );
     markers.push(marker);
   }
   assertSamePlan(plan, markers, output.uri);
   assertEveryImageAccounted(plan, markers);
 
   const errorChunks: Uint8Array[] = [];
-  for await (const bytes of mapOrdered(markers, READ_CONCURRENCY, (marker) => output.get(marker.errorsKey))) errorChunks.push(bytes);
+  for await (const bytes of mapOrdered(markers, READ_CONCURRENCY, (marker) => output.get(marker.errorsKey)))
+    errorChunks.push(bytes);
   await output.put(ERRORS_KEY, Buffer.concat(errorChunks));
-  const committedKeys = new Set(markers.flatMap((marker) => [marker.shardKey, marker.errorsKey, statisticsKey(marker.partition, marker.attempt)]));
+  const committedKeys = new Set(
+    markers.flatMap((marker) => [marker.shardKey, marker.errorsKey, statisticsKey(marker.partition, marker.attempt)]),
+  );
   const partitions = plan.partitions.length;
   await deleteUncommitted(output, FEATURES_PREFIX, committedKeys, partitions);
   await deleteUncommitted(output, ATTEMPT_ERRORS_PREFIX, committedKeys, partitions);
@@ -49,7 +65,8 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
 
   const failuresByCode: Record<string, number> = {};
   for (const marker of markers) {
-    for (const [code, count] of Object.entries(marker.failuresByCode)) failuresByCode[code] = (failuresByCode[code] ?? 0) + count;
+    for (const [code, count] of Object.entries(marker.failuresByCode))
+      failuresByCode[code] = (failuresByCode[code] ?? 0) + count;
   }
   const succeeded = markers.reduce((sum, marker) => sum + marker.rows, 0);
   const manifest = parseManifest({
@@ -73,7 +90,8 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   });
   if (await output.putIfAbsent(MANIFEST_KEY, encodeJson(manifest))) return { manifest, created: true };
   const winner = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema, { code: 'FJ_MANIFEST_INVALID' });
-  if (winner === undefined) throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(MANIFEST_KEY)} exists but cannot be read`);
+  if (winner === undefined)
+    throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(MANIFEST_KEY)} exists but cannot be read`);
   return { manifest: winner, created: false };
 }
 

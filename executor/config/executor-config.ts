@@ -31,9 +31,16 @@ export const ExecutorConfigSchema = z
     region: z.string().min(1).max(64).optional(),
     format: z.enum(OutputFormats),
     weights: z.string().min(1).max(2048),
-    seed: z.int().min(0).max(2 ** 31 - 1).optional(),
+    seed: z
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
     /** Refuse any model file with another sha256 (from the spec, or the plan's once planned). */
-    sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/)
+      .optional(),
     partitions: positiveInt.max(1_000_000).optional(),
     imagesPerPartition: positiveInt.max(10_000_000),
     threads: positiveInt.max(1024),

@@ -19,7 +19,10 @@ export const ReduceConfigSchema = z
   })
   .strict();
 
-export type ReduceConfig = Readonly<z.output<typeof ReduceConfigSchema>> & { readonly workers: number; readonly threads: number };
+export type ReduceConfig = Readonly<z.output<typeof ReduceConfigSchema>> & {
+  readonly workers: number;
+  readonly threads: number;
+};
 
 export function parseReduceConfig(input: z.input<typeof ReduceConfigSchema>): ReduceConfig {
   const parsed = ReduceConfigSchema.parse(input);

@@ -34,7 +34,12 @@ export const RunConfigSchema = z
     fetchConcurrency: positiveInt.max(1024).default(16),
     // 'auto': ImageNet weights when cached or fetchable, else random with a warning.
     weights: z.string().min(1).default('auto'),
-    seed: z.coerce.number().int().min(0).max(2 ** 31 - 1).default(0),
+    seed: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(0),
     format: z.enum(OutputFormats).default('parquet'),
     s3Endpoint: z.url({ protocol: /^https?$/ }).optional(),
     region: z.string().min(1).max(64).optional(),

@@ -73,11 +73,15 @@ export function renderAxis(options: {
     for (const tick of ticks) {
       const x = px(scale(tick.value));
       parts.push(`<line x1="${x}" y1="${px(bottom)}" x2="${x}" y2="${px(bottom + TICK_LENGTH)}"/>`);
-      parts.push(`<text x="${x}" y="${px(bottom + 18)}" text-anchor="middle" stroke="none">${svgText(tick.label, 16)}</text>`);
+      parts.push(
+        `<text x="${x}" y="${px(bottom + 18)}" text-anchor="middle" stroke="none">${svgText(tick.label, 16)}</text>`,
+      );
     }
     if (options.title !== undefined) {
       const y = bottom + (options.titleOffset ?? 38);
-      parts.push(`<text x="${px(area.left + area.width / 2)}" y="${px(y)}" text-anchor="middle" font-size="12" stroke="none">${svgText(options.title, 100)}</text>`);
+      parts.push(
+        `<text x="${px(area.left + area.width / 2)}" y="${px(y)}" text-anchor="middle" font-size="12" stroke="none">${svgText(options.title, 100)}</text>`,
+      );
     }
   } else {
     const x = side === 'left' ? area.left : right;

@@ -25,7 +25,10 @@ export function computeCumulativeVariance(explainedVarianceRatio: readonly numbe
   let total = 0;
   explainedVarianceRatio.forEach((ratio, index) => {
     if (!Number.isFinite(ratio) || ratio < 0) {
-      throw new FeatureJobError('FJ_INVALID_ARGUMENT', `explained variance ratio ${index + 1} must be a finite number ≥ 0, got ${ratio}`);
+      throw new FeatureJobError(
+        'FJ_INVALID_ARGUMENT',
+        `explained variance ratio ${index + 1} must be a finite number ≥ 0, got ${ratio}`,
+      );
     }
     total += ratio;
     cumulative.push(total);

@@ -47,6 +47,14 @@ export async function inspectOutput(output: ObjectStore): Promise<InspectedOutpu
     }
   }
   const labelCounts = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
-  return { manifest, pca: { model, x: x.subarray(0, labels.length), y: y.subarray(0, model.components >= 2 ? labels.length : 0), labels, labelCounts } };
+  return {
+    manifest,
+    pca: {
+      model,
+      x: x.subarray(0, labels.length),
+      y: y.subarray(0, model.components >= 2 ? labels.length : 0),
+      labels,
+      labelCounts,
+    },
+  };
 }
-

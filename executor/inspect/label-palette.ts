@@ -8,9 +8,28 @@
 
 /** Saturated, mutually distinct colours that read on white (after Glasbey et al.). */
 export const LABEL_COLOURS: readonly string[] = [
-  '#d60000', '#8c3bff', '#018700', '#00acc6', '#ff7ed1', '#6b004f', '#ffa52f', '#573b00',
-  '#005659', '#0000dd', '#00c7a0', '#a1753f', '#9d96f0', '#95b577', '#bf03b8', '#645474',
-  '#790000', '#0774d8', '#8e7b01', '#004b00', '#7fbf00', '#ff7752',
+  '#d60000',
+  '#8c3bff',
+  '#018700',
+  '#00acc6',
+  '#ff7ed1',
+  '#6b004f',
+  '#ffa52f',
+  '#573b00',
+  '#005659',
+  '#0000dd',
+  '#00c7a0',
+  '#a1753f',
+  '#9d96f0',
+  '#95b577',
+  '#bf03b8',
+  '#645474',
+  '#790000',
+  '#0774d8',
+  '#8e7b01',
+  '#004b00',
+  '#7fbf00',
+  '#ff7752',
 ];
 
 /** Marker variants, in the order they are used for the 1st, 2nd, … round of colours. */

@@ -30,7 +30,10 @@ export function renderScatterPlot(options: {
 }): string {
   const { x, y, labels } = options;
   if (x.length !== labels.length || y.length !== labels.length) {
-    throw new FeatureJobError('FJ_INVALID_ARGUMENT', `a scatter plot needs one x, y and label per point, got ${x.length}, ${y.length} and ${labels.length}`);
+    throw new FeatureJobError(
+      'FJ_INVALID_ARGUMENT',
+      `a scatter plot needs one x, y and label per point, got ${x.length}, ${y.length} and ${labels.length}`,
+    );
   }
   const maxPoints = options.maxPoints ?? DEFAULT_MAX_POINTS;
   if (!Number.isInteger(maxPoints) || maxPoints < 1) {
@@ -69,7 +72,10 @@ export function renderScatterPlot(options: {
   const title = options.title ?? 'Principal components';
 
   const radius = drawn.length <= 500 ? 3.5 : drawn.length <= 2_000 ? 2.8 : drawn.length <= 8_000 ? 2.2 : 1.7;
-  const circles = interleavedOrder(drawn).map((i) => `<circle class="${labelClass(styles.get(labels[i]!)!)}" cx="${coordinate(toX(x[i]!))}" cy="${coordinate(toY(y[i]!))}" r="${radius}"/>`);
+  const circles = interleavedOrder(drawn).map(
+    (i) =>
+      `<circle class="${labelClass(styles.get(labels[i]!)!)}" cx="${coordinate(toX(x[i]!))}" cy="${coordinate(toY(y[i]!))}" r="${radius}"/>`,
+  );
 
   const caption =
     (drawn.length < finite.length
@@ -82,10 +88,26 @@ export function renderScatterPlot(options: {
     openSvg({ width, height, title }) +
     `<style type="text/css">\n${[...styles.values()].map((style) => `.${labelClass(style)}{${style.css}}`).join('\n')}\n</style>\n` +
     renderHeading({ width, title }) +
-    renderAxis({ side: 'bottom', area: AREA, scale: toX, ticks: labelTicks(xTicks), title: options.xLabel ?? 'x', grid: true }) +
-    renderAxis({ side: 'left', area: AREA, scale: toY, ticks: labelTicks(yTicks), title: options.yLabel ?? 'y', grid: true }) +
+    renderAxis({
+      side: 'bottom',
+      area: AREA,
+      scale: toX,
+      ticks: labelTicks(xTicks),
+      title: options.xLabel ?? 'x',
+      grid: true,
+    }) +
+    renderAxis({
+      side: 'left',
+      area: AREA,
+      scale: toY,
+      ticks: labelTicks(yTicks),
+      title: options.yLabel ?? 'y',
+      grid: true,
+    }) +
     `<g class="points">\n${circles.join('\n')}${circles.length > 0 ? '\n' : ''}</g>\n` +
-    (finite.length === 0 ? `<text x="${AREA.left + AREA.width / 2}" y="${AREA.top + AREA.height / 2}" text-anchor="middle" fill="#888888">no points with finite coordinates</text>\n` : '') +
+    (finite.length === 0
+      ? `<text x="${AREA.left + AREA.width / 2}" y="${AREA.top + AREA.height / 2}" text-anchor="middle" fill="#888888">no points with finite coordinates</text>\n`
+      : '') +
     legend.markup +
     renderTextLines({ x: AREA.left, y: AREA.top + AREA.height + 62, lines: [caption] }) +
     closeSvg()

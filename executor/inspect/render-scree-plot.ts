@@ -7,7 +7,13 @@
 import { FeatureJobError } from '../errors.js';
 import { labelTicks, linearScale, renderAxis, type PlotArea, type Tick } from './axis.js';
 import { computeNiceTicks } from './compute-nice-ticks.js';
-import { computeCumulativeVariance, computeVarianceThresholds, formatPercent, formatVarianceThreshold, type VarianceThreshold } from './compute-variance-thresholds.js';
+import {
+  computeCumulativeVariance,
+  computeVarianceThresholds,
+  formatPercent,
+  formatVarianceThreshold,
+  type VarianceThreshold,
+} from './compute-variance-thresholds.js';
 import { closeSvg, formatCount, openSvg, px, renderHeading, renderTextLines } from './svg-markup.js';
 
 export const DEFAULT_MAX_COMPONENTS = 100;
@@ -25,14 +31,23 @@ const DROPPED_COLOUR = '#b9c8da';
 const CUMULATIVE_COLOUR = '#d1362f';
 const TARGET_COLOURS = ['#2e8b3a', '#e07b00', '#8e44ad'];
 
-export function renderScreePlot(options: { explainedVarianceRatio: readonly number[]; fitted: number; title?: string; maxComponents?: number }): string {
+export function renderScreePlot(options: {
+  explainedVarianceRatio: readonly number[];
+  fitted: number;
+  title?: string;
+  maxComponents?: number;
+}): string {
   const ratios = options.explainedVarianceRatio;
   const total = ratios.length;
   const { fitted } = options;
   const maxComponents = options.maxComponents ?? DEFAULT_MAX_COMPONENTS;
-  if (total === 0) throw new FeatureJobError('FJ_INVALID_ARGUMENT', 'a scree plot needs at least one explained variance ratio');
+  if (total === 0)
+    throw new FeatureJobError('FJ_INVALID_ARGUMENT', 'a scree plot needs at least one explained variance ratio');
   if (!Number.isInteger(fitted) || fitted < 1 || fitted > total) {
-    throw new FeatureJobError('FJ_INVALID_ARGUMENT', `fitted must be a whole number of components from 1 to ${total}, got ${fitted}`);
+    throw new FeatureJobError(
+      'FJ_INVALID_ARGUMENT',
+      `fitted must be a whole number of components from 1 to ${total}, got ${fitted}`,
+    );
   }
   if (!Number.isInteger(maxComponents) || maxComponents < 1) {
     throw new FeatureJobError('FJ_INVALID_ARGUMENT', `maxComponents must be a whole number ≥ 1, got ${maxComponents}`);
@@ -54,7 +69,16 @@ export function renderScreePlot(options: { explainedVarianceRatio: readonly numb
   const cumulativeY = (component: number): number => toCumulativeY(Math.min(1, cumulative[component - 1]!) * 100);
 
   const parts: string[] = [openSvg({ width: WIDTH, height: HEIGHT, title }), renderHeading({ width: WIDTH, title })];
-  parts.push(renderAxis({ side: 'left', area: AREA, scale: toShareY, ticks: labelTicks(shareTicks), title: 'share of the variance per component (%)', grid: true }));
+  parts.push(
+    renderAxis({
+      side: 'left',
+      area: AREA,
+      scale: toShareY,
+      ticks: labelTicks(shareTicks),
+      title: 'share of the variance per component (%)',
+      grid: true,
+    }),
+  );
   parts.push(
     renderAxis({
       side: 'right',
@@ -65,7 +89,15 @@ export function renderScreePlot(options: { explainedVarianceRatio: readonly numb
       colour: CUMULATIVE_COLOUR,
     }),
   );
-  parts.push(renderAxis({ side: 'bottom', area: AREA, scale: (component) => toX(component), ticks: componentTicks(shown), title: 'principal component' }));
+  parts.push(
+    renderAxis({
+      side: 'bottom',
+      area: AREA,
+      scale: (component) => toX(component),
+      ticks: componentTicks(shown),
+      title: 'principal component',
+    }),
+  );
 
   // Per-component shares: bars while they are wide enough, otherwise a line.
   if (slot >= MIN_BAR_SLOT) {
@@ -78,7 +110,8 @@ export function renderScreePlot(options: { explainedVarianceRatio: readonly numb
         })
         .join('');
     parts.push(`<g class="shares" fill="${KEPT_COLOUR}">${bars(1, Math.min(fitted, shown))}</g>\n`);
-    if (fitted < shown) parts.push(`<g class="shares-dropped" fill="${DROPPED_COLOUR}">${bars(fitted + 1, shown)}</g>\n`);
+    if (fitted < shown)
+      parts.push(`<g class="shares-dropped" fill="${DROPPED_COLOUR}">${bars(fitted + 1, shown)}</g>\n`);
   } else {
     const line = (from: number, to: number, colour: string): string =>
       `<polyline class="shares" fill="none" stroke="${colour}" stroke-width="1.5" points="${range(from, to)
@@ -98,7 +131,10 @@ export function renderScreePlot(options: { explainedVarianceRatio: readonly numb
   parts.push(
     `<g class="guide-labels" font-size="10" paint-order="stroke" stroke="#ffffff" stroke-width="3">` +
       guideLabelPositions(thresholds.map((threshold) => toCumulativeY(threshold.target * 100)))
-        .map((y, t) => `<text x="${px(AREA.left + 4)}" y="${px(y)}" fill="${TARGET_COLOURS[t % TARGET_COLOURS.length]}">${formatPercent(thresholds[t]!.target)}</text>`)
+        .map(
+          (y, t) =>
+            `<text x="${px(AREA.left + 4)}" y="${px(y)}" fill="${TARGET_COLOURS[t % TARGET_COLOURS.length]}">${formatPercent(thresholds[t]!.target)}</text>`,
+        )
         .join('') +
       '</g>\n',
   );
@@ -115,9 +151,15 @@ export function renderScreePlot(options: { explainedVarianceRatio: readonly numb
 
   // The cumulative curve.
   const curve = range(1, shown).map((c) => `${px(toX(c))},${px(cumulativeY(c))}`);
-  parts.push(`<polyline class="cumulative" fill="none" stroke="${CUMULATIVE_COLOUR}" stroke-width="2" points="${curve.join(' ')}"/>\n`);
+  parts.push(
+    `<polyline class="cumulative" fill="none" stroke="${CUMULATIVE_COLOUR}" stroke-width="2" points="${curve.join(' ')}"/>\n`,
+  );
   if (shown <= MAX_DOTTED) {
-    parts.push(`<g fill="${CUMULATIVE_COLOUR}">${range(1, shown).map((c) => `<circle cx="${px(toX(c))}" cy="${px(cumulativeY(c))}" r="2.2"/>`).join('')}</g>\n`);
+    parts.push(
+      `<g fill="${CUMULATIVE_COLOUR}">${range(1, shown)
+        .map((c) => `<circle cx="${px(toX(c))}" cy="${px(cumulativeY(c))}" r="2.2"/>`)
+        .join('')}</g>\n`,
+    );
   }
 
   // Where each target is reached: a drop line, a marker and a label.
@@ -154,10 +196,15 @@ export function renderScreePlot(options: { explainedVarianceRatio: readonly numb
 }
 
 /** `90 %: 12`, `99 %: 312 (not shown)`, or `99 %: not within the 50 fitted` when never reached. */
-function describeThreshold(threshold: VarianceThreshold, context: { fitted: number; shown: number; total: number }): string {
+function describeThreshold(
+  threshold: VarianceThreshold,
+  context: { fitted: number; shown: number; total: number },
+): string {
   const c = threshold.components;
   if (c === undefined) {
-    return context.total === context.fitted ? formatVarianceThreshold(threshold, context.fitted) : `${formatPercent(threshold.target)}: not within all ${formatCount(context.total)}`;
+    return context.total === context.fitted
+      ? formatVarianceThreshold(threshold, context.fitted)
+      : `${formatPercent(threshold.target)}: not within all ${formatCount(context.total)}`;
   }
   return `${formatPercent(threshold.target)}: ${formatCount(c)}${c > context.shown ? ' (not shown)' : ''}`;
 }

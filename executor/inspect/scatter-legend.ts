@@ -37,8 +37,12 @@ export function legendText(entry: LegendEntry): string {
  * The legend with its top-left corner at (left, top), no taller than `maxHeight`; returns the
  * markup and the width it takes.
  */
-export function renderLegend(entries: readonly LegendEntry[], options: { left: number; top: number; maxHeight: number }): { markup: string; width: number } {
-  const rowsFitting = (rowHeight: number): number => Math.max(1, Math.floor((options.maxHeight - HEADER_HEIGHT) / rowHeight));
+export function renderLegend(
+  entries: readonly LegendEntry[],
+  options: { left: number; top: number; maxHeight: number },
+): { markup: string; width: number } {
+  const rowsFitting = (rowHeight: number): number =>
+    Math.max(1, Math.floor((options.maxHeight - HEADER_HEIGHT) / rowHeight));
   const { fontSize, rowHeight } = entries.length > rowsFitting(ROOMY.rowHeight) * 3 ? DENSE : ROOMY;
   const rowsFit = rowsFitting(rowHeight);
   const capacity = rowsFit * MAX_COLUMNS;
@@ -49,9 +53,15 @@ export function renderLegend(entries: readonly LegendEntry[], options: { left: n
   const rows = Math.max(1, Math.ceil(slots / columns));
   const texts = shown.map(legendText);
   const more = overflow ? `… and ${formatCount(entries.length - shown.length)} more labels` : undefined;
-  const widest = Math.max(0, ...[...texts, ...(more === undefined ? [] : [more])].map((text) => estimateTextWidth(text, fontSize)));
+  const widest = Math.max(
+    0,
+    ...[...texts, ...(more === undefined ? [] : [more])].map((text) => estimateTextWidth(text, fontSize)),
+  );
   const columnWidth = MARKER_SPACE + Math.min(widest, MAX_COLUMN_WIDTH) + COLUMN_GAP;
-  const parts = [`<g class="legend" font-size="${fontSize}">`, `<text x="${px(options.left)}" y="${px(options.top + 11)}" font-size="11" font-weight="bold">Labels (points)</text>`];
+  const parts = [
+    `<g class="legend" font-size="${fontSize}">`,
+    `<text x="${px(options.left)}" y="${px(options.top + 11)}" font-size="11" font-weight="bold">Labels (points)</text>`,
+  ];
   const position = (slot: number): { x: number; y: number } => ({
     x: options.left + Math.floor(slot / rows) * columnWidth,
     y: options.top + HEADER_HEIGHT + (slot % rows) * rowHeight,
@@ -66,7 +76,9 @@ export function renderLegend(entries: readonly LegendEntry[], options: { left: n
   });
   if (more !== undefined) {
     const { x, y } = position(shown.length);
-    parts.push(`<text x="${px(x + MARKER_SPACE)}" y="${px(y + fontSize - 1)}" fill="#444444">${svgText(more, 200)}</text>`);
+    parts.push(
+      `<text x="${px(x + MARKER_SPACE)}" y="${px(y + fontSize - 1)}" fill="#444444">${svgText(more, 200)}</text>`,
+    );
   }
   parts.push('</g>');
   return { markup: `${parts.join('\n')}\n`, width: columns * columnWidth };

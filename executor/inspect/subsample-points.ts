@@ -35,12 +35,17 @@ export function stratifiedSample(indices: readonly number[], labels: readonly st
     else group.push(index);
   }
   const byLabel = [...groups.entries()].sort(([a], [b]) => compareLabels(a, b));
-  const quotas = allocate(byLabel.map(([, group]) => group.length), maxPoints);
+  const quotas = allocate(
+    byLabel.map(([, group]) => group.length),
+    maxPoints,
+  );
   const chosen: number[] = [];
   byLabel.forEach(([, group], g) => {
     const quota = quotas[g]!;
     if (quota === 0) return;
-    const ranked = group.map((index) => ({ index, hash: hashIndex(index, SAMPLE_SALT) })).sort((a, b) => a.hash - b.hash || a.index - b.index);
+    const ranked = group
+      .map((index) => ({ index, hash: hashIndex(index, SAMPLE_SALT) }))
+      .sort((a, b) => a.hash - b.hash || a.index - b.index);
     for (let i = 0; i < quota; i++) chosen.push(ranked[i]!.index);
   });
   return chosen.sort((a, b) => a - b);
@@ -49,7 +54,10 @@ export function stratifiedSample(indices: readonly number[], labels: readonly st
 /** Points per group summing to `total` (< the sum of sizes): one each first, then proportional. */
 function allocate(sizes: readonly number[], total: number): number[] {
   if (sizes.length > total) {
-    const largest = sizes.map((size, g) => ({ size, g })).sort((a, b) => b.size - a.size || a.g - b.g).slice(0, total);
+    const largest = sizes
+      .map((size, g) => ({ size, g }))
+      .sort((a, b) => b.size - a.size || a.g - b.g)
+      .slice(0, total);
     const quotas = sizes.map(() => 0);
     for (const { g } of largest) quotas[g] = 1;
     return quotas;
@@ -59,7 +67,9 @@ function allocate(sizes: readonly number[], total: number): number[] {
   const shares = sizes.map((size) => (spare * (size - 1)) / rest);
   const quotas = shares.map((share) => 1 + Math.floor(share));
   let left = total - quotas.reduce((a, b) => a + b, 0);
-  const byRemainder = shares.map((share, g) => ({ g, remainder: share - Math.floor(share) })).sort((a, b) => b.remainder - a.remainder || a.g - b.g);
+  const byRemainder = shares
+    .map((share, g) => ({ g, remainder: share - Math.floor(share) }))
+    .sort((a, b) => b.remainder - a.remainder || a.g - b.g);
   for (const { g } of byRemainder) {
     if (left === 0) break;
     if (quotas[g]! < sizes[g]!) {

@@ -55,10 +55,19 @@ export function renderHeading(options: { width: number; title: string }): string
 }
 
 /** Lines of small grey text, one under the other, e.g. a caption under a plot. */
-export function renderTextLines(options: { x: number; y: number; lines: readonly string[]; lineHeight?: number; fontSize?: number }): string {
+export function renderTextLines(options: {
+  x: number;
+  y: number;
+  lines: readonly string[];
+  lineHeight?: number;
+  fontSize?: number;
+}): string {
   const lineHeight = options.lineHeight ?? 15;
   return options.lines
-    .map((line, i) => `<text x="${px(options.x)}" y="${px(options.y + i * lineHeight)}" font-size="${options.fontSize ?? 11}" fill="#444444">${svgText(line, 200)}</text>\n`)
+    .map(
+      (line, i) =>
+        `<text x="${px(options.x)}" y="${px(options.y + i * lineHeight)}" font-size="${options.fontSize ?? 11}" fill="#444444">${svgText(line, 200)}</text>\n`,
+    )
     .join('');
 }
 

@@ -65,15 +65,31 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   if (pca !== undefined) assertComponentsFit(pca.components, Number.MAX_SAFE_INTEGER, model.info.dimensions);
   const { plan } = await planJob({ stores: { input, output }, config, model: model.info, logger });
   if (pca !== undefined) assertComponentsFit(pca.components, plan.images, model.info.dimensions);
-  const chosen = await choosePrecision({ config, model, plan, input, output, cacheDir: options.cacheDir ?? defaultCacheDir(), onStatus: options.onStatus });
+  const chosen = await choosePrecision({
+    config,
+    model,
+    plan,
+    input,
+    output,
+    cacheDir: options.cacheDir ?? defaultCacheDir(),
+    onStatus: options.onStatus,
+  });
   if (chosen.record !== undefined) options.onPrecisionChosen?.(chosen);
 
   const pending: number[] = [];
-  for await (const [position, marker] of mapOrdered(plan.partitions, 16, async (p, i) => [i, await readCommitMarker(output, p.index)] as const)) {
+  for await (const [position, marker] of mapOrdered(
+    plan.partitions,
+    16,
+    async (p, i) => [i, await readCommitMarker(output, p.index)] as const,
+  )) {
     if (marker === undefined) pending.push(plan.partitions[position]?.index ?? position);
   }
   const imagesRun = pending.reduce((sum, index) => sum + (plan.partitions[index]?.images ?? 0), 0);
-  const progress = new ProgressReporter({ mode: config.progress, total: imagesRun, stream: options.progressStream ?? process.stderr });
+  const progress = new ProgressReporter({
+    mode: config.progress,
+    total: imagesRun,
+    stream: options.progressStream ?? process.stderr,
+  });
   let retries = 0;
   const pool = await runWorkerPool<TaskWorkerSettings, PartitionOutcome>({
     workers: config.workers,
@@ -98,16 +114,24 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
       model: { path: chosen.path, info: chosen.info },
     },
     onProgress: ({ index, done, failed }) => progress.update(index, done, failed),
-    onOutcome: (index, outcome) => progress.update(index, outcome.marker.rows + outcome.marker.failed, outcome.marker.failed),
+    onOutcome: (index, outcome) =>
+      progress.update(index, outcome.marker.rows + outcome.marker.failed, outcome.marker.failed),
     onRetry: ({ index, attempt, error }) => {
       retries += 1;
       progress.update(index, 0, 0);
-      logger.warn({ partition: index, attempt, code: error.code, error: error.message }, 'partition attempt failed, retrying');
+      logger.warn(
+        { partition: index, attempt, code: error.code, error: error.message },
+        'partition attempt failed, retrying',
+      );
     },
     ...(options.workerPath === undefined ? {} : { workerPath: options.workerPath }),
   });
   if (pending.length > 0) progress.finish();
-  const merged = await mergeManifest({ output, plan, ...(chosen.record === undefined ? {} : { precision: chosen.record }) });
+  const merged = await mergeManifest({
+    output,
+    plan,
+    ...(chosen.record === undefined ? {} : { precision: chosen.record }),
+  });
   const extractionMs = performance.now() - started;
   let manifest = merged.manifest;
   let reduce: LocalReduceResult | undefined;
@@ -163,7 +187,8 @@ async function choosePrecision(options: {
     cacheDir: options.cacheDir,
     threads: config.threads,
     thresholds: { minCosineMedian: config.int8MinCosine, minKnnAgreement: config.int8MinKnn },
-    loadSamples: () => loadPrecisionSamples({ input, output, plan, count: config.calibrationImages, maxPixels: config.maxPixels }),
+    loadSamples: () =>
+      loadPrecisionSamples({ input, output, plan, count: config.calibrationImages, maxPixels: config.maxPixels }),
     ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
   });
 }

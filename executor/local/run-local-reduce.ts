@@ -49,7 +49,10 @@ export async function runLocalReduce(options: LocalReduceOptions): Promise<Local
   assertReducible(manifest, options.components);
   const pca = { components: options.components, whiten: options.whiten };
   const counts = computeReduceTaskCounts(manifest);
-  const run = async (mode: ReduceMode, tasks: number): Promise<{ pool: WorkerPoolResult<ReduceTaskResult>; results: ReduceTaskResult[]; ms: number }> => {
+  const run = async (
+    mode: ReduceMode,
+    tasks: number,
+  ): Promise<{ pool: WorkerPoolResult<ReduceTaskResult>; results: ReduceTaskResult[]; ms: number }> => {
     const started = performance.now();
     const indexes = Array.from({ length: tasks }, (_, index) => index);
     const pool = await runWorkerPool<TaskWorkerSettings, ReduceTaskResult>({
@@ -65,16 +68,26 @@ export async function runLocalReduce(options: LocalReduceOptions): Promise<Local
         },
         config: { pca, threads: options.threads },
       },
-      onRetry: ({ index, attempt, error }) => logger.warn({ mode, task: index, attempt, code: error.code, error: error.message }, 'PCA task attempt failed, retrying'),
+      onRetry: ({ index, attempt, error }) =>
+        logger.warn(
+          { mode, task: index, attempt, code: error.code, error: error.message },
+          'PCA task attempt failed, retrying',
+        ),
     });
     return { pool, results: indexes.map((index) => pool.outcomes.get(index)!), ms: performance.now() - started };
   };
 
-  options.onPhase?.('statistics', `${counts.statisticsGroups} statistics files over ${manifest.partitions.length} partitions`);
+  options.onPhase?.(
+    'statistics',
+    `${counts.statisticsGroups} statistics files over ${manifest.partitions.length} partitions`,
+  );
   const statistics = await run('pca-statistics', counts.statisticsGroups);
   const summaries = statistics.results as PcaStatisticsResult[];
 
-  options.onPhase?.('fit', `${manifest.images.succeeded} rows × ${manifest.model.dimensions} dimensions, K = ${options.components}`);
+  options.onPhase?.(
+    'fit',
+    `${manifest.images.succeeded} rows × ${manifest.model.dimensions} dimensions, K = ${options.components}`,
+  );
   const fit = await run('pca-fit', 1);
 
   options.onPhase?.('project', `${counts.partitions} partitions`);

@@ -34,10 +34,16 @@ export function serveWorker<Settings, Result>(behaviour: WorkerBehaviour<Setting
         if (message.type === 'init') {
           const started = performance.now();
           await behaviour.init(message.settings);
-          sendToParent<Result>({ type: 'ready', loadMs: performance.now() - started, rssBytes: process.memoryUsage().rss });
+          sendToParent<Result>({
+            type: 'ready',
+            loadMs: performance.now() - started,
+            rssBytes: process.memoryUsage().rss,
+          });
         } else if (message.type === 'partition') {
           const { index } = message;
-          const result = await behaviour.run(index, message.attempt, (done, failed) => sendToParent<Result>({ type: 'progress', index, done, failed }));
+          const result = await behaviour.run(index, message.attempt, (done, failed) =>
+            sendToParent<Result>({ type: 'progress', index, done, failed }),
+          );
           sendToParent<Result>({ type: 'done', index, result, peakRssBytes: peakRssBytes() });
         } else {
           await behaviour.close();

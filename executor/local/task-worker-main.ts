@@ -18,8 +18,20 @@ import type { TaskWorkerResult, TaskWorkerSettings } from './task-worker-setting
 const PROGRESS_INTERVAL_MS = 500;
 
 type WorkerState =
-  | { readonly mode: 'extract'; readonly settings: Extract<TaskWorkerSettings, { mode: 'extract' }>; readonly input: ObjectStore; readonly output: ObjectStore; readonly model: ModelRunner }
-  | { readonly mode: 'reduce'; readonly settings: Exclude<TaskWorkerSettings, { mode: 'extract' }>; readonly output: ObjectStore; readonly prepared: PreparedReduceTask; readonly logger: Logger };
+  | {
+      readonly mode: 'extract';
+      readonly settings: Extract<TaskWorkerSettings, { mode: 'extract' }>;
+      readonly input: ObjectStore;
+      readonly output: ObjectStore;
+      readonly model: ModelRunner;
+    }
+  | {
+      readonly mode: 'reduce';
+      readonly settings: Exclude<TaskWorkerSettings, { mode: 'extract' }>;
+      readonly output: ObjectStore;
+      readonly prepared: PreparedReduceTask;
+      readonly logger: Logger;
+    };
 
 let state: WorkerState | undefined;
 
@@ -29,7 +41,11 @@ serveWorker<TaskWorkerSettings, TaskWorkerResult>({
     const output = openStore(settings.stores.output, { s3Client });
     if (settings.mode === 'extract') {
       const input = openStore(settings.stores.input, { s3Client });
-      const model = await loadModelRunner({ modelPath: settings.model.path, info: settings.model.info, threads: settings.config.threads });
+      const model = await loadModelRunner({
+        modelPath: settings.model.path,
+        info: settings.model.info,
+        threads: settings.config.threads,
+      });
       state = { mode: 'extract', settings, input, output, model };
       return;
     }

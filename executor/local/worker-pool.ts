@@ -81,17 +81,30 @@ export function runWorkerPool<Settings, Result>(
       }
       attempts.set(index, (attempts.get(index) ?? 0) + 1);
       slot.index = index;
-      slot.child.send({ type: 'partition', index, attempt: createAttemptId() } satisfies ToWorker<Settings>, ignoreGoneWorker);
+      slot.child.send(
+        { type: 'partition', index, attempt: createAttemptId() } satisfies ToWorker<Settings>,
+        ignoreGoneWorker,
+      );
     };
 
     const failed = (index: number, error: SerializedError): void => {
       const attempt = attempts.get(index) ?? 1;
       if (!error.transient) {
-        finish(new FeatureJobError(isErrorCode(error.code) ? error.code : 'FJ_PARTITION_FAILED', `partition ${index}: ${error.message}`));
+        finish(
+          new FeatureJobError(
+            isErrorCode(error.code) ? error.code : 'FJ_PARTITION_FAILED',
+            `partition ${index}: ${error.message}`,
+          ),
+        );
         return;
       }
       if (attempt >= options.maxAttempts) {
-        finish(new FeatureJobError('FJ_PARTITION_FAILED', `partition ${index} failed ${attempt} times; last error ${error.code}: ${error.message}`));
+        finish(
+          new FeatureJobError(
+            'FJ_PARTITION_FAILED',
+            `partition ${index} failed ${attempt} times; last error ${error.code}: ${error.message}`,
+          ),
+        );
         return;
       }
       options.onRetry?.({ index, attempt, error });
@@ -118,7 +131,12 @@ export function runWorkerPool<Settings, Result>(
           slot.index = undefined;
           assign(slot);
         } else if (message.index === undefined) {
-          finish(new FeatureJobError(isErrorCode(message.error.code) ? message.error.code : 'FJ_WORKER_CRASHED', message.error.message));
+          finish(
+            new FeatureJobError(
+              isErrorCode(message.error.code) ? message.error.code : 'FJ_WORKER_CRASHED',
+              message.error.message,
+            ),
+          );
         } else {
           slot.index = undefined;
           failed(message.index, message.error);
@@ -130,11 +148,15 @@ export function runWorkerPool<Settings, Result>(
         if (finished || slot.stopping) return;
         const index = slot.index;
         if (index !== undefined) {
-          const how = signal === null ? `exit code ${code}` : `signal ${signal}${signal === 'SIGKILL' ? ' (possibly the OOM killer)' : ''}`;
+          const how =
+            signal === null
+              ? `exit code ${code}`
+              : `signal ${signal}${signal === 'SIGKILL' ? ' (possibly the OOM killer)' : ''}`;
           failed(index, { code: 'FJ_WORKER_CRASHED', message: `worker process died with ${how}`, transient: true });
         }
         if (!finished && queue.length > 0) spawn();
-        else if (!finished && slots.size === 0) finish(new FeatureJobError('FJ_WORKER_CRASHED', 'every worker process exited before the job finished'));
+        else if (!finished && slots.size === 0)
+          finish(new FeatureJobError('FJ_WORKER_CRASHED', 'every worker process exited before the job finished'));
       });
       child.send({ type: 'init', settings: options.settings } satisfies ToWorker<Settings>, ignoreGoneWorker);
     };

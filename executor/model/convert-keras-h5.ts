@@ -11,7 +11,10 @@ export interface ConvertKerasH5Options extends BuildVgg16OnnxOptions {
   readonly source?: string;
 }
 
-export async function convertKerasH5ToOnnx(bytes: Uint8Array, options: ConvertKerasH5Options = {}): Promise<Uint8Array> {
+export async function convertKerasH5ToOnnx(
+  bytes: Uint8Array,
+  options: ConvertKerasH5Options = {},
+): Promise<Uint8Array> {
   const { source, ...buildOptions } = options;
   const weights = await readKerasVgg16Weights(bytes, {
     widths: VGG16_WIDTHS,

@@ -59,9 +59,13 @@ export async function downloadWeights(options: DownloadWeightsOptions): Promise<
   const fetchImpl = options.fetch ?? fetch;
   const stallMs = options.stallTimeoutMs ?? DEFAULT_STALL_TIMEOUT_MS;
   const unavailable = (why: string, cause?: unknown): FeatureJobError =>
-    new FeatureJobError('FJ_WEIGHTS_UNAVAILABLE', `cannot download ${url}: ${why}; ${describeOfflineAlternatives(url)}`, {
-      cause,
-    });
+    new FeatureJobError(
+      'FJ_WEIGHTS_UNAVAILABLE',
+      `cannot download ${url}: ${why}; ${describeOfflineAlternatives(url)}`,
+      {
+        cause,
+      },
+    );
 
   // One timer covers both the wait for the response and each wait for the next chunk.
   const controller = new AbortController();
@@ -89,7 +93,9 @@ export async function downloadWeights(options: DownloadWeightsOptions): Promise<
     }
     if (!response.ok || response.body === null) {
       await response.body?.cancel().catch(() => undefined);
-      throw unavailable(`the server answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+      throw unavailable(
+        `the server answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+      );
     }
     const declared = Number(response.headers.get('content-length') ?? Number.NaN);
     const totalBytes = Number.isSafeInteger(declared) && declared >= 0 ? declared : undefined;
@@ -113,7 +119,9 @@ export async function downloadWeights(options: DownloadWeightsOptions): Promise<
       } catch (error) {
         if (isFeatureJobError(error)) throw error;
         throw unavailable(
-          stalled ? `the download stalled for ${stallMs / 1000} s after ${received} bytes` : `the download broke after ${received} bytes (${describeNetworkError(error)})`,
+          stalled
+            ? `the download stalled for ${stallMs / 1000} s after ${received} bytes`
+            : `the download broke after ${received} bytes (${describeNetworkError(error)})`,
           error,
         );
       }

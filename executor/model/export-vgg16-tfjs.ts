@@ -75,11 +75,7 @@ export async function exportVgg16TfjsLayersModel(
  * A save handler writing the converter's layout: group1-shardKofN.bin files, then model.json
  * last (through a temp file and a rename), so a model.json on disk always has its shards.
  */
-function buildFileSaveHandler(options: {
-  tf: Tfjs;
-  dir: string;
-  modelJsonPath: string;
-}): io.IOHandler {
+function buildFileSaveHandler(options: { tf: Tfjs; dir: string; modelJsonPath: string }): io.IOHandler {
   const { tf, dir, modelJsonPath } = options;
   return {
     save: async (artifacts) => {

@@ -188,7 +188,10 @@ function readFloat32(dataset: Dataset, what: string, source: string): Float32Arr
     for (let start = 0; start < rows; start += rowsPerSlice) {
       const end = Math.min(rows, start + rowsPerSlice);
       const part = dataset.slice([[start, end], ...rest]);
-      if (!(part instanceof Float32Array || part instanceof Float64Array) || part.length !== (end - start) * rowValues) {
+      if (
+        !(part instanceof Float32Array || part instanceof Float64Array) ||
+        part.length !== (end - start) * rowValues
+      ) {
         throw invalid(source, `${what} could not be read as floats`);
       }
       out.set(part, start * rowValues);
@@ -254,5 +257,9 @@ function summarizeHdf5Error(error: unknown): string {
 }
 
 function invalid(source: string, problem: string, cause?: unknown): FeatureJobError {
-  return new FeatureJobError('FJ_WEIGHTS_INVALID', `${source}: ${problem}`, cause === undefined ? undefined : { cause });
+  return new FeatureJobError(
+    'FJ_WEIGHTS_INVALID',
+    `${source}: ${problem}`,
+    cause === undefined ? undefined : { cause },
+  );
 }

@@ -74,7 +74,9 @@ export async function listCachedModels(options: ListCachedModelsOptions): Promis
     names = await readdir(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new FeatureJobError('FJ_MODEL_INVALID', `cannot read the model cache ${dir}: ${String(error)}`, { cause: error });
+    throw new FeatureJobError('FJ_MODEL_INVALID', `cannot read the model cache ${dir}: ${String(error)}`, {
+      cause: error,
+    });
   }
   const models: CachedModel[] = [];
   for (const fileName of names.sort()) {
@@ -97,13 +99,15 @@ async function readEntry(sidecarPath: string, name: string, sha256: string): Pro
     return `unreadable sidecar: ${error instanceof Error ? error.message : String(error)}`;
   }
   const result = CachedModelRecordSchema.safeParse(parsed);
-  if (!result.success) return `invalid sidecar: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+  if (!result.success)
+    return `invalid sidecar: ${result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
   const record = result.data;
   if (record.name !== name || record.sha256 !== sha256) return 'the sidecar does not match its file name';
   const path = sidecarPath.replace(/\.json$/, '.onnx');
   const found = await stat(path).catch(() => undefined);
   if (found === undefined || !found.isFile()) return `model file ${path} is missing`;
-  if (found.size !== record.bytes) return `model file ${path} has ${found.size} bytes, the sidecar says ${record.bytes}`;
+  if (found.size !== record.bytes)
+    return `model file ${path} has ${found.size} bytes, the sidecar says ${record.bytes}`;
   return { ...record, path, sidecarPath };
 }
 
@@ -180,6 +184,8 @@ export async function writeFileAtomic(path: string, body: Uint8Array | readonly 
     await rename(temp, path);
   } catch (error) {
     await unlink(temp).catch(() => undefined);
-    throw new FeatureJobError('FJ_MODEL_INVALID', `cannot write ${path} to the model cache: ${String(error)}`, { cause: error });
+    throw new FeatureJobError('FJ_MODEL_INVALID', `cannot write ${path} to the model cache: ${String(error)}`, {
+      cause: error,
+    });
   }
 }

@@ -14,7 +14,14 @@ export type OnnxDataType = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 /** AttributeProto.AttributeType values. */
 const AttributeType = { float: 1, int: 2, string: 3, floats: 6, ints: 7 } as const;
 
-const ModelField = { irVersion: 1, producerName: 2, producerVersion: 3, docString: 6, graph: 7, opsetImport: 8 } as const;
+const ModelField = {
+  irVersion: 1,
+  producerName: 2,
+  producerVersion: 3,
+  docString: 6,
+  graph: 7,
+  opsetImport: 8,
+} as const;
 const OpsetField = { domain: 1, version: 2 } as const;
 const GraphField = { node: 1, name: 2, initializer: 5, input: 11, output: 12, valueInfo: 13 } as const;
 const NodeField = { input: 1, output: 2, name: 3, opType: 4, attribute: 5, domain: 7 } as const;
@@ -75,11 +82,7 @@ export interface OnnxModelOptions {
 }
 
 /** A float32 initializer. Zero-copy on little-endian hosts; `data` must not change afterwards. */
-export function buildFloatTensor(options: {
-  name: string;
-  dims: readonly number[];
-  data: Float32Array;
-}): OnnxTensor {
+export function buildFloatTensor(options: { name: string; dims: readonly number[]; data: Float32Array }): OnnxTensor {
   const { name, dims, data } = options;
   const expected = dims.reduce((a, b) => a * b, 1);
   if (data.length !== expected) {
@@ -105,7 +108,12 @@ export function buildIntegerTensor(options: {
   if (data.length !== expected) {
     throw new RangeError(`tensor ${name}: ${data.length} values for dims [${dims.join(',')}]`);
   }
-  const dataType = data instanceof Int8Array ? OnnxDataType.int8 : data instanceof Uint8Array ? OnnxDataType.uint8 : OnnxDataType.int32;
+  const dataType =
+    data instanceof Int8Array
+      ? OnnxDataType.int8
+      : data instanceof Uint8Array
+        ? OnnxDataType.uint8
+        : OnnxDataType.int32;
   let rawData = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   if (endianness() === 'BE' && data instanceof Int32Array) {
     rawData = new Uint8Array(data.byteLength);
@@ -206,9 +214,7 @@ function encodeValueInfo(info: OnnxValueInfo): ProtobufWriter {
       tensorType.nested(TensorTypeField.shape, (shape) => {
         for (const dim of info.shape) {
           shape.nested(ShapeField.dim, (d) =>
-            typeof dim === 'string'
-              ? d.string(DimensionField.dimParam, dim)
-              : d.varint(DimensionField.dimValue, dim),
+            typeof dim === 'string' ? d.string(DimensionField.dimParam, dim) : d.varint(DimensionField.dimValue, dim),
           );
         }
       });

@@ -31,7 +31,12 @@ export class OnnxModelRunner implements ModelRunner {
   private readonly outputName: string;
   private closed = false;
 
-  private constructor(options: { session: ort.InferenceSession; info: ModelInfo; inputName: string; outputName: string }) {
+  private constructor(options: {
+    session: ort.InferenceSession;
+    info: ModelInfo;
+    inputName: string;
+    outputName: string;
+  }) {
     this.session = options.session;
     this.info = options.info;
     this.inputName = options.inputName;
@@ -128,11 +133,12 @@ function checkInterface(options: {
 }): { inputName: string; outputName: string } {
   const { session, source } = options;
   const { layer, dimensions } = options.info;
-  const invalid = (why: string): FeatureJobError =>
-    new FeatureJobError('FJ_MODEL_INVALID', `model ${source} ${why}`);
+  const invalid = (why: string): FeatureJobError => new FeatureJobError('FJ_MODEL_INVALID', `model ${source} ${why}`);
   const inputs = session.inputMetadata;
   if (inputs.length !== 1) {
-    throw invalid(`has ${inputs.length} inputs; expected one float32 [N,${INPUT_SIZE},${INPUT_SIZE},${CHANNELS}] input`);
+    throw invalid(
+      `has ${inputs.length} inputs; expected one float32 [N,${INPUT_SIZE},${INPUT_SIZE},${CHANNELS}] input`,
+    );
   }
   const input = inputs[0] as ort.InferenceSession.ValueMetadata;
   const expectedInput = [INPUT_SIZE, INPUT_SIZE, CHANNELS];
@@ -152,7 +158,9 @@ function checkInterface(options: {
   // Prefer the output named after the layer (fc2); otherwise a single-output model's output.
   const output = outputs.find((o) => o.name === layer) ?? (outputs.length === 1 ? outputs[0] : undefined);
   if (output === undefined) {
-    throw invalid(`has outputs [${outputs.map((o) => o.name).join(', ')}]; expected one named '${layer}' or a single output`);
+    throw invalid(
+      `has outputs [${outputs.map((o) => o.name).join(', ')}]; expected one named '${layer}' or a single output`,
+    );
   }
   const last = output.isTensor ? output.shape[output.shape.length - 1] : undefined;
   if (!output.isTensor || output.type !== 'float32' || last !== dimensions) {

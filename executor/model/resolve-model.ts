@@ -79,11 +79,16 @@ export function computeRandomModelPath(cacheDir: string, seed: number): string {
 }
 
 /** The ImageNet weights to fetch: options, then FEATUREJOB_VGG16_URL / FEATUREJOB_VGG16_MD5, then Keras'. */
-export function computeImagenetSource(overrides: Partial<ImagenetSource> = {}, env: NodeJS.ProcessEnv = process.env): ImagenetSource {
-  const url = overrides.url ?? (nonEmpty(env.FEATUREJOB_VGG16_URL) ?? IMAGENET_VGG16_URL);
-  const md5 = (overrides.md5 ?? (nonEmpty(env.FEATUREJOB_VGG16_MD5) ?? IMAGENET_VGG16_MD5)).toLowerCase();
-  if (!/^[0-9a-f]{32}$/.test(md5)) throw new FeatureJobError('FJ_INVALID_ARGUMENT', `md5 must be 32 hex digits, got '${md5}'`);
-  if (!/^https?:\/\//.test(url)) throw new FeatureJobError('FJ_INVALID_ARGUMENT', `the weights URL must be http(s)://…, got '${url}'`);
+export function computeImagenetSource(
+  overrides: Partial<ImagenetSource> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ImagenetSource {
+  const url = overrides.url ?? nonEmpty(env.FEATUREJOB_VGG16_URL) ?? IMAGENET_VGG16_URL;
+  const md5 = (overrides.md5 ?? nonEmpty(env.FEATUREJOB_VGG16_MD5) ?? IMAGENET_VGG16_MD5).toLowerCase();
+  if (!/^[0-9a-f]{32}$/.test(md5))
+    throw new FeatureJobError('FJ_INVALID_ARGUMENT', `md5 must be 32 hex digits, got '${md5}'`);
+  if (!/^https?:\/\//.test(url))
+    throw new FeatureJobError('FJ_INVALID_ARGUMENT', `the weights URL must be http(s)://…, got '${url}'`);
   return { url, md5 };
 }
 
@@ -105,7 +110,10 @@ export async function resolveModel(options: ResolveModelOptions): Promise<Resolv
     } catch (error) {
       if (weights === 'imagenet' || !isFeatureJobError(error) || error.code !== 'FJ_WEIGHTS_UNAVAILABLE') throw error;
       const random = await resolveRandomModel(options.seed, cacheDir);
-      return { ...random, warning: `the ImageNet weights are not cached and could not be fetched, so RANDOM weights are used (${error.message})` };
+      return {
+        ...random,
+        warning: `the ImageNet weights are not cached and could not be fetched, so RANDOM weights are used (${error.message})`,
+      };
     }
   }
   if (weights.startsWith('s3://')) return resolveStoredWeights(weights, { ...options, cacheDir });
@@ -122,10 +130,15 @@ async function resolveRandomModel(seed: number = DEFAULT_MODEL_SEED, cacheDir: s
 }
 
 function fromCached(model: CachedModel, origin: ModelOrigin, weights: string): ResolvedModel {
-  return { path: model.path, origin, info: { name: model.name, layer: model.layer, dimensions: model.dimensions, weights, sha256: model.sha256 } };
+  return {
+    path: model.path,
+    origin,
+    info: { name: model.name, layer: model.layer, dimensions: model.dimensions, weights, sha256: model.sha256 },
+  };
 }
 
-export interface EnsureImagenetModelOptions extends Pick<ResolveModelOptions, 'openStore' | 'onDownloadProgress' | 'onStatus' | 'fetch'> {
+export interface EnsureImagenetModelOptions
+  extends Pick<ResolveModelOptions, 'openStore' | 'onDownloadProgress' | 'onStatus' | 'fetch'> {
   readonly cacheDir: string;
   readonly source: ImagenetSource;
   /** Use this local file or s3:// object instead of downloading (air-gapped); its md5 is still checked. */
@@ -144,11 +157,18 @@ export function computeModelSearchDirs(env: NodeJS.ProcessEnv = process.env): st
 }
 
 /** The cached ImageNet model for `source`, pulled (downloaded or read `from`, verified, converted) when missing. */
-export async function ensureImagenetModel(options: EnsureImagenetModelOptions): Promise<{ model: CachedModel; origin: ModelOrigin }> {
+export async function ensureImagenetModel(
+  options: EnsureImagenetModelOptions,
+): Promise<{ model: CachedModel; origin: ModelOrigin }> {
   const { cacheDir, source } = options;
   // Read-only caches first (a model baked into the container image), then the writable one.
   for (const dir of [...(options.searchDirs ?? computeModelSearchDirs()), cacheDir]) {
-    const cached = await findCachedModel({ cacheDir: dir, name: BASE_INFO.name, alias: IMAGENET_ALIAS, sourceMd5: source.md5 });
+    const cached = await findCachedModel({
+      cacheDir: dir,
+      name: BASE_INFO.name,
+      alias: IMAGENET_ALIAS,
+      sourceMd5: source.md5,
+    });
     if (cached !== undefined) return { model: cached, origin: 'cache' };
   }
   const description = describeImagenetWeights(source);
@@ -163,7 +183,13 @@ export async function ensureImagenetModel(options: EnsureImagenetModelOptions): 
       );
     }
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const model = await convertAndStore({ cacheDir, bytes, source: options.from, record: { weights: description, alias: IMAGENET_ALIAS, sourceSha256: sha256, sourceMd5: md5 }, onStatus: options.onStatus });
+    const model = await convertAndStore({
+      cacheDir,
+      bytes,
+      source: options.from,
+      record: { weights: description, alias: IMAGENET_ALIAS, sourceSha256: sha256, sourceMd5: md5 },
+      onStatus: options.onStatus,
+    });
     return { model, origin: 'converted' };
   }
   const dest = join(cacheDir, 'downloads', `${fileNameOf(source.url)}.${randomUUID()}`);
@@ -173,11 +199,24 @@ export async function ensureImagenetModel(options: EnsureImagenetModelOptions): 
     expectedMd5: source.md5,
     dest,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
-    ...(options.onDownloadProgress === undefined ? {} : { onProgress: (p) => options.onDownloadProgress?.({ ...p, url: source.url }) }),
+    ...(options.onDownloadProgress === undefined
+      ? {}
+      : { onProgress: (p) => options.onDownloadProgress?.({ ...p, url: source.url }) }),
   });
   try {
     const bytes = await readFile(downloaded.path);
-    const model = await convertAndStore({ cacheDir, bytes, source: source.url, record: { weights: description, alias: IMAGENET_ALIAS, sourceSha256: downloaded.sha256, sourceMd5: downloaded.md5 }, onStatus: options.onStatus });
+    const model = await convertAndStore({
+      cacheDir,
+      bytes,
+      source: source.url,
+      record: {
+        weights: description,
+        alias: IMAGENET_ALIAS,
+        sourceSha256: downloaded.sha256,
+        sourceMd5: downloaded.md5,
+      },
+      onStatus: options.onStatus,
+    });
     return { model, origin: 'downloaded' };
   } finally {
     // The .h5 is not needed once converted; keeping it would double the cache's 537 MB.
@@ -186,21 +225,32 @@ export async function ensureImagenetModel(options: EnsureImagenetModelOptions): 
 }
 
 /** `--weights path`: an .h5 is converted once (cached by its sha256); anything else is used as an ONNX model. */
-async function resolveFileWeights(path: string, options: ResolveModelOptions & { cacheDir: string }): Promise<ResolvedModel> {
+async function resolveFileWeights(
+  path: string,
+  options: ResolveModelOptions & { cacheDir: string },
+): Promise<ResolvedModel> {
   const found = await stat(path).catch(() => undefined);
-  if (found !== undefined && (found.isDirectory() || path.toLowerCase().endsWith('.json'))) return resolveTfjsWeights(path);
+  if (found !== undefined && (found.isDirectory() || path.toLowerCase().endsWith('.json')))
+    return resolveTfjsWeights(path);
   if (found === undefined || !found.isFile()) {
     throw new FeatureJobError(
       'FJ_MODEL_NOT_FOUND',
       `weights file ${path} not found: pass auto, imagenet, random, a Keras VGG16 .h5 file, a VGG16 fc2 .onnx file or s3://bucket/key`,
     );
   }
-  if (!(await isHdf5File(path))) return { path, origin: 'file', info: { ...BASE_INFO, weights: path, sha256: await computeFileSha256(path) } };
+  if (!(await isHdf5File(path)))
+    return { path, origin: 'file', info: { ...BASE_INFO, weights: path, sha256: await computeFileSha256(path) } };
   const { sha256, md5 } = await computeFileDigests(path);
   const weights = describeH5Weights(path, md5, options);
   const cached = await findCachedModel({ cacheDir: options.cacheDir, name: BASE_INFO.name, sourceSha256: sha256 });
   if (cached !== undefined) return fromCached(cached, 'cache', weights);
-  const model = await convertAndStore({ cacheDir: options.cacheDir, bytes: await readFile(path), source: path, record: { weights, ...imagenetAlias(md5, options), sourceSha256: sha256, sourceMd5: md5 }, onStatus: options.onStatus });
+  const model = await convertAndStore({
+    cacheDir: options.cacheDir,
+    bytes: await readFile(path),
+    source: path,
+    record: { weights, ...imagenetAlias(md5, options), sourceSha256: sha256, sourceMd5: md5 },
+    onStatus: options.onStatus,
+  });
   return fromCached(model, 'converted', weights);
 }
 
@@ -211,7 +261,10 @@ async function resolveTfjsWeights(path: string): Promise<ResolvedModel> {
 }
 
 /** `--weights s3://…`: read once through the storage layer; converted or copied into the cache by sha256. */
-async function resolveStoredWeights(uri: string, options: ResolveModelOptions & { cacheDir: string }): Promise<ResolvedModel> {
+async function resolveStoredWeights(
+  uri: string,
+  options: ResolveModelOptions & { cacheDir: string },
+): Promise<ResolvedModel> {
   const bytes = await readWeightsBytes(uri, options);
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const md5 = createHash('md5').update(bytes).digest('hex');
@@ -228,7 +281,9 @@ async function resolveStoredWeights(uri: string, options: ResolveModelOptions & 
 
 function describeH5Weights(source: string, md5: string, options: Pick<ResolveModelOptions, 'imagenet'>): string {
   const imagenet = computeImagenetSource(options.imagenet);
-  return md5 === imagenet.md5 ? `${describeImagenetWeights(imagenet)} from ${source}` : `${source} (keras h5, md5 ${md5})`;
+  return md5 === imagenet.md5
+    ? `${describeImagenetWeights(imagenet)} from ${source}`
+    : `${source} (keras h5, md5 ${md5})`;
 }
 
 /** A file with the ImageNet md5 is the ImageNet model: later `--weights imagenet` runs find it. */
@@ -242,24 +297,40 @@ async function readWeightsBytes(from: string, options: Pick<ResolveModelOptions,
     try {
       return await readFile(resolve(from));
     } catch (error) {
-      throw new FeatureJobError('FJ_MODEL_NOT_FOUND', `cannot read weights file ${resolve(from)}: ${(error as Error).message}`, { cause: error });
+      throw new FeatureJobError(
+        'FJ_MODEL_NOT_FOUND',
+        `cannot read weights file ${resolve(from)}: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
   }
   const location = parseLocation(from);
   if (location.kind !== 's3' || location.prefix === '') {
-    throw new FeatureJobError('FJ_INVALID_ARGUMENT', `weights URI ${from} must name an object: s3://bucket/key.h5 or .onnx`);
+    throw new FeatureJobError(
+      'FJ_INVALID_ARGUMENT',
+      `weights URI ${from} must name an object: s3://bucket/key.h5 or .onnx`,
+    );
   }
   if (options.openStore === undefined) {
-    throw new FeatureJobError('FJ_INVALID_ARGUMENT', `s3:// weights (${from}) need a store; this command cannot open one`);
+    throw new FeatureJobError(
+      'FJ_INVALID_ARGUMENT',
+      `s3:// weights (${from}) need a store; this command cannot open one`,
+    );
   }
   const slash = location.prefix.lastIndexOf('/');
-  const parent: Location = { kind: 's3', bucket: location.bucket, prefix: slash === -1 ? '' : location.prefix.slice(0, slash) };
+  const parent: Location = {
+    kind: 's3',
+    bucket: location.bucket,
+    prefix: slash === -1 ? '' : location.prefix.slice(0, slash),
+  };
   const store = options.openStore(parent);
   try {
     return await store.get(location.prefix.slice(slash + 1));
   } catch (error) {
     if (isFeatureJobError(error) && error.code === 'FJ_OBJECT_MISSING') {
-      throw new FeatureJobError('FJ_MODEL_NOT_FOUND', `weights object ${from} not found in ${formatLocation(parent)}`, { cause: error });
+      throw new FeatureJobError('FJ_MODEL_NOT_FOUND', `weights object ${from} not found in ${formatLocation(parent)}`, {
+        cause: error,
+      });
     }
     throw error;
   }

@@ -88,7 +88,10 @@ export function computeVgg16Layers(widths: Vgg16Widths = VGG16_WIDTHS): Vgg16Lay
     }
   });
   const flat = FINAL_GRID * FINAL_GRID * channels;
-  for (const [name, inUnits] of [['fc1', flat], ['fc2', widths.dense]] as const) {
+  for (const [name, inUnits] of [
+    ['fc1', flat],
+    ['fc2', widths.dense],
+  ] as const) {
     layers.push({
       kind: 'dense',
       name,

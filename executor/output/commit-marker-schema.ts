@@ -39,7 +39,10 @@ export type CommitMarker = z.infer<typeof CommitMarkerSchema>;
 export function parseCommitMarker(json: unknown): CommitMarker {
   const parsed = CommitMarkerSchema.safeParse(json);
   if (!parsed.success) {
-    throw new FeatureJobError('FJ_OUTPUT_INVALID', `commit marker does not match version 1: ${z.prettifyError(parsed.error)}`);
+    throw new FeatureJobError(
+      'FJ_OUTPUT_INVALID',
+      `commit marker does not match version 1: ${z.prettifyError(parsed.error)}`,
+    );
   }
   return parsed.data;
 }

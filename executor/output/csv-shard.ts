@@ -61,9 +61,8 @@ const LOG10_OF_2 = Math.log10(2);
 const MIN_FAST_DECADE = -14;
 const MAX_FAST_DECADE = 22;
 // 10^k for k in [MIN_FAST_DECADE, MAX_FAST_DECADE + 1], each the double nearest to it.
-const POWERS_OF_TEN = Float64Array.from(
-  { length: MAX_FAST_DECADE - MIN_FAST_DECADE + 2 },
-  (_, index) => Number(`1e${index + MIN_FAST_DECADE}`),
+const POWERS_OF_TEN = Float64Array.from({ length: MAX_FAST_DECADE - MIN_FAST_DECADE + 2 }, (_, index) =>
+  Number(`1e${index + MIN_FAST_DECADE}`),
 );
 
 /** A growable byte buffer the formatter writes into without intermediate strings. */

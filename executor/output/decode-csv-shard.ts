@@ -8,12 +8,17 @@ import { buildFeatureRows, type FeatureRows } from './feature-rows.js';
 
 export function decodeCsvShard(bytes: Uint8Array, source = 'CSV shard'): FeatureRows {
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  const invalid = (line: number, why: string): FeatureJobError => new FeatureJobError('FJ_OUTPUT_INVALID', `${source}, line ${line}: ${why}`);
+  const invalid = (line: number, why: string): FeatureJobError =>
+    new FeatureJobError('FJ_OUTPUT_INVALID', `${source}, line ${line}: ${why}`);
   const headerEnd = text.indexOf('\n');
   if (headerEnd === -1) throw invalid(1, 'no header line');
   const header = text.slice(0, headerEnd).replace(/\r$/, '').split(',');
   const dimensions = header.length - 1;
-  if (dimensions < 1 || header[dimensions] !== 'path' || header.slice(0, dimensions).some((name, i) => name !== `dim_${i}`)) {
+  if (
+    dimensions < 1 ||
+    header[dimensions] !== 'path' ||
+    header.slice(0, dimensions).some((name, i) => name !== `dim_${i}`)
+  ) {
     throw invalid(1, 'the header is not dim_0,…,dim_{d-1},path');
   }
   const paths: string[] = [];
@@ -24,10 +29,12 @@ export function decodeCsvShard(bytes: Uint8Array, source = 'CSV shard'): Feature
     for (let dimension = 0; dimension < dimensions; dimension++) {
       const comma = text.indexOf(',', position);
       const newline = text.indexOf('\n', position);
-      if (comma === -1 || (newline !== -1 && newline < comma)) throw invalid(line, `${dimension} values where ${dimensions} are expected`);
+      if (comma === -1 || (newline !== -1 && newline < comma))
+        throw invalid(line, `${dimension} values where ${dimensions} are expected`);
       const field = text.slice(position, comma);
       const value = Number(field);
-      if (field === '' || Number.isNaN(value)) throw invalid(line, `dim_${dimension} is not a number: ${JSON.stringify(field.slice(0, 40))}`);
+      if (field === '' || Number.isNaN(value))
+        throw invalid(line, `dim_${dimension} is not a number: ${JSON.stringify(field.slice(0, 40))}`);
       values.push(value);
       position = comma + 1;
     }

@@ -59,7 +59,10 @@ export function buildEmptyFeatureRows(dimensions: number): FeatureRows {
 export function assertFeatureRowsShape(rows: FeatureRows): void {
   const count = rows.paths.length;
   if (!Number.isSafeInteger(rows.dimensions) || rows.dimensions <= 0) {
-    throw new FeatureJobError('FJ_INVALID_ARGUMENT', `feature dimensions must be a positive integer, got ${rows.dimensions}`);
+    throw new FeatureJobError(
+      'FJ_INVALID_ARGUMENT',
+      `feature dimensions must be a positive integer, got ${rows.dimensions}`,
+    );
   }
   if (rows.labels.length !== count) {
     throw new FeatureJobError('FJ_INVALID_ARGUMENT', `${count} paths but ${rows.labels.length} labels`);

@@ -22,7 +22,13 @@ export const ManifestPartitionSchema = z.strictObject({
 });
 
 /** A reduced shard, `pca/part-NNNNN.parquet`: the partition's rows projected onto K components. */
-export const ManifestPcaPartitionSchema = z.strictObject({ index: count, uri, rows: count, sha256: Sha256HexSchema, bytes: count });
+export const ManifestPcaPartitionSchema = z.strictObject({
+  index: count,
+  uri,
+  rows: count,
+  sha256: Sha256HexSchema,
+  bytes: count,
+});
 
 /** The `pca` block: added when PCA has been fitted and every partition projected. */
 export const ManifestPcaSchema = z.strictObject({
@@ -101,18 +107,40 @@ export const ManifestSchema = z
       if (!holds) context.addIssue({ code: 'custom', message, path });
     };
     const { input, images, partitions } = manifest;
-    expect(input.listed === input.images + input.skipped, 'input.listed must equal input.images + input.skipped', ['input', 'listed']);
+    expect(input.listed === input.images + input.skipped, 'input.listed must equal input.images + input.skipped', [
+      'input',
+      'listed',
+    ]);
     expect(images.total === input.images, 'images.total must equal input.images', ['images', 'total']);
-    expect(images.total === images.succeeded + images.failed, 'images.total must equal succeeded + failed', ['images', 'total']);
-    expect(sum(partitions.map((p) => p.rows)) === images.succeeded, 'partition rows must add up to images.succeeded', ['partitions']);
-    expect(sum(partitions.map((p) => p.failed)) === images.failed, 'partition failures must add up to images.failed', ['partitions']);
-    expect(sum(Object.values(manifest.failuresByCode)) === images.failed, 'failuresByCode must add up to images.failed', ['failuresByCode']);
-    expect(new Set(partitions.map((p) => p.index)).size === partitions.length, 'partition indexes must be unique', ['partitions']);
+    expect(images.total === images.succeeded + images.failed, 'images.total must equal succeeded + failed', [
+      'images',
+      'total',
+    ]);
+    expect(sum(partitions.map((p) => p.rows)) === images.succeeded, 'partition rows must add up to images.succeeded', [
+      'partitions',
+    ]);
+    expect(sum(partitions.map((p) => p.failed)) === images.failed, 'partition failures must add up to images.failed', [
+      'partitions',
+    ]);
+    expect(
+      sum(Object.values(manifest.failuresByCode)) === images.failed,
+      'failuresByCode must add up to images.failed',
+      ['failuresByCode'],
+    );
+    expect(new Set(partitions.map((p) => p.index)).size === partitions.length, 'partition indexes must be unique', [
+      'partitions',
+    ]);
     if (manifest.pca !== undefined) {
       const { pca } = manifest;
       expect(pca.rows === images.succeeded, 'pca.rows must equal images.succeeded', ['pca', 'rows']);
-      expect(sum(pca.partitions.map((p) => p.rows)) === pca.rows, 'pca partition rows must add up to pca.rows', ['pca', 'partitions']);
-      expect(pca.dimensions === manifest.model.dimensions, 'pca.dimensions must equal model.dimensions', ['pca', 'dimensions']);
+      expect(sum(pca.partitions.map((p) => p.rows)) === pca.rows, 'pca partition rows must add up to pca.rows', [
+        'pca',
+        'partitions',
+      ]);
+      expect(pca.dimensions === manifest.model.dimensions, 'pca.dimensions must equal model.dimensions', [
+        'pca',
+        'dimensions',
+      ]);
     }
   });
 
@@ -125,7 +153,10 @@ export type ManifestPrecision = z.infer<typeof ManifestPrecisionSchema>;
 export function parseManifest(json: unknown): Manifest {
   const parsed = ManifestSchema.safeParse(json);
   if (!parsed.success) {
-    throw new FeatureJobError('FJ_MANIFEST_INVALID', `manifest.json does not match version 1: ${z.prettifyError(parsed.error)}`);
+    throw new FeatureJobError(
+      'FJ_MANIFEST_INVALID',
+      `manifest.json does not match version 1: ${z.prettifyError(parsed.error)}`,
+    );
   }
   return parsed.data;
 }

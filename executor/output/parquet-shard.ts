@@ -103,7 +103,9 @@ export function decodeParquetShard(bytes: Uint8Array): FeatureRows {
     table = tableFromIPC(readParquet(bytes).intoIPCStream());
   } catch (error) {
     // intoIPCStream consumes the wasm table, so nothing is left to free here.
-    throw new FeatureJobError('FJ_OUTPUT_INVALID', `not a readable Parquet file: ${messageOf(error)}`, { cause: error });
+    throw new FeatureJobError('FJ_OUTPUT_INVALID', `not a readable Parquet file: ${messageOf(error)}`, {
+      cause: error,
+    });
   }
   const paths = readStrings(table, 'path');
   const labels = readStrings(table, 'label');
@@ -119,11 +121,7 @@ function buildArrowTable(rows: FeatureRows): Table {
   for (let row = 0; row <= count; row++) valueOffsets[row] = row * rows.dimensions;
   const values = makeData({ type: new Float32(), length: rows.features.length, nullCount: 0, data: rows.features });
   const features = makeData({ type: featuresField.type, length: count, nullCount: 0, valueOffsets, child: values });
-  const children = [
-    buildUtf8Data(rows.paths, pathField.type),
-    buildUtf8Data(rows.labels, labelField.type),
-    features,
-  ];
+  const children = [buildUtf8Data(rows.paths, pathField.type), buildUtf8Data(rows.labels, labelField.type), features];
   const struct = makeData({ type: new Struct(schema.fields), length: count, nullCount: 0, children });
   return new Table(schema, [new RecordBatch(schema, struct)]);
 }

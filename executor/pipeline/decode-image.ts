@@ -144,7 +144,7 @@ async function decodeGif(input: Buffer, options: SharpOptions): Promise<RgbImage
   for (let p = 0; p < pixels; p += 1) {
     const isTransparent = data[p * 4 + 3] === 0;
     for (let c = 0; c < 3; c += 1) {
-      out[p * 3 + c] = isTransparent ? transparent[c] as number : data[p * 4 + c] as number;
+      out[p * 3 + c] = isTransparent ? (transparent[c] as number) : (data[p * 4 + c] as number);
     }
   }
   return { width: info.width, height: info.height, data: out };

@@ -9,8 +9,12 @@ import { prepareImage } from './prepare-image.js';
 
 /** Per-image failures that become an error line; anything else fails the partition attempt. */
 const IMAGE_ERROR_CODES: ReadonlySet<ErrorCode> = new Set([
-  'FJ_IMAGE_EMPTY', 'FJ_IMAGE_UNRECOGNIZED', 'FJ_IMAGE_CORRUPT', 'FJ_IMAGE_TOO_LARGE',
-  'FJ_OBJECT_FORBIDDEN', 'FJ_OBJECT_MISSING',
+  'FJ_IMAGE_EMPTY',
+  'FJ_IMAGE_UNRECOGNIZED',
+  'FJ_IMAGE_CORRUPT',
+  'FJ_IMAGE_TOO_LARGE',
+  'FJ_OBJECT_FORBIDDEN',
+  'FJ_OBJECT_MISSING',
 ]);
 
 export interface ExtractOptions {
@@ -53,7 +57,9 @@ export async function extractFeatures(options: ExtractOptions): Promise<Extracte
     throwIfInterrupted(options.signal);
     try {
       const bytes = await fetchObject(options.input, key, fetchOptions);
-      const tensor = await decodeSlots.run(() => prepareImage(bytes, { maxPixels: options.maxPixels, size: model.inputSize }));
+      const tensor = await decodeSlots.run(() =>
+        prepareImage(bytes, { maxPixels: options.maxPixels, size: model.inputSize }),
+      );
       return { key, tensor };
     } catch (error) {
       if (isFeatureJobError(error) && IMAGE_ERROR_CODES.has(error.code)) {

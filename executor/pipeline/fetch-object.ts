@@ -17,7 +17,11 @@ export const defaultFetchOptions: FetchOptions = {
  * error records); other failures are retried with backoff, then surface as transient so the
  * partition attempt fails and is retried rather than losing the image.
  */
-export async function fetchObject(store: ObjectStore, key: string, options: FetchOptions = defaultFetchOptions): Promise<Uint8Array> {
+export async function fetchObject(
+  store: ObjectStore,
+  key: string,
+  options: FetchOptions = defaultFetchOptions,
+): Promise<Uint8Array> {
   let lastError: unknown;
   for (let attempt = 0; attempt < options.attempts; attempt += 1) {
     try {
@@ -29,5 +33,9 @@ export async function fetchObject(store: ObjectStore, key: string, options: Fetc
     }
   }
   const message = lastError instanceof Error ? lastError.message : String(lastError);
-  throw new FeatureJobError('FJ_OBJECT_READ_FAILED', `reading ${store.uriOf(key)} failed ${options.attempts} times: ${message}`, { cause: lastError });
+  throw new FeatureJobError(
+    'FJ_OBJECT_READ_FAILED',
+    `reading ${store.uriOf(key)} failed ${options.attempts} times: ${message}`,
+    { cause: lastError },
+  );
 }

@@ -27,7 +27,7 @@ export function readGifTransparentColour(bytes: Uint8Array): [number, number, nu
       at += 2;
       // Graphic Control Extension: block size 4, flags, delay (2), transparency index.
       if (label === 0xf9 && bytes[at] === 4) {
-        transparentIndex = ((bytes[at + 1] as number) & 0x01) ? bytes[at + 4] : undefined;
+        transparentIndex = (bytes[at + 1] as number) & 0x01 ? bytes[at + 4] : undefined;
       }
       at = skipSubBlocks(bytes, at);
       if (at < 0) return undefined;
@@ -41,7 +41,7 @@ export function readGifTransparentColour(bytes: Uint8Array): [number, number, nu
         table = bytes.subarray(at + 10, at + 10 + size);
       }
       // Pillow pads a short palette with black.
-      const entry = (i: number): number => table?.[transparentIndex as number * 3 + i] ?? 0;
+      const entry = (i: number): number => table?.[(transparentIndex as number) * 3 + i] ?? 0;
       return [entry(0), entry(1), entry(2)];
     } else {
       return undefined;

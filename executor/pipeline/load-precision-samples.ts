@@ -44,7 +44,8 @@ export function computeSeededShuffle<T>(items: readonly T[], seed: number): T[] 
 
 export async function loadPrecisionSamples(options: LoadPrecisionSamplesOptions): Promise<PrecisionSamples> {
   const keys: string[] = [];
-  for (const partition of options.plan.partitions) keys.push(...(await readPlanShard(options.output, options.plan, partition.index)));
+  for (const partition of options.plan.partitions)
+    keys.push(...(await readPlanShard(options.output, options.plan, partition.index)));
   const wanted = 2 * options.count;
   const images = new Float32Array(Math.min(wanted, keys.length) * PER_IMAGE);
   let decoded = 0;

@@ -35,7 +35,12 @@ export interface RunPartitionOptions {
   readonly now?: () => Date;
 }
 
-export type PartitionOutcome = CommitOutcome | { readonly outcome: 'already-committed'; readonly marker: NonNullable<Awaited<ReturnType<typeof readCommitMarker>>> };
+export type PartitionOutcome =
+  | CommitOutcome
+  | {
+      readonly outcome: 'already-committed';
+      readonly marker: NonNullable<Awaited<ReturnType<typeof readCommitMarker>>>;
+    };
 
 /**
  * One partition, start to commit: the unit of work of a local worker and of an executor pod.
@@ -46,7 +51,8 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
   if (existing !== undefined) return { outcome: 'already-committed', marker: existing };
 
   const plan = await readPlanIndex(options.output);
-  if (plan === undefined) throw new FeatureJobError('FJ_INVALID_CONFIG', `no plan under ${options.output.uri}: the planner has not run`);
+  if (plan === undefined)
+    throw new FeatureJobError('FJ_INVALID_CONFIG', `no plan under ${options.output.uri}: the planner has not run`);
   const keys = await readPlanShard(options.output, plan, options.index);
   const extracted = await extractFeatures({
     input: options.input,
@@ -70,7 +76,12 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
   const sideFiles =
     options.statisticsThreads === undefined || !wantsOwnStatistics(rows.paths.length, rows.dimensions)
       ? []
-      : [{ key: statisticsKey(options.index, options.attempt), body: encodeStatisticsFile(await computeRowStatistics(rows, options.statisticsThreads)) }];
+      : [
+          {
+            key: statisticsKey(options.index, options.attempt),
+            body: encodeStatisticsFile(await computeRowStatistics(rows, options.statisticsThreads)),
+          },
+        ];
   // Interrupted before the first write of the commit: the attempt leaves no file behind. Once
   // the commit has begun it runs to its end (a few writes, well within the pod's grace period).
   throwIfInterrupted(options.signal);

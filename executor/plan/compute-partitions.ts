@@ -16,7 +16,11 @@ export function computePartitions(keys: readonly string[], count: number): strin
   return result;
 }
 
-export function computePartitionCount(options: { images: number; partitions?: number; imagesPerPartition: number }): number {
+export function computePartitionCount(options: {
+  images: number;
+  partitions?: number;
+  imagesPerPartition: number;
+}): number {
   if (options.partitions !== undefined) return Math.max(1, Math.min(options.partitions, options.images));
   return Math.max(1, Math.ceil(options.images / options.imagesPerPartition));
 }

@@ -26,12 +26,17 @@ export interface EnsurePlanOptions {
  * boundaries never move under committed work.
  */
 export async function ensurePlan(options: EnsurePlanOptions): Promise<{ plan: PlanIndex; created: boolean }> {
-  const existing = await readJsonIfExists(options.output, PLAN_INDEX_KEY, PlanIndexSchema, { code: 'FJ_PLAN_MISMATCH' });
+  const existing = await readJsonIfExists(options.output, PLAN_INDEX_KEY, PlanIndexSchema, {
+    code: 'FJ_PLAN_MISMATCH',
+  });
   if (existing !== undefined) {
     assertPlanMatches(existing, options);
     return { plan: existing, created: false };
   }
-  const listing = await listInput(options.input, options.excludePrefix === undefined ? {} : { excludePrefix: options.excludePrefix });
+  const listing = await listInput(
+    options.input,
+    options.excludePrefix === undefined ? {} : { excludePrefix: options.excludePrefix },
+  );
   if (listing.images.length === 0) {
     throw new FeatureJobError(
       'FJ_NO_INPUT_IMAGES',
@@ -80,7 +85,9 @@ function assertPlanMatches(plan: PlanIndex, options: EnsurePlanOptions): void {
   }
   if (plan.format !== options.format) mismatches.push(`format ${plan.format} (now ${options.format})`);
   if (plan.model.sha256 !== options.model.sha256) {
-    mismatches.push(`model weights ${plan.model.weights} sha256 ${plan.model.sha256.slice(0, 12)} (now ${options.model.weights} sha256 ${options.model.sha256.slice(0, 12)})`);
+    mismatches.push(
+      `model weights ${plan.model.weights} sha256 ${plan.model.sha256.slice(0, 12)} (now ${options.model.weights} sha256 ${options.model.sha256.slice(0, 12)})`,
+    );
   }
   if (mismatches.length > 0) {
     throw new FeatureJobError(
@@ -91,11 +98,18 @@ function assertPlanMatches(plan: PlanIndex, options: EnsurePlanOptions): void {
 }
 
 /** The image keys of partition `index` of `plan`, from the shard its plan id names. */
-export async function readPlanShard(output: ObjectStore, plan: Pick<PlanIndex, 'planId'>, index: number): Promise<string[]> {
+export async function readPlanShard(
+  output: ObjectStore,
+  plan: Pick<PlanIndex, 'planId'>,
+  index: number,
+): Promise<string[]> {
   const key = planShardKey(index, plan.planId);
   const shard = await readJson(output, key, PlanShardSchema, { code: 'FJ_PLAN_MISMATCH' });
   if (shard.index !== index || shard.planId !== plan.planId) {
-    throw new FeatureJobError('FJ_PLAN_MISMATCH', `${output.uriOf(key)} holds partition ${shard.index} of plan ${shard.planId ?? '(none)'}`);
+    throw new FeatureJobError(
+      'FJ_PLAN_MISMATCH',
+      `${output.uriOf(key)} holds partition ${shard.index} of plan ${shard.planId ?? '(none)'}`,
+    );
   }
   return shard.keys;
 }

@@ -8,7 +8,7 @@ import type { Location } from '../storage/location.js';
 export function computeExcludedPrefix(input: Location, output: Location): string | undefined {
   if (input.kind === 'file' && output.kind === 'file') {
     const inner = relative(input.dir, output.dir);
-    if (inner === '' ) return '';
+    if (inner === '') return '';
     if (inner.startsWith('..') || inner.startsWith(sep)) return undefined;
     return `${inner.split(sep).join('/')}/`;
   }

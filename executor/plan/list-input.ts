@@ -6,7 +6,14 @@ import type { ObjectStore } from '../storage/object-store.js';
  * `.bmp` would only turn each into an error, and decoding it like Pillow is not built.
  */
 export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
-  '.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif',
+  '.jpg',
+  '.jpeg',
+  '.png',
+  '.webp',
+  '.gif',
+  '.tif',
+  '.tiff',
+  '.avif',
 ]);
 
 export interface InputListing {

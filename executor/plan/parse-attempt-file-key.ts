@@ -12,13 +12,19 @@ export interface AttemptFileKey {
 
 const ATTEMPT = '[A-Za-z0-9][A-Za-z0-9_-]{0,127}';
 const INDEX = '(\\d{5,})';
-const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 const PATTERNS: ReadonlyArray<{ kind: AttemptFileKey['kind']; pattern: RegExp }> = [
-  { kind: 'shard', pattern: new RegExp(`^${escape(FEATURES_PREFIX)}part-${INDEX}-${ATTEMPT}\\.(?:parquet|csv)$`) },
-  { kind: 'errors', pattern: new RegExp(`^${escape(ATTEMPT_ERRORS_PREFIX)}part-${INDEX}-${ATTEMPT}\\.jsonl$`) },
+  {
+    kind: 'shard',
+    pattern: new RegExp(`^${escapeRegExp(FEATURES_PREFIX)}part-${INDEX}-${ATTEMPT}\\.(?:parquet|csv)$`),
+  },
+  { kind: 'errors', pattern: new RegExp(`^${escapeRegExp(ATTEMPT_ERRORS_PREFIX)}part-${INDEX}-${ATTEMPT}\\.jsonl$`) },
   // A partition's statistics (`part-00003-<attempt>.f64`) and a group's (`part-00000-to-00007-<digest>.f64`).
-  { kind: 'statistics', pattern: new RegExp(`^${escape(PCA_STATISTICS_PREFIX)}part-${INDEX}-(?:to-\\d{5,}-)?${ATTEMPT}\\.f64$`) },
+  {
+    kind: 'statistics',
+    pattern: new RegExp(`^${escapeRegExp(PCA_STATISTICS_PREFIX)}part-${INDEX}-(?:to-\\d{5,}-)?${ATTEMPT}\\.f64$`),
+  },
 ];
 
 /** The kind and partition of a per-attempt file of ours, or undefined for any other key. */

@@ -11,11 +11,19 @@ export const PlanIndexSchema = z
     inputUri: z.string().min(1),
     outputUri: z.string().min(1),
     format: z.enum(OutputFormats),
-    model: z.object({ name: z.string(), layer: z.string(), dimensions: z.number().int().positive(), weights: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+    model: z.object({
+      name: z.string(),
+      layer: z.string(),
+      dimensions: z.number().int().positive(),
+      weights: z.string(),
+      sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    }),
     listed: z.number().int().nonnegative(),
     images: z.number().int().nonnegative(),
     skipped: z.number().int().nonnegative(),
-    partitions: z.array(z.object({ index: z.number().int().nonnegative(), images: z.number().int().nonnegative() })).min(1),
+    partitions: z
+      .array(z.object({ index: z.number().int().nonnegative(), images: z.number().int().nonnegative() }))
+      .min(1),
     createdAt: z.iso.datetime(),
   })
   .strict();

@@ -27,7 +27,10 @@ export function packedIndex(i: number, j: number, dimensions: number): number {
 
 export function createEmptyStatistics(dimensions: number): FeatureStatistics {
   if (!Number.isInteger(dimensions) || dimensions < 1) {
-    throw new FeatureJobError('FJ_INVALID_ARGUMENT', `statistics need a positive whole number of dimensions, got ${dimensions}`);
+    throw new FeatureJobError(
+      'FJ_INVALID_ARGUMENT',
+      `statistics need a positive whole number of dimensions, got ${dimensions}`,
+    );
   }
   return { dimensions, rows: 0, sums: new Float64Array(dimensions), gram: new Float64Array(packedLength(dimensions)) };
 }

@@ -31,17 +31,34 @@ export async function finishReduce(options: FinishReduceOptions): Promise<Manife
   const { output } = options;
   const manifest = await readManifestForReduce(output);
   const stored = await readStoredPcaModel(output);
-  if (stored === undefined || !isModelFor(stored.model, manifest, { components: options.components, whiten: options.whiten })) {
-    throw new FeatureJobError('FJ_PARTITION_FAILED', `${output.uriOf(PCA_MODEL_KEY)} is not yet a fit of K = ${options.components}, whiten ${options.whiten}`);
+  if (
+    stored === undefined ||
+    !isModelFor(stored.model, manifest, { components: options.components, whiten: options.whiten })
+  ) {
+    throw new FeatureJobError(
+      'FJ_PARTITION_FAILED',
+      `${output.uriOf(PCA_MODEL_KEY)} is not yet a fit of K = ${options.components}, whiten ${options.whiten}`,
+    );
   }
   const shards: ReducedShard[] = [];
-  const markers = mapOrdered(manifest.partitions, READ_CONCURRENCY, (partition) => readProjectionMarker(output, stored.sha256, partition.index));
+  const markers = mapOrdered(manifest.partitions, READ_CONCURRENCY, (partition) =>
+    readProjectionMarker(output, stored.sha256, partition.index),
+  );
   for await (const marker of markers) {
     const partition = manifest.partitions[shards.length]!;
     if (marker === undefined || marker.shard.index !== partition.index) {
-      throw new FeatureJobError('FJ_PARTITION_FAILED', `partition ${partition.index} of ${output.uri} has not been projected with ${output.uriOf(PCA_MODEL_KEY)}`);
+      throw new FeatureJobError(
+        'FJ_PARTITION_FAILED',
+        `partition ${partition.index} of ${output.uri} has not been projected with ${output.uriOf(PCA_MODEL_KEY)}`,
+      );
     }
     shards.push(marker.shard);
   }
-  return ensureManifestPca({ output, manifest, model: stored.model, shards, ...(options.now === undefined ? {} : { now: options.now }) });
+  return ensureManifestPca({
+    output,
+    manifest,
+    model: stored.model,
+    shards,
+    ...(options.now === undefined ? {} : { now: options.now }),
+  });
 }

@@ -19,10 +19,16 @@ export function assertComponentsFit(components: number, rows: number, dimensions
     throw new FeatureJobError('FJ_PCA_INVALID_COMPONENTS', `--pca must be a whole number ≥ 1, got ${components}`);
   }
   if (components > dimensions) {
-    throw new FeatureJobError('FJ_PCA_INVALID_COMPONENTS', `--pca ${components} exceeds the ${dimensions} feature dimensions`);
+    throw new FeatureJobError(
+      'FJ_PCA_INVALID_COMPONENTS',
+      `--pca ${components} exceeds the ${dimensions} feature dimensions`,
+    );
   }
   if (components > rows) {
-    throw new FeatureJobError('FJ_PCA_INVALID_COMPONENTS', `--pca ${components} exceeds the ${rows} feature rows: at most ${rows} components exist`);
+    throw new FeatureJobError(
+      'FJ_PCA_INVALID_COMPONENTS',
+      `--pca ${components} exceeds the ${rows} feature rows: at most ${rows} components exist`,
+    );
   }
 }
 

@@ -53,7 +53,10 @@ export class GramAccumulator {
       for (let i = 0; i < d; i++) {
         const value = features[start + i]!;
         if (!Number.isFinite(value)) {
-          throw new FeatureJobError('FJ_OUTPUT_INVALID', `feature row ${this.statistics.rows + row} holds a non-finite value (${value}) at dimension ${i}`);
+          throw new FeatureJobError(
+            'FJ_OUTPUT_INVALID',
+            `feature row ${this.statistics.rows + row} holds a non-finite value (${value}) at dimension ${i}`,
+          );
         }
         sums[i]! += value;
       }
@@ -111,7 +114,13 @@ async function createGramSession(dimensions: number, threads: number): Promise<o
     graph: {
       name: 'featurejob_gram',
       nodes: [
-        { name: 'widen', opType: 'Cast', inputs: ['rows'], outputs: ['wide'], attributes: [{ name: 'to', kind: 'int', value: OnnxDataType.double }] },
+        {
+          name: 'widen',
+          opType: 'Cast',
+          inputs: ['rows'],
+          outputs: ['wide'],
+          attributes: [{ name: 'to', kind: 'int', value: OnnxDataType.double }],
+        },
         { name: 'transpose', opType: 'Transpose', inputs: ['wide'], outputs: ['wideT'] },
         { name: 'gram', opType: 'MatMul', inputs: ['wideT', 'wide'], outputs: ['gram'] },
       ],

@@ -24,6 +24,7 @@ export async function mergeStatistics(output: ObjectStore, keys: readonly string
     }
     addStatistics(total, statistics);
   }
-  if (total === undefined) throw new FeatureJobError('FJ_PCA_NO_SHARDS', `no partition statistics to merge under ${output.uri}`);
+  if (total === undefined)
+    throw new FeatureJobError('FJ_PCA_NO_SHARDS', `no partition statistics to merge under ${output.uri}`);
   return total;
 }

@@ -25,7 +25,12 @@ export interface ReduceTaskCounts {
 export interface ReduceObservation extends ReduceTaskCounts {
   readonly modelWritten: boolean;
   /** What pca/model.json was fitted with; absent when there is no readable model. */
-  readonly model?: { readonly components: number; readonly whiten: boolean; readonly rows: number; readonly sha256: string };
+  readonly model?: {
+    readonly components: number;
+    readonly whiten: boolean;
+    readonly rows: number;
+    readonly sha256: string;
+  };
   /** Partitions with a projection marker for the stored model. */
   readonly projected: number;
   /** The manifest's `pca` block describes the stored model and every partition. */
@@ -42,12 +47,20 @@ export function computeReduceTaskCounts(manifest: Manifest): ReduceTaskCounts {
 
 /** Whether the manifest already holds PCA with these settings (nothing left to do). */
 export function isReduceComplete(manifest: Manifest, pca: PcaSettings): boolean {
-  return manifest.pca !== undefined && manifest.pca.components === pca.components && manifest.pca.whiten === pca.whiten && manifest.pca.partitions.length === manifest.partitions.length;
+  return (
+    manifest.pca !== undefined &&
+    manifest.pca.components === pca.components &&
+    manifest.pca.whiten === pca.whiten &&
+    manifest.pca.partitions.length === manifest.partitions.length
+  );
 }
 
 /** Whether the stored model is the fit these settings ask for (the fit Job is done). */
 export function isModelFitted(observation: ReduceObservation, manifest: Manifest, pca: PcaSettings): boolean {
-  return observation.model !== undefined && isModelFor({ ...observation.model, dimensions: manifest.model.dimensions }, manifest, pca);
+  return (
+    observation.model !== undefined &&
+    isModelFor({ ...observation.model, dimensions: manifest.model.dimensions }, manifest, pca)
+  );
 }
 
 /** Whether every partition is projected with that model (finishReduce may run). */
@@ -67,7 +80,8 @@ export async function observeReduce(output: ObjectStore, manifest: Manifest): Pr
   const counts = computeReduceTaskCounts(manifest);
   const bytes = await output.getIfExists(PCA_MODEL_KEY);
   const header = bytes === undefined ? undefined : parseModelHeader(bytes);
-  if (bytes === undefined || header === undefined) return { ...counts, modelWritten: false, projected: 0, finished: false };
+  if (bytes === undefined || header === undefined)
+    return { ...counts, modelWritten: false, projected: 0, finished: false };
   const sha256 = computeModelSha256(bytes);
   const expected = new Set(manifest.partitions.map((partition) => projectionMarkerKey(sha256, partition.index)));
   let projected = 0;

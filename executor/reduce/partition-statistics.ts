@@ -51,13 +51,15 @@ export async function ensureGroupStatistics(options: {
   const markers: CommitMarker[] = [];
   for (const index of partitions) {
     const marker = await readCommitMarker(output, index);
-    if (marker === undefined) throw new FeatureJobError('FJ_PCA_NO_SHARDS', `partition ${index} of ${output.uri} has not committed`);
+    if (marker === undefined)
+      throw new FeatureJobError('FJ_PCA_NO_SHARDS', `partition ${index} of ${output.uri} has not committed`);
     markers.push(marker);
   }
   const rows = markers.reduce((sum, marker) => sum + marker.rows, 0);
   const key = computeStatisticsKey(markers);
   const stored = await readStoredStatistics(output, key);
-  if (stored !== undefined && stored.rows === rows && stored.dimensions === dimensions) return { partitions, key, rows, computed: false };
+  if (stored !== undefined && stored.rows === rows && stored.dimensions === dimensions)
+    return { partitions, key, rows, computed: false };
 
   const accumulator = new GramAccumulator({ dimensions, threads: options.threads });
   try {
@@ -65,7 +67,10 @@ export async function ensureGroupStatistics(options: {
       const shard = await readFeatureShard(output, marker.shardKey);
       assertWidth(shard.dimensions, dimensions, marker.partition);
       if (shard.paths.length !== marker.rows) {
-        throw new FeatureJobError('FJ_OUTPUT_INVALID', `${output.uriOf(marker.shardKey)} holds ${shard.paths.length} rows, its commit marker says ${marker.rows}`);
+        throw new FeatureJobError(
+          'FJ_OUTPUT_INVALID',
+          `${output.uriOf(marker.shardKey)} holds ${shard.paths.length} rows, its commit marker says ${marker.rows}`,
+        );
       }
       await accumulator.add(shard.features, shard.paths.length);
     }
@@ -79,7 +84,10 @@ export async function ensureGroupStatistics(options: {
 
 function assertWidth(actual: number, expected: number, partition: number): void {
   if (actual !== expected) {
-    throw new FeatureJobError('FJ_PCA_MIXED_DIMENSIONS', `partition ${partition} holds ${actual}-dimensional features, the manifest's model ${expected}`);
+    throw new FeatureJobError(
+      'FJ_PCA_MIXED_DIMENSIONS',
+      `partition ${partition} holds ${actual}-dimensional features, the manifest's model ${expected}`,
+    );
   }
 }
 

@@ -45,7 +45,11 @@ export const PcaModelSchema = z
     };
     const { dimensions: d, components: k } = model;
     expect(model.mean.length === d, `mean must hold ${d} values`, ['mean']);
-    expect(model.componentVectors.length === k && model.componentVectors.every((v) => v.length === d), `componentVectors must be ${k} × ${d}`, ['componentVectors']);
+    expect(
+      model.componentVectors.length === k && model.componentVectors.every((v) => v.length === d),
+      `componentVectors must be ${k} × ${d}`,
+      ['componentVectors'],
+    );
     for (const key of ['explainedVariance', 'explainedVarianceRatio', 'singularValues'] as const) {
       expect(model[key].length === k, `${key} must hold ${k} values`, [key]);
     }
@@ -68,6 +72,7 @@ export function decodePcaModel(bytes: Uint8Array, source: string): PcaModel {
     throw new FeatureJobError('FJ_OUTPUT_INVALID', `${source} is not JSON`, { cause: error });
   }
   const parsed = PcaModelSchema.safeParse(json);
-  if (!parsed.success) throw new FeatureJobError('FJ_OUTPUT_INVALID', `${source} is not a PCA model: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success)
+    throw new FeatureJobError('FJ_OUTPUT_INVALID', `${source} is not a PCA model: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }

@@ -31,7 +31,10 @@ export class PcaProjector {
   project(features: Float32Array): Float32Array {
     const { dimensions: d, components: k, mean, basis, centred } = this;
     if (features.length % d !== 0) {
-      throw new FeatureJobError('FJ_PCA_MIXED_DIMENSIONS', `the model projects ${d}-dimensional features; got ${features.length} values, not a multiple of ${d}`);
+      throw new FeatureJobError(
+        'FJ_PCA_MIXED_DIMENSIONS',
+        `the model projects ${d}-dimensional features; got ${features.length} values, not a multiple of ${d}`,
+      );
     }
     const rows = features.length / d;
     const out = new Float32Array(rows * k);

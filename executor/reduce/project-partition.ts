@@ -27,7 +27,8 @@ export async function projectPartition(options: {
 }): Promise<ReducedShard> {
   const { output, index, projector } = options;
   const marker = await readCommitMarker(output, index);
-  if (marker === undefined) throw new FeatureJobError('FJ_PCA_NO_SHARDS', `partition ${index} of ${output.uri} has not committed`);
+  if (marker === undefined)
+    throw new FeatureJobError('FJ_PCA_NO_SHARDS', `partition ${index} of ${output.uri} has not committed`);
   const rows = await readFeatureShard(output, marker.shardKey);
   if (rows.dimensions !== projector.dimensions) {
     throw new FeatureJobError(

@@ -34,8 +34,14 @@ export function projectionMarkerKey(modelSha256: string, partition: number): str
   return `${projectionMarkersPrefix(modelSha256)}${partitionName(partition)}.json`;
 }
 
-export function readProjectionMarker(output: ObjectStore, modelSha256: string, partition: number): Promise<ProjectionMarker | undefined> {
-  return readJsonIfExists(output, projectionMarkerKey(modelSha256, partition), ProjectionMarkerSchema, { code: 'FJ_OUTPUT_INVALID' });
+export function readProjectionMarker(
+  output: ObjectStore,
+  modelSha256: string,
+  partition: number,
+): Promise<ProjectionMarker | undefined> {
+  return readJsonIfExists(output, projectionMarkerKey(modelSha256, partition), ProjectionMarkerSchema, {
+    code: 'FJ_OUTPUT_INVALID',
+  });
 }
 
 /** Creates the marker unless one exists; returns the marker that is stored and whether this call created it. */
@@ -52,10 +58,14 @@ export async function ensureProjectionMarker(options: {
     shard: { index: shard.index, uri: shard.uri, rows: shard.rows, sha256: shard.sha256, bytes: shard.bytes },
     projectedAt: (options.now?.() ?? new Date()).toISOString(),
   };
-  if (await output.putIfAbsent(projectionMarkerKey(modelSha256, shard.index), encodeJson(marker))) return { created: true, marker };
+  if (await output.putIfAbsent(projectionMarkerKey(modelSha256, shard.index), encodeJson(marker)))
+    return { created: true, marker };
   const stored = await readProjectionMarker(output, modelSha256, shard.index);
   if (stored === undefined) {
-    throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(projectionMarkerKey(modelSha256, shard.index))} was reported as existing but cannot be read`);
+    throw new FeatureJobError(
+      'FJ_STORAGE_FAILED',
+      `${output.uriOf(projectionMarkerKey(modelSha256, shard.index))} was reported as existing but cannot be read`,
+    );
   }
   return { created: false, marker: stored };
 }

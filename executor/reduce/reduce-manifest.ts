@@ -17,7 +17,10 @@ import type { ReducedShard } from './project-partition.js';
 export async function readManifestForReduce(output: ObjectStore): Promise<Manifest> {
   const manifest = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema, { code: 'FJ_MANIFEST_INVALID' });
   if (manifest === undefined) {
-    throw new FeatureJobError('FJ_PCA_NO_SHARDS', `${output.uriOf(MANIFEST_KEY)} does not exist: run 'featurejob run <input> --out ${output.uri}' first`);
+    throw new FeatureJobError(
+      'FJ_PCA_NO_SHARDS',
+      `${output.uriOf(MANIFEST_KEY)} does not exist: run 'featurejob run <input> --out ${output.uri}' first`,
+    );
   }
   return manifest;
 }
@@ -47,7 +50,10 @@ export function buildManifestWithPca(options: {
       rows: model.rows,
       dimensions: model.dimensions,
       modelUri: options.modelUri,
-      explainedVariance: Math.min(1, model.explainedVarianceRatio.reduce((a, b) => a + b, 0)),
+      explainedVariance: Math.min(
+        1,
+        model.explainedVarianceRatio.reduce((a, b) => a + b, 0),
+      ),
       partitions: options.shards.map(({ index, uri, rows, sha256, bytes }) => ({ index, uri, rows, sha256, bytes })),
       fittedAt: options.fittedAt,
     },

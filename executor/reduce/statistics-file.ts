@@ -33,7 +33,8 @@ export function encodeStatisticsFile(statistics: FeatureStatistics): Uint8Array 
 /** Decodes a statistics file; throws FJ_OUTPUT_INVALID naming `source` when it is not one. */
 export function decodeStatisticsFile(bytes: Uint8Array, source: string): FeatureStatistics {
   assertLittleEndianHost();
-  const invalid = (why: string): FeatureJobError => new FeatureJobError('FJ_OUTPUT_INVALID', `${source} is not a featurejob statistics file: ${why}`);
+  const invalid = (why: string): FeatureJobError =>
+    new FeatureJobError('FJ_OUTPUT_INVALID', `${source} is not a featurejob statistics file: ${why}`);
   if (bytes.length < HEADER_BYTES) throw invalid(`${bytes.length} bytes`);
   const magic = String.fromCharCode(...bytes.subarray(0, MAGIC.length));
   if (magic !== MAGIC) throw invalid('wrong magic number');
@@ -42,9 +43,12 @@ export function decodeStatisticsFile(bytes: Uint8Array, source: string): Feature
   if (version !== VERSION) throw invalid(`format version ${version}, this featurejob reads ${VERSION}`);
   const dimensions = view.getUint32(12, true);
   const rows = view.getFloat64(16, true);
-  if (dimensions < 1 || !Number.isSafeInteger(rows) || rows < 0) throw invalid(`header says ${dimensions} dimensions and ${rows} rows`);
+  if (dimensions < 1 || !Number.isSafeInteger(rows) || rows < 0)
+    throw invalid(`header says ${dimensions} dimensions and ${rows} rows`);
   if (bytes.length !== statisticsFileBytes(dimensions)) {
-    throw invalid(`${bytes.length} bytes where ${dimensions} dimensions need ${statisticsFileBytes(dimensions)} (truncated?)`);
+    throw invalid(
+      `${bytes.length} bytes where ${dimensions} dimensions need ${statisticsFileBytes(dimensions)} (truncated?)`,
+    );
   }
   // Copy out: the bytes may not be 8-byte aligned, and the caller may reuse them.
   const values = new Float64Array(dimensions + packedLength(dimensions));
@@ -53,5 +57,6 @@ export function decodeStatisticsFile(bytes: Uint8Array, source: string): Feature
 }
 
 function assertLittleEndianHost(): void {
-  if (endianness() !== 'LE') throw new FeatureJobError('FJ_INVALID_CONFIG', 'statistics files are written on little-endian hosts only');
+  if (endianness() !== 'LE')
+    throw new FeatureJobError('FJ_INVALID_CONFIG', 'statistics files are written on little-endian hosts only');
 }

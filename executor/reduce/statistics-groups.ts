@@ -29,7 +29,10 @@ export function groupRows(dimensions: number): number {
 }
 
 /** Deterministic grouping of partitions (with their row counts), independent of worker count. */
-export function groupPartitionsForStatistics(partitions: ReadonlyArray<{ index: number; rows: number }>, dimensions: number): StatisticsGroup[] {
+export function groupPartitionsForStatistics(
+  partitions: ReadonlyArray<{ index: number; rows: number }>,
+  dimensions: number,
+): StatisticsGroup[] {
   const groups: StatisticsGroup[] = [];
   let open: { partitions: number[]; rows: number } | undefined;
   const close = (): void => {

@@ -8,7 +8,14 @@
 import { createHash } from 'node:crypto';
 import { FeatureJobError } from '../errors.js';
 import type { Manifest, ManifestPartition } from '../output/manifest-schema.js';
-import { FEATURES_PREFIX, PCA_STATISTICS_PREFIX, groupStatisticsKey, partitionName, shardKey, statisticsKey } from '../plan/partition-naming.js';
+import {
+  FEATURES_PREFIX,
+  PCA_STATISTICS_PREFIX,
+  groupStatisticsKey,
+  partitionName,
+  shardKey,
+  statisticsKey,
+} from '../plan/partition-naming.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { groupPartitionsForStatistics, type StatisticsGroup } from './statistics-groups.js';
 
@@ -30,7 +37,8 @@ export interface KeyedStatisticsGroup extends StatisticsGroup {
  */
 export function computeStatisticsKey(members: readonly CommittedAttempt[]): string {
   const first = members[0];
-  if (first === undefined) throw new FeatureJobError('FJ_PCA_NO_SHARDS', 'a statistics group needs at least one partition');
+  if (first === undefined)
+    throw new FeatureJobError('FJ_PCA_NO_SHARDS', 'a statistics group needs at least one partition');
   if (members.length === 1) return statisticsKey(first.partition, first.attempt);
   const digest = createHash('sha256')
     .update(members.map((member) => `${member.partition}:${member.attempt}`).join('\n'))
@@ -44,15 +52,22 @@ export function computeStatisticsKey(members: readonly CommittedAttempt[]): stri
  * `shardKey`, checked by rebuilding the key). Throws FJ_MANIFEST_INVALID when the URI does not
  * name a featurejob shard.
  */
-export function computeCommittedAttempt(partition: ManifestPartition, format: Manifest['output']['format']): CommittedAttempt {
+export function computeCommittedAttempt(
+  partition: ManifestPartition,
+  format: Manifest['output']['format'],
+): CommittedAttempt {
   const stem = `${FEATURES_PREFIX}${partitionName(partition.index)}-`;
   const start = partition.uri.lastIndexOf(stem);
   const extension = `.${format}`;
   if (start !== -1 && partition.uri.endsWith(extension)) {
     const attempt = partition.uri.slice(start + stem.length, partition.uri.length - extension.length);
-    if (attempt !== '' && partition.uri.endsWith(shardKey(partition.index, attempt, format))) return { partition: partition.index, attempt };
+    if (attempt !== '' && partition.uri.endsWith(shardKey(partition.index, attempt, format)))
+      return { partition: partition.index, attempt };
   }
-  throw new FeatureJobError('FJ_MANIFEST_INVALID', `partition ${partition.index}'s uri ${partition.uri} does not name a committed ${format} shard`);
+  throw new FeatureJobError(
+    'FJ_MANIFEST_INVALID',
+    `partition ${partition.index}'s uri ${partition.uri} does not name a committed ${format} shard`,
+  );
 }
 
 /**
@@ -64,7 +79,9 @@ export function computeKeyedStatisticsGroups(manifest: Manifest): KeyedStatistic
   const byIndex = new Map(manifest.partitions.map((partition) => [partition.index, partition]));
   return groupPartitionsForStatistics(manifest.partitions, manifest.model.dimensions).map((group) => ({
     ...group,
-    key: computeStatisticsKey(group.partitions.map((index) => computeCommittedAttempt(byIndex.get(index)!, manifest.output.format))),
+    key: computeStatisticsKey(
+      group.partitions.map((index) => computeCommittedAttempt(byIndex.get(index)!, manifest.output.format)),
+    ),
   }));
 }
 
@@ -78,7 +95,10 @@ export function computeGroupStatisticsKeys(manifest: Manifest): string[] {
  * returns the keys of `keep` that are not stored and how many files it deleted: one listing
  * of the statistics prefix.
  */
-export async function deleteStaleStatistics(output: ObjectStore, keep: readonly string[]): Promise<{ missing: string[]; deleted: number }> {
+export async function deleteStaleStatistics(
+  output: ObjectStore,
+  keep: readonly string[],
+): Promise<{ missing: string[]; deleted: number }> {
   const wanted = new Set(keep);
   const found = new Set<string>();
   let deleted = 0;

@@ -29,7 +29,11 @@ export async function readStoredPcaModel(output: ObjectStore): Promise<StoredPca
 }
 
 /** Whether `model` is the fit this job asks for over this manifest's rows. */
-export function isModelFor(model: Pick<PcaModel, 'components' | 'whiten' | 'rows' | 'dimensions'>, manifest: Manifest, pca: PcaSettings): boolean {
+export function isModelFor(
+  model: Pick<PcaModel, 'components' | 'whiten' | 'rows' | 'dimensions'>,
+  manifest: Manifest,
+  pca: PcaSettings,
+): boolean {
   return (
     model.components === pca.components &&
     model.whiten === pca.whiten &&

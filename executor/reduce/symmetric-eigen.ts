@@ -61,7 +61,10 @@ export function symmetricEigen(matrix: Float64Array, n: number, k: number): Symm
 
 function validate(matrix: Float64Array, n: number, k: number): void {
   if (!Number.isInteger(n) || n < 1) {
-    throw new FeatureJobError('FJ_INVALID_ARGUMENT', `symmetricEigen: the order n must be a whole number ≥ 1, got ${n}`);
+    throw new FeatureJobError(
+      'FJ_INVALID_ARGUMENT',
+      `symmetricEigen: the order n must be a whole number ≥ 1, got ${n}`,
+    );
   }
   if (!(matrix instanceof Float64Array)) {
     throw new FeatureJobError('FJ_INVALID_ARGUMENT', 'symmetricEigen: the matrix must be a Float64Array');

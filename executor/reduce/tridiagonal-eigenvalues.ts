@@ -47,7 +47,9 @@ export function splitTridiagonal(diagonal: Float64Array, offDiagonal: Float64Arr
 export function tridiagonalEigenvalues(diagonal: Float64Array, offDiagonal: Float64Array): TridiagonalEigenvalues {
   const n = diagonal.length;
   if (offDiagonal.length < n - 1) {
-    throw new RangeError(`a tridiagonal matrix of order ${n} needs ${n - 1} off-diagonal entries, got ${offDiagonal.length}`);
+    throw new RangeError(
+      `a tridiagonal matrix of order ${n} needs ${n - 1} off-diagonal entries, got ${offDiagonal.length}`,
+    );
   }
   const starts = splitTridiagonal(diagonal, offDiagonal);
   const values = new Float64Array(n);

@@ -79,7 +79,8 @@ function blockEigenvectors(
   const e = offDiagonal.subarray(start, end - 1);
 
   let oneNorm = Math.max(Math.abs(d[0]!) + Math.abs(e[0]!), Math.abs(d[size - 1]!) + Math.abs(e[size - 2]!));
-  for (let i = 1; i < size - 1; i++) oneNorm = Math.max(oneNorm, Math.abs(d[i]!) + Math.abs(e[i - 1]!) + Math.abs(e[i]!));
+  for (let i = 1; i < size - 1; i++)
+    oneNorm = Math.max(oneNorm, Math.abs(d[i]!) + Math.abs(e[i - 1]!) + Math.abs(e[i]!));
   const orthogonalityTolerance = 1e-3 * oneNorm;
   const growthTarget = Math.sqrt(0.1 / size);
 
@@ -202,7 +203,8 @@ class TridiagonalLu {
     // dlagts' default tolerance for perturbing tiny pivots: ε times the largest entry of U.
     let tolerance = Math.abs(a[0]!);
     if (n > 1) tolerance = Math.max(tolerance, Math.abs(a[1]!), Math.abs(b[0]!));
-    for (let k = 2; k < n; k++) tolerance = Math.max(tolerance, Math.abs(a[k]!), Math.abs(b[k - 1]!), Math.abs(c2[k - 2]!));
+    for (let k = 2; k < n; k++)
+      tolerance = Math.max(tolerance, Math.abs(a[k]!), Math.abs(b[k - 1]!), Math.abs(c2[k - 2]!));
     tolerance *= EPSILON;
     this.tolerance = tolerance === 0 ? EPSILON : tolerance;
   }

@@ -108,8 +108,14 @@ export function applyTridiagonalBasis(tridiagonal: Tridiagonal, vectors: Float64
       const head = j + 1;
       let q = g0;
       for (; q + 3 < g1; q += 4) {
-        const z0 = q * n, z1 = z0 + n, z2 = z1 + n, z3 = z2 + n;
-        let s0 = vectors[z0 + head]!, s1 = vectors[z1 + head]!, s2 = vectors[z2 + head]!, s3 = vectors[z3 + head]!;
+        const z0 = q * n,
+          z1 = z0 + n,
+          z2 = z1 + n,
+          z3 = z2 + n;
+        let s0 = vectors[z0 + head]!,
+          s1 = vectors[z1 + head]!,
+          s2 = vectors[z2 + head]!,
+          s3 = vectors[z3 + head]!;
         for (let c = head + 1; c < n; c++) {
           const h = a[base + c]!;
           s0 += h * vectors[z0 + c]!;
@@ -220,17 +226,30 @@ function updateAndMultiply(
   for (; r + 3 < n; r += 4) {
     // The 4×4 corner on the diagonal, entry by entry.
     updateAndMultiplyRows(a, n, r, r + 4, r + 4, v, w, u, pNext);
-    const v0 = v[r]!, w0 = w[r]!, u0 = u[r]!;
-    const v1 = v[r + 1]!, w1 = w[r + 1]!, u1 = u[r + 1]!;
-    const v2 = v[r + 2]!, w2 = w[r + 2]!, u2 = u[r + 2]!;
-    const v3 = v[r + 3]!, w3 = w[r + 3]!, u3 = u[r + 3]!;
+    const v0 = v[r]!,
+      w0 = w[r]!,
+      u0 = u[r]!;
+    const v1 = v[r + 1]!,
+      w1 = w[r + 1]!,
+      u1 = u[r + 1]!;
+    const v2 = v[r + 2]!,
+      w2 = w[r + 2]!,
+      u2 = u[r + 2]!;
+    const v3 = v[r + 3]!,
+      w3 = w[r + 3]!,
+      u3 = u[r + 3]!;
     const b0 = r * n;
     const b1 = b0 + n;
     const b2 = b1 + n;
     const b3 = b2 + n;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let c = r + 4; c < n; c++) {
-      const vc = v[c]!, wc = w[c]!, uc = u[c]!;
+      const vc = v[c]!,
+        wc = w[c]!,
+        uc = u[c]!;
       const x0 = a[b0 + c]! - v0 * wc - w0 * vc;
       const x1 = a[b1 + c]! - v1 * wc - w1 * vc;
       const x2 = a[b2 + c]! - v2 * wc - w2 * vc;
@@ -267,7 +286,9 @@ function updateAndMultiplyRows(
   pNext: Float64Array,
 ): void {
   for (let i = rowStart; i < rowEnd; i++) {
-    const vi = v[i]!, wi = w[i]!, ui = u[i]!;
+    const vi = v[i]!,
+      wi = w[i]!,
+      ui = u[i]!;
     const base = i * n;
     const diagonal = a[base + i]! - 2 * vi * wi;
     a[base + i] = diagonal;

@@ -73,5 +73,7 @@ export function parseLocation(arg: string): Location {
 /** The canonical text of a location: `s3://bucket`, `s3://bucket/prefix` or an absolute path. */
 export function formatLocation(location: Location): string {
   if (location.kind === 'file') return location.dir;
-  return location.prefix === '' ? `${S3_SCHEME}${location.bucket}` : `${S3_SCHEME}${location.bucket}/${location.prefix}`;
+  return location.prefix === ''
+    ? `${S3_SCHEME}${location.bucket}`
+    : `${S3_SCHEME}${location.bucket}/${location.prefix}`;
 }

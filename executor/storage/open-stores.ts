@@ -24,7 +24,11 @@ export function createLazyS3Client(settings: { s3Endpoint?: string; region?: str
 }
 
 /** The input and output stores of a process, sharing one lazily created S3 client. */
-export function openStores(settings: StoreSettings): { input: ObjectStore; output: ObjectStore; s3Client: () => S3Client } {
+export function openStores(settings: StoreSettings): {
+  input: ObjectStore;
+  output: ObjectStore;
+  s3Client: () => S3Client;
+} {
   const s3Client = createLazyS3Client(settings);
   return {
     input: openStore(parseLocation(settings.input), { s3Client }),

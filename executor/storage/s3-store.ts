@@ -32,12 +32,23 @@ interface SdkErrorShape {
 }
 
 const CONNECTION_ERRNOS = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
 ]);
 const CONNECTION_ERROR_NAMES = new Set(['TimeoutError', 'AbortError']);
 // The caller's identity is wrong or expired: true for every object, so never a per-object verdict.
 const CREDENTIAL_ERROR_NAMES = new Set([
-  'InvalidAccessKeyId', 'SignatureDoesNotMatch', 'ExpiredToken', 'InvalidToken', 'CredentialsProviderError',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'InvalidToken',
+  'CredentialsProviderError',
 ]);
 
 function shapeOf(error: unknown): SdkErrorShape {
@@ -169,7 +180,9 @@ export class S3Store implements ObjectStore {
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
     try {
-      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: toBytes(body) }));
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: toBytes(body) }),
+      );
     } catch (error) {
       throw this.storageError(`write ${this.uriOf(key)}`, error);
     }

@@ -55,16 +55,23 @@ export async function ensurePcaModel(options: {
   // Stale or missing files mean the statistics changed since the stored model was fitted (another
   // grouping, FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS, a lost file): fit again from the current ones.
   const existing = await readModelIfValid(output);
-  if (existing !== undefined && deleted === 0 && missing.length === 0 && isModelFor(existing.model, manifest, pca)) return result(existing, false);
+  if (existing !== undefined && deleted === 0 && missing.length === 0 && isModelFor(existing.model, manifest, pca))
+    return result(existing, false);
 
   // The statistics tasks normally wrote them all; one lost since is computed here rather than failing the fit.
   for (const group of groups.filter((candidate) => missing.includes(candidate.key))) {
-    logger.warn({ partitions: group.partitions.join(','), key: group.key }, 'PCA statistics missing, computing them in the fit');
+    logger.warn(
+      { partitions: group.partitions.join(','), key: group.key },
+      'PCA statistics missing, computing them in the fit',
+    );
     await ensureStatisticsOfGroup({ output, manifest, group, threads: options.threads });
   }
   const statistics = await mergeStatistics(output, keys);
   if (statistics.rows !== manifest.images.succeeded) {
-    throw new FeatureJobError('FJ_OUTPUT_INVALID', `the statistics files of ${output.uri} hold ${statistics.rows} rows, its manifest ${manifest.images.succeeded}`);
+    throw new FeatureJobError(
+      'FJ_OUTPUT_INVALID',
+      `the statistics files of ${output.uri} hold ${statistics.rows} rows, its manifest ${manifest.images.succeeded}`,
+    );
   }
   const model = fitPca(statistics, pca);
   const bytes = encodePcaModel(model);

@@ -28,10 +28,17 @@ export interface PcaProjectResult {
 }
 
 /** The model to project with; throws FJ_INVALID_CONFIG unless it is the fit these settings ask for. */
-export async function readProjectionModel(output: ObjectStore, manifest: Manifest, pca: PcaSettings): Promise<StoredPcaModel> {
+export async function readProjectionModel(
+  output: ObjectStore,
+  manifest: Manifest,
+  pca: PcaSettings,
+): Promise<StoredPcaModel> {
   const stored = await readStoredPcaModel(output);
   if (stored === undefined || !isModelFor(stored.model, manifest, pca)) {
-    const found = stored === undefined ? 'none' : `K = ${stored.model.components}, whiten ${stored.model.whiten}, ${stored.model.rows} rows`;
+    const found =
+      stored === undefined
+        ? 'none'
+        : `K = ${stored.model.components}, whiten ${stored.model.whiten}, ${stored.model.rows} rows`;
     throw new FeatureJobError(
       'FJ_INVALID_CONFIG',
       `${output.uriOf(PCA_MODEL_KEY)} is not a fit of K = ${pca.components}, whiten ${pca.whiten} over ${manifest.images.succeeded} rows (found ${found}): pca-fit must run first`,
@@ -52,7 +59,10 @@ export async function ensurePcaProjection(options: {
   const { output, manifest, pca, index } = options;
   const partition = manifest.partitions[index];
   if (partition === undefined) {
-    throw new FeatureJobError('FJ_INVALID_CONFIG', `partition ${index} does not exist (the manifest lists ${manifest.partitions.length})`);
+    throw new FeatureJobError(
+      'FJ_INVALID_CONFIG',
+      `partition ${index} does not exist (the manifest lists ${manifest.partitions.length})`,
+    );
   }
   const stored = options.model ?? (await readProjectionModel(output, manifest, pca));
   const result = (outcome: PcaProjectResult['outcome'], marker: ProjectionMarker): PcaProjectResult => ({

@@ -32,10 +32,20 @@ export async function ensurePcaStatistics(options: {
   const groups = computeKeyedStatisticsGroups(manifest);
   const group = groups[index];
   if (group === undefined) {
-    throw new FeatureJobError('FJ_INVALID_CONFIG', `statistics group ${index} does not exist (the manifest gives ${groups.length})`);
+    throw new FeatureJobError(
+      'FJ_INVALID_CONFIG',
+      `statistics group ${index} does not exist (the manifest gives ${groups.length})`,
+    );
   }
   const summary = await ensureStatisticsOfGroup({ output, manifest, group, threads: options.threads });
-  return { mode: 'pca-statistics', index, partitions: group.partitions, key: summary.key, rows: summary.rows, computed: summary.computed };
+  return {
+    mode: 'pca-statistics',
+    index,
+    partitions: group.partitions,
+    key: summary.key,
+    rows: summary.rows,
+    computed: summary.computed,
+  };
 }
 
 /**
@@ -50,7 +60,12 @@ export async function ensureStatisticsOfGroup(options: {
   readonly threads: number;
 }): Promise<{ readonly key: string; readonly rows: number; readonly computed: boolean }> {
   const { output, manifest, group } = options;
-  const summary = await ensureGroupStatistics({ output, partitions: group.partitions, dimensions: manifest.model.dimensions, threads: options.threads });
+  const summary = await ensureGroupStatistics({
+    output,
+    partitions: group.partitions,
+    dimensions: manifest.model.dimensions,
+    threads: options.threads,
+  });
   if (summary.key !== group.key || summary.rows !== group.rows) {
     throw new FeatureJobError(
       'FJ_OUTPUT_INVALID',

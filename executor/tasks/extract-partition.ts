@@ -16,7 +16,10 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { readJsonIfExists } from '../storage/read-json.js';
 
 /** What extraction reads of the settings; `pca` only says whether statistics are computed on the way. */
-export type ExtractPartitionConfig = Pick<ExecutorConfig, 'format' | 'threads' | 'batchSize' | 'fetchConcurrency' | 'maxPixels' | 'pca'>;
+export type ExtractPartitionConfig = Pick<
+  ExecutorConfig,
+  'format' | 'threads' | 'batchSize' | 'fetchConcurrency' | 'maxPixels' | 'pca'
+>;
 
 export interface ExtractPartitionOptions {
   readonly stores: { readonly input: ObjectStore; readonly output: ObjectStore };
@@ -57,11 +60,21 @@ export async function extractPartition(options: ExtractPartitionOptions): Promis
  * runner must have) and the commit marker of an earlier attempt, if one committed. Throws
  * FJ_INVALID_CONFIG when there is no plan or no such partition.
  */
-export async function readExtractState(output: ObjectStore, index: number): Promise<{ readonly plan: PlanIndex; readonly committed: CommitMarker | undefined }> {
+export async function readExtractState(
+  output: ObjectStore,
+  index: number,
+): Promise<{ readonly plan: PlanIndex; readonly committed: CommitMarker | undefined }> {
   const plan = await readJsonIfExists(output, PLAN_INDEX_KEY, PlanIndexSchema, { code: 'FJ_PLAN_MISMATCH' });
-  if (plan === undefined) throw new FeatureJobError('FJ_INVALID_CONFIG', `no plan at ${output.uriOf(PLAN_INDEX_KEY)}: the planner has not run`);
+  if (plan === undefined)
+    throw new FeatureJobError(
+      'FJ_INVALID_CONFIG',
+      `no plan at ${output.uriOf(PLAN_INDEX_KEY)}: the planner has not run`,
+    );
   if (index >= plan.partitions.length) {
-    throw new FeatureJobError('FJ_INVALID_CONFIG', `partition ${index} does not exist (the plan has ${plan.partitions.length})`);
+    throw new FeatureJobError(
+      'FJ_INVALID_CONFIG',
+      `partition ${index} does not exist (the plan has ${plan.partitions.length})`,
+    );
   }
   return { plan, committed: await readCommitMarker(output, index) };
 }

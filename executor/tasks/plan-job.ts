@@ -37,7 +37,8 @@ export function computePlanExclusion(config: Pick<PlanJobConfig, 'input' | 'outp
   const input = parseLocation(config.input);
   const output = parseLocation(config.output);
   const excluded = computeExcludedPrefix(input, output);
-  if (excluded === '') throw new FeatureJobError('FJ_INVALID_ARGUMENT', `--out must differ from <input> (both are ${config.input})`);
+  if (excluded === '')
+    throw new FeatureJobError('FJ_INVALID_ARGUMENT', `--out must differ from <input> (both are ${config.input})`);
   if (isLocationInside(input, output)) {
     throw new FeatureJobError(
       'FJ_INVALID_ARGUMENT',
@@ -53,12 +54,15 @@ function isLocationInside(inner: Location, outer: Location): boolean {
     const path = relative(outer.dir, inner.dir);
     return path !== '' && !path.startsWith('..') && !isAbsolute(path);
   }
-  if (inner.kind === 's3' && outer.kind === 's3') return inner.prefix !== outer.prefix && isInputInsideOutput(inner, outer);
+  if (inner.kind === 's3' && outer.kind === 's3')
+    return inner.prefix !== outer.prefix && isInputInsideOutput(inner, outer);
   return false;
 }
 
 /** Returns the job's plan, writing it on the first run (see plan/ensure-plan.ts). */
-export async function planJob(options: PlanJobOptions): Promise<{ readonly plan: PlanIndex; readonly created: boolean }> {
+export async function planJob(
+  options: PlanJobOptions,
+): Promise<{ readonly plan: PlanIndex; readonly created: boolean }> {
   const { stores, config, logger } = options;
   const excludePrefix = computePlanExclusion(config);
   const { plan, created } = await ensurePlan({
@@ -71,6 +75,9 @@ export async function planJob(options: PlanJobOptions): Promise<{ readonly plan:
     ...(excludePrefix === undefined ? {} : { excludePrefix }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  logger.info({ output: stores.output.uri, partitions: plan.partitions.length, images: plan.images, created }, 'plan ready');
+  logger.info(
+    { output: stores.output.uri, partitions: plan.partitions.length, images: plan.images, created },
+    'plan ready',
+  );
   return { plan, created };
 }

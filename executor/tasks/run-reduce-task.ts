@@ -45,12 +45,20 @@ export function isIndexedReduceMode(mode: ReduceMode): boolean {
 
 /** The pca-* tasks cannot guess K: settings without `pca` are a bad configuration. */
 export function requirePcaSettings(config: ReduceTaskConfig, mode: ReduceMode): PcaSettings {
-  if (config.pca === undefined) throw new FeatureJobError('FJ_INVALID_CONFIG', `${EXECUTOR_CONFIG_ENV} has no 'pca' settings, which '${mode}' needs`);
+  if (config.pca === undefined)
+    throw new FeatureJobError(
+      'FJ_INVALID_CONFIG',
+      `${EXECUTOR_CONFIG_ENV} has no 'pca' settings, which '${mode}' needs`,
+    );
   return config.pca;
 }
 
 /** Reads the manifest (and for pca-project the model) and refuses, before any work, a K the output cannot give. */
-export async function prepareReduceTask(options: { readonly mode: ReduceMode; readonly config: ReduceTaskConfig; readonly output: ObjectStore }): Promise<PreparedReduceTask> {
+export async function prepareReduceTask(options: {
+  readonly mode: ReduceMode;
+  readonly config: ReduceTaskConfig;
+  readonly output: ObjectStore;
+}): Promise<PreparedReduceTask> {
   const { mode, output } = options;
   const pca = requirePcaSettings(options.config, mode);
   const manifest = await readManifestForReduce(output);
@@ -74,12 +82,19 @@ export async function runReduceTask(options: {
   const { mode, config, output, logger } = options;
   const { pca, manifest, model } = options.prepared ?? (await prepareReduceTask({ mode, config, output }));
   const index = (): number => {
-    if (options.index === undefined) throw new FeatureJobError('FJ_INVALID_CONFIG', `'${mode}' runs as an Indexed Job task and needs a completion index`);
+    if (options.index === undefined)
+      throw new FeatureJobError(
+        'FJ_INVALID_CONFIG',
+        `'${mode}' runs as an Indexed Job task and needs a completion index`,
+      );
     return options.index;
   };
   if (mode === 'pca-statistics') {
     const result = await ensurePcaStatistics({ output, manifest, index: index(), threads: config.threads });
-    logger.info({ group: result.index, partitions: result.partitions.length, rows: result.rows, computed: result.computed }, 'PCA statistics ready');
+    logger.info(
+      { group: result.index, partitions: result.partitions.length, rows: result.rows, computed: result.computed },
+      'PCA statistics ready',
+    );
     return result;
   }
   if (mode === 'pca-fit') return ensurePcaModel({ output, manifest, pca, threads: config.threads, logger });

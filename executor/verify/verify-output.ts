@@ -65,7 +65,9 @@ class ProblemList {
 
 export async function verifyOutput(output: ObjectStore): Promise<VerifyReport> {
   const found = new ProblemList();
-  const report = (counts: Partial<Pick<VerifyReport, 'partitions' | 'rows' | 'errorLines' | 'images'>> = {}): VerifyReport => ({
+  const report = (
+    counts: Partial<Pick<VerifyReport, 'partitions' | 'rows' | 'errorLines' | 'images'>> = {},
+  ): VerifyReport => ({
     uri: output.uri,
     ok: found.problems.length === 0 && found.omitted === 0,
     partitions: counts.partitions ?? 0,
@@ -78,12 +80,16 @@ export async function verifyOutput(output: ObjectStore): Promise<VerifyReport> {
 
   const manifest = await readOrReport(() => readJsonIfExists(output, MANIFEST_KEY, ManifestSchema), found, 'manifest');
   if (manifest === undefined) {
-    if (!found.problems.some((p) => p.check === 'manifest')) found.add('manifest', `${output.uriOf(MANIFEST_KEY)} does not exist: the job has not finished`);
+    if (!found.problems.some((p) => p.check === 'manifest'))
+      found.add('manifest', `${output.uriOf(MANIFEST_KEY)} does not exist: the job has not finished`);
     return report();
   }
   const plan = await readOrReport(() => readJsonIfExists(output, PLAN_INDEX_KEY, PlanIndexSchema), found, 'plan');
   if (plan === undefined && !found.problems.some((p) => p.check === 'plan')) {
-    found.add('plan', `${output.uriOf(PLAN_INDEX_KEY)} does not exist, so the images cannot be checked against the plan`);
+    found.add(
+      'plan',
+      `${output.uriOf(PLAN_INDEX_KEY)} does not exist, so the images cannot be checked against the plan`,
+    );
   }
 
   const seen = new Map<string, number>();
@@ -99,7 +105,11 @@ export async function verifyOutput(output: ObjectStore): Promise<VerifyReport> {
   return report({ partitions: manifest.partitions.length, rows, errorLines, images: manifest.images.total });
 }
 
-async function readOrReport<T>(read: () => Promise<T | undefined>, found: ProblemList, check: VerifyCheck): Promise<T | undefined> {
+async function readOrReport<T>(
+  read: () => Promise<T | undefined>,
+  found: ProblemList,
+  check: VerifyCheck,
+): Promise<T | undefined> {
   try {
     return await read();
   } catch (error) {
@@ -140,23 +150,35 @@ async function verifyShards(
     const key = dataFiles.get(keyOf(manifest, partition.uri));
     listed.add(keyOf(manifest, partition.uri));
     if (key === undefined) {
-      found.add('shard', `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} does not exist`);
+      found.add(
+        'shard',
+        `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} does not exist`,
+      );
       continue;
     }
     const bytes = await output.get(key);
     if (bytes.byteLength !== partition.bytes || sha256Of(bytes) !== partition.sha256) {
-      found.add('shard', `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} is not the file the manifest lists (sha256 or size differs)`);
+      found.add(
+        'shard',
+        `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} is not the file the manifest lists (sha256 or size differs)`,
+      );
       continue;
     }
     let paths: string[];
     try {
       paths = (await readFeatureShard(output, key)).paths;
     } catch (error) {
-      found.add('shard', `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} cannot be read: ${String(error)}`);
+      found.add(
+        'shard',
+        `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} cannot be read: ${String(error)}`,
+      );
       continue;
     }
     if (paths.length !== partition.rows) {
-      found.add('shard', `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} holds ${paths.length} rows, the manifest says ${partition.rows}`);
+      found.add(
+        'shard',
+        `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} holds ${paths.length} rows, the manifest says ${partition.rows}`,
+      );
     }
     rows += paths.length;
     for (const path of paths) count(path);
@@ -164,13 +186,21 @@ async function verifyShards(
   const extension = manifest.output.format === 'csv' ? '.csv' : '.parquet';
   for (const key of dataFiles.keys()) {
     if (!listed.has(key) && key.endsWith(extension)) {
-      found.add('stray-file', `${output.uriOf(key)} is not in the manifest, yet readers of ${FEATURES_PREFIX} would read it`);
+      found.add(
+        'stray-file',
+        `${output.uriOf(key)} is not in the manifest, yet readers of ${FEATURES_PREFIX} would read it`,
+      );
     }
   }
   return rows;
 }
 
-async function verifyErrors(output: ObjectStore, manifest: Manifest, found: ProblemList, count: (path: string) => void): Promise<number> {
+async function verifyErrors(
+  output: ObjectStore,
+  manifest: Manifest,
+  found: ProblemList,
+  count: (path: string) => void,
+): Promise<number> {
   const bytes = await output.getIfExists(ERRORS_KEY);
   if (bytes === undefined) {
     found.add('errors', `${output.uriOf(ERRORS_KEY)} does not exist`);
@@ -180,7 +210,10 @@ async function verifyErrors(output: ObjectStore, manifest: Manifest, found: Prob
   try {
     records = parseErrorLines(Buffer.from(bytes).toString('utf8'));
   } catch (error) {
-    found.add('errors', `${output.uriOf(ERRORS_KEY)} is not valid: ${isFeatureJobError(error) ? error.message : String(error)}`);
+    found.add(
+      'errors',
+      `${output.uriOf(ERRORS_KEY)} is not valid: ${isFeatureJobError(error) ? error.message : String(error)}`,
+    );
     return 0;
   }
   const byCode = new Map<string, number>();
@@ -197,19 +230,35 @@ async function verifyErrors(output: ObjectStore, manifest: Manifest, found: Prob
   return records.length;
 }
 
-function verifyCounts(manifest: Manifest, plan: PlanIndex | undefined, rows: number, errorLines: number, found: ProblemList): void {
+function verifyCounts(
+  manifest: Manifest,
+  plan: PlanIndex | undefined,
+  rows: number,
+  errorLines: number,
+  found: ProblemList,
+): void {
   const { images } = manifest;
-  if (images.succeeded !== rows) found.add('counts', `the shards hold ${rows} rows, the manifest says ${images.succeeded} images succeeded`);
-  if (images.failed !== errorLines) found.add('counts', `errors.jsonl holds ${errorLines} lines, the manifest says ${images.failed} images failed`);
+  if (images.succeeded !== rows)
+    found.add('counts', `the shards hold ${rows} rows, the manifest says ${images.succeeded} images succeeded`);
+  if (images.failed !== errorLines)
+    found.add('counts', `errors.jsonl holds ${errorLines} lines, the manifest says ${images.failed} images failed`);
   if (plan !== undefined && plan.images !== images.total) {
     found.add('counts', `the plan holds ${plan.images} images, the manifest says ${images.total}`);
   }
   if (plan !== undefined && plan.partitions.length !== manifest.partitions.length) {
-    found.add('counts', `the plan has ${plan.partitions.length} partitions, the manifest lists ${manifest.partitions.length}`);
+    found.add(
+      'counts',
+      `the plan has ${plan.partitions.length} partitions, the manifest lists ${manifest.partitions.length}`,
+    );
   }
 }
 
-async function verifyImages(output: ObjectStore, plan: PlanIndex, seen: Map<string, number>, found: ProblemList): Promise<void> {
+async function verifyImages(
+  output: ObjectStore,
+  plan: PlanIndex,
+  seen: Map<string, number>,
+  found: ProblemList,
+): Promise<void> {
   for (const partition of plan.partitions) {
     let keys: string[];
     try {
@@ -221,11 +270,13 @@ async function verifyImages(output: ObjectStore, plan: PlanIndex, seen: Map<stri
     for (const key of keys) {
       const times = seen.get(key) ?? 0;
       if (times === 0) found.add('image-missing', `${key} is planned but is neither a feature row nor an error line`);
-      else if (times > 1) found.add('image-duplicated', `${key} appears ${times} times (rows and error lines together)`);
+      else if (times > 1)
+        found.add('image-duplicated', `${key} appears ${times} times (rows and error lines together)`);
       seen.delete(key);
     }
   }
-  for (const path of seen.keys()) found.add('image-unplanned', `${path} has a row or an error line but is not in the plan`);
+  for (const path of seen.keys())
+    found.add('image-unplanned', `${path} has a row or an error line but is not in the plan`);
 }
 
 async function verifyPca(output: ObjectStore, manifest: Manifest, found: ProblemList): Promise<void> {
@@ -238,20 +289,29 @@ async function verifyPca(output: ObjectStore, manifest: Manifest, found: Problem
     listed.add(keyOf(manifest, partition.uri));
     const key = files.get(keyOf(manifest, partition.uri));
     if (key === undefined) {
-      found.add('pca', `reduced partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} does not exist`);
+      found.add(
+        'pca',
+        `reduced partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} does not exist`,
+      );
       continue;
     }
     const bytes = await output.get(key);
     if (bytes.byteLength !== partition.bytes || sha256Of(bytes) !== partition.sha256) {
-      found.add('pca', `reduced partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} is not the file the manifest lists`);
+      found.add(
+        'pca',
+        `reduced partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} is not the file the manifest lists`,
+      );
       continue;
     }
     const shardRows = decodeParquetShard(bytes).paths.length;
-    if (shardRows !== partition.rows) found.add('pca', `reduced partition ${partition.index}: ${shardRows} rows, the manifest says ${partition.rows}`);
+    if (shardRows !== partition.rows)
+      found.add('pca', `reduced partition ${partition.index}: ${shardRows} rows, the manifest says ${partition.rows}`);
     rows += shardRows;
   }
-  if (rows !== pca.rows) found.add('pca', `the reduced shards hold ${rows} rows, the manifest's pca block says ${pca.rows}`);
+  if (rows !== pca.rows)
+    found.add('pca', `the reduced shards hold ${rows} rows, the manifest's pca block says ${pca.rows}`);
   for (const key of files.keys()) {
-    if (!listed.has(key) && key.endsWith('.parquet')) found.add('stray-file', `${output.uriOf(key)} is not in the manifest's pca block`);
+    if (!listed.has(key) && key.endsWith('.parquet'))
+      found.add('stray-file', `${output.uriOf(key)} is not in the manifest's pca block`);
   }
 }

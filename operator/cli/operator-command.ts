@@ -18,12 +18,17 @@ export async function operatorCommand(args: string[]): Promise<number> {
     process.stdout.write(renderCommandHelp(OPERATOR_COMMAND));
     return 0;
   }
-  const config = parseCommandSettings(OPERATOR_COMMAND, parsed.input, (input) => parseOperatorConfig(input as OperatorConfigInput));
+  const config = parseCommandSettings(OPERATOR_COMMAND, parsed.input, (input) =>
+    parseOperatorConfig(input as OperatorConfigInput),
+  );
   const logger = createLogger({ level: process.env.FEATUREJOB_LOG_LEVEL ?? 'info', name: 'featurejob-operator' });
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
   const operator = await startOperator({ config, kubeConfig, logger });
-  logger.info({ url: operator.url, namespace: config.namespace ?? '(all)', leaderElection: config.leaderElection }, 'operator started');
+  logger.info(
+    { url: operator.url, namespace: config.namespace ?? '(all)', leaderElection: config.leaderElection },
+    'operator started',
+  );
   const ended = await new Promise<'signal' | 'lost-lease'>((resolve) => {
     process.once('SIGTERM', () => resolve('signal'));
     process.once('SIGINT', () => resolve('signal'));

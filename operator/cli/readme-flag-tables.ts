@@ -28,6 +28,8 @@ export const README_FLAG_TABLES: Readonly<Record<string, CommandSpec>> = Object.
 });
 
 export function renderReadmeFlagTables(readme: string): string {
-  const tables = Object.fromEntries(Object.entries(README_FLAG_TABLES).map(([name, spec]) => [name, renderFlagMarkdown(spec)]));
+  const tables = Object.fromEntries(
+    Object.entries(README_FLAG_TABLES).map(([name, spec]) => [name, renderFlagMarkdown(spec)]),
+  );
   return rewriteFlagTables(readme, tables);
 }

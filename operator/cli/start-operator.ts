@@ -21,11 +21,22 @@ export interface RunningOperator {
   stop(): Promise<void>;
 }
 
-export async function startOperator(options: { config: OperatorConfig; kubeConfig: KubeConfig; logger: Logger; now?: () => Date }): Promise<RunningOperator> {
+export async function startOperator(options: {
+  config: OperatorConfig;
+  kubeConfig: KubeConfig;
+  logger: Logger;
+  now?: () => Date;
+}): Promise<RunningOperator> {
   const { config, kubeConfig, logger } = options;
   const client = new KubeClient(kubeConfig);
   const metrics = createOperatorMetrics();
-  const context = { api: new ClusterApi(client), observer: new OutputObserver(), config, logger, now: options.now ?? (() => new Date()) };
+  const context = {
+    api: new ClusterApi(client),
+    observer: new OutputObserver(),
+    config,
+    logger,
+    now: options.now ?? (() => new Date()),
+  };
   let controller: Controller | undefined;
   const lostListeners: Array<() => void> = [];
   const lead = (): void => {
@@ -37,7 +48,10 @@ export async function startOperator(options: { config: OperatorConfig; kubeConfi
     metrics,
     logger,
     // A follower is ready (it stands by); the leader once its caches have synced.
-    isReady: () => (controller === undefined || controller.hasSynced() ? { ready: true } : { ready: false, reason: 'informer caches not synced yet' }),
+    isReady: () =>
+      controller === undefined || controller.hasSynced()
+        ? { ready: true }
+        : { ready: false, reason: 'informer caches not synced yet' },
   });
   const election = config.leaderElection
     ? startLeaderElection({

@@ -11,7 +11,16 @@ export const ExecutorDefaultsSchema = z
   .object({
     nodeSelector: z.record(z.string(), z.string()).default({ [EXECUTOR_NODE_GROUP_LABEL]: 'executors' }),
     tolerations: z
-      .array(z.object({ key: z.string().optional(), operator: z.enum(['Exists', 'Equal']).optional(), value: z.string().optional(), effect: z.string().optional() }).strict())
+      .array(
+        z
+          .object({
+            key: z.string().optional(),
+            operator: z.enum(['Exists', 'Equal']).optional(),
+            value: z.string().optional(),
+            effect: z.string().optional(),
+          })
+          .strict(),
+      )
       .default([{ key: EXECUTOR_TAINT_KEY, operator: 'Exists', effect: 'NoSchedule' }]),
     // 3 vCPU of 4: the 4th is left to system daemons (aws-node, kube-proxy) and image decoding.
     // 12Gi requested fits 13.8 GiB allocatable; the 16Gi limit matches the reference executors.

@@ -16,7 +16,10 @@ export function computeThreads(spec: FeatureJobSpec, cpuRequest: string): number
 }
 
 /** What every executor pod of a FeatureJob is told (FEATUREJOB_EXECUTOR_CONFIG). */
-export function buildExecutorConfig(spec: FeatureJobSpec, options: { cpuRequest: string; defaultRegion?: string }): ExecutorConfigInput {
+export function buildExecutorConfig(
+  spec: FeatureJobSpec,
+  options: { cpuRequest: string; defaultRegion?: string },
+): ExecutorConfigInput {
   const region = spec.input.region ?? options.defaultRegion;
   return {
     version: 1,
@@ -33,6 +36,8 @@ export function buildExecutorConfig(spec: FeatureJobSpec, options: { cpuRequest:
     threads: computeThreads(spec, options.cpuRequest),
     batchSize: spec.executor.batchSize,
     ...(spec.executor.fetchConcurrency === undefined ? {} : { fetchConcurrency: spec.executor.fetchConcurrency }),
-    ...(spec.reduce === undefined ? {} : { pca: { components: spec.reduce.pca.components, whiten: spec.reduce.pca.whiten } }),
+    ...(spec.reduce === undefined
+      ? {}
+      : { pca: { components: spec.reduce.pca.components, whiten: spec.reduce.pca.whiten } }),
   };
 }

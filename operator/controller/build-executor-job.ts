@@ -9,7 +9,13 @@ import { ExecutorExitCodes } from '../../executor/cluster/executor-exit-codes.js
 import type { OperatorConfig } from '../config/operator-config.js';
 import { buildExecutorConfig } from './build-executor-config.js';
 import { FEATURE_JOB_API_VERSION, FEATURE_JOB_KIND, type FeatureJobObject } from '../../crds/feature-job-resource.js';
-import { COMPONENT_LABEL, JOB_LABEL, TASK_COMPONENTS, computeChildJobName, type ExecutorTask } from './feature-job-types.js';
+import {
+  COMPONENT_LABEL,
+  JOB_LABEL,
+  TASK_COMPONENTS,
+  computeChildJobName,
+  type ExecutorTask,
+} from './feature-job-types.js';
 
 export const EXECUTOR_CONTAINER = 'executor';
 const SCRATCH_PATH = '/scratch';
@@ -32,7 +38,14 @@ export function buildChildLabels(featureJob: string, task: ExecutorTask): Record
 }
 
 function buildOwnerReference(featureJob: FeatureJobObject): Record<string, unknown> {
-  return { apiVersion: FEATURE_JOB_API_VERSION, kind: FEATURE_JOB_KIND, name: featureJob.metadata.name, uid: featureJob.metadata.uid, controller: true, blockOwnerDeletion: true };
+  return {
+    apiVersion: FEATURE_JOB_API_VERSION,
+    kind: FEATURE_JOB_KIND,
+    name: featureJob.metadata.name,
+    uid: featureJob.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
 }
 
 function buildPodTemplate(options: ChildJobOptions, task: ExecutorTask): Record<string, unknown> {
@@ -40,7 +53,10 @@ function buildPodTemplate(options: ChildJobOptions, task: ExecutorTask): Record<
   const defaults = config.executorDefaults;
   const requests = { ...defaults.requests, ...spec.executor.resources?.requests };
   const limits = { ...defaults.limits, ...spec.executor.resources?.limits };
-  const executorConfig = buildExecutorConfig(spec, { cpuRequest: requests.cpu, ...(config.defaultRegion === undefined ? {} : { defaultRegion: config.defaultRegion }) });
+  const executorConfig = buildExecutorConfig(spec, {
+    cpuRequest: requests.cpu,
+    ...(config.defaultRegion === undefined ? {} : { defaultRegion: config.defaultRegion }),
+  });
   const env: Array<Record<string, unknown>> = [
     { name: EXECUTOR_CONFIG_ENV, value: JSON.stringify(executorConfig) },
     { name: 'FEATUREJOB_CACHE', value: `${SCRATCH_PATH}/cache` },
@@ -92,15 +108,29 @@ function buildPodTemplate(options: ChildJobOptions, task: ExecutorTask): Record<
 function buildPodFailurePolicy(onBadConfiguration: 'FailIndex' | 'FailJob'): Record<string, unknown> {
   return {
     rules: [
-      { action: onBadConfiguration, onExitCodes: { containerName: EXECUTOR_CONTAINER, operator: 'In', values: [ExecutorExitCodes.badConfiguration] } },
+      {
+        action: onBadConfiguration,
+        onExitCodes: {
+          containerName: EXECUTOR_CONTAINER,
+          operator: 'In',
+          values: [ExecutorExitCodes.badConfiguration],
+        },
+      },
       { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
       // An executor that got SIGTERM stops before committing and exits 143: not its fault.
-      { action: 'Ignore', onExitCodes: { containerName: EXECUTOR_CONTAINER, operator: 'In', values: [ExecutorExitCodes.interrupted] } },
+      {
+        action: 'Ignore',
+        onExitCodes: { containerName: EXECUTOR_CONTAINER, operator: 'In', values: [ExecutorExitCodes.interrupted] },
+      },
     ],
   };
 }
 
-function buildJob(options: ChildJobOptions, task: ExecutorTask, jobSpec: Record<string, unknown>): Record<string, unknown> {
+function buildJob(
+  options: ChildJobOptions,
+  task: ExecutorTask,
+  jobSpec: Record<string, unknown>,
+): Record<string, unknown> {
   const { featureJob, spec } = options;
   return {
     apiVersion: 'batch/v1',
@@ -149,7 +179,12 @@ export function buildExtractJob(options: ChildJobOptions & { readonly partitions
 }
 
 /** PCA, after the manifest: statistics per group (indexed), one fit, a projection per partition (indexed). */
-export function buildPcaJob(options: ChildJobOptions & { readonly task: 'pca-statistics' | 'pca-fit' | 'pca-project'; readonly completions: number }): Record<string, unknown> {
+export function buildPcaJob(
+  options: ChildJobOptions & {
+    readonly task: 'pca-statistics' | 'pca-fit' | 'pca-project';
+    readonly completions: number;
+  },
+): Record<string, unknown> {
   if (options.task !== 'pca-fit') return buildIndexedJob(options, options.task, options.completions);
   return buildJob(options, 'pca-fit', {
     completions: 1,

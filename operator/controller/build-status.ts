@@ -13,10 +13,18 @@ function formatTime(date: Date): string {
  * phase changed (the job finished, say): a job that makes no progress keeps the status it
  * has, so a steady world is not rewritten at every resync just because the clock moved.
  */
-export function computeThroughput(options: { previous: FeatureJobStatus | undefined; phase: Phase; processed: number; startTime: string; until: number }): string | undefined {
+export function computeThroughput(options: {
+  previous: FeatureJobStatus | undefined;
+  phase: Phase;
+  processed: number;
+  startTime: string;
+  until: number;
+}): string | undefined {
   const { previous, processed } = options;
-  const previousProcessed = previous?.images === undefined ? undefined : previous.images.succeeded + previous.images.failed;
-  if (previous?.throughput !== undefined && previous.phase === options.phase && previousProcessed === processed) return previous.throughput;
+  const previousProcessed =
+    previous?.images === undefined ? undefined : previous.images.succeeded + previous.images.failed;
+  if (previous?.throughput !== undefined && previous.phase === options.phase && previousProcessed === processed)
+    return previous.throughput;
   const elapsedSeconds = (options.until - Date.parse(options.startTime)) / 1000;
   return processed > 0 && elapsedSeconds > 0 ? `${(processed / elapsedSeconds).toFixed(1)} img/s` : undefined;
 }
@@ -39,10 +47,16 @@ export function buildStatus(options: {
   const status: FeatureJobStatus = {
     observedGeneration: generation,
     phase: decision.phase,
-    conditions: computeConditions({ previous: previous?.conditions, desired: computeDesiredConditions(decision, spec, previous?.conditions), generation, now }),
+    conditions: computeConditions({
+      previous: previous?.conditions,
+      desired: computeDesiredConditions(decision, spec, previous?.conditions),
+      generation,
+      now,
+    }),
     startTime,
     ...(completionTime === undefined ? {} : { completionTime }),
-    model: plan === undefined ? `vgg16 ${spec.model.weights}` : `${plan.model.name} ${plan.model.weights}`.slice(0, 256),
+    model:
+      plan === undefined ? `vgg16 ${spec.model.weights}` : `${plan.model.name} ${plan.model.weights}`.slice(0, 256),
   };
   if (plan !== undefined && output !== undefined) {
     const succeeded = manifest?.images.succeeded ?? output.committed.succeeded;
@@ -50,9 +64,20 @@ export function buildStatus(options: {
     const total = plan.partitions.length;
     const committed = manifest === undefined ? output.committed.partitions : total;
     status.images = { total: plan.images, succeeded, failed };
-    status.partitions = { total, succeeded: committed, failed: decision.failedPartitions.length, active: finished ? 0 : (world.extractJob?.status?.active ?? 0) };
+    status.partitions = {
+      total,
+      succeeded: committed,
+      failed: decision.failedPartitions.length,
+      active: finished ? 0 : (world.extractJob?.status?.active ?? 0),
+    };
     status.progress = { images: `${succeeded + failed}/${plan.images}`, partitions: `${committed}/${total}` };
-    const throughput = computeThroughput({ previous, phase: decision.phase, processed: succeeded + failed, startTime, until: completionTime === undefined ? now.getTime() : Date.parse(completionTime) });
+    const throughput = computeThroughput({
+      previous,
+      phase: decision.phase,
+      processed: succeeded + failed,
+      startTime,
+      until: completionTime === undefined ? now.getTime() : Date.parse(completionTime),
+    });
     if (throughput !== undefined) status.throughput = throughput;
   }
   if (decision.failedPartitions.length > 0) status.failedPartitions = computeFailedRanges(decision.failedPartitions);

@@ -11,7 +11,12 @@ import type { ContainerStatus, PodObject } from '../kube/pod-object.js';
 export type PodVerdict =
   | { readonly state: 'running' | 'succeeded' | 'starting' }
   /** Cannot progress right now; `since` says how long (for the stall timeout). */
-  | { readonly state: 'stalled'; readonly reason: Extract<OperatorReason, 'Unschedulable' | 'ImagePullFailed'>; readonly message: string; readonly since: string | undefined }
+  | {
+      readonly state: 'stalled';
+      readonly reason: Extract<OperatorReason, 'Unschedulable' | 'ImagePullFailed'>;
+      readonly message: string;
+      readonly since: string | undefined;
+    }
   | { readonly state: 'failed'; readonly reason: OperatorReason; readonly message: string; readonly code?: string };
 
 const IMAGE_PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
@@ -22,20 +27,41 @@ export function computeCompletionIndex(pod: PodObject): number | undefined {
   return raw === undefined ? undefined : Number(raw);
 }
 
-function describeExit(terminated: NonNullable<NonNullable<ContainerStatus['state']>['terminated']>): { reason: OperatorReason; message: string; code?: string } {
+function describeExit(terminated: NonNullable<NonNullable<ContainerStatus['state']>['terminated']>): {
+  reason: OperatorReason;
+  message: string;
+  code?: string;
+} {
   const written = parseTerminationMessage(terminated.message);
   const detail = written === undefined ? '' : `: ${written.code}: ${written.message}`;
-  if (terminated.reason === 'OOMKilled') return { reason: 'OOMKilled', message: 'the executor exceeded its memory limit (OOMKilled, exit code 137)' };
+  if (terminated.reason === 'OOMKilled')
+    return { reason: 'OOMKilled', message: 'the executor exceeded its memory limit (OOMKilled, exit code 137)' };
   if (terminated.exitCode === ExecutorExitCodes.badConfiguration) {
-    return { reason: 'BadInput', message: `the executor refused its configuration or input${detail}`, ...(written === undefined ? {} : { code: written.code }) };
+    return {
+      reason: 'BadInput',
+      message: `the executor refused its configuration or input${detail}`,
+      ...(written === undefined ? {} : { code: written.code }),
+    };
   }
   if (terminated.exitCode === ExecutorExitCodes.interrupted) {
-    return { reason: 'Disrupted', message: `the executor was stopped by SIGTERM before it committed${detail}`, ...(written === undefined ? {} : { code: written.code }) };
+    return {
+      reason: 'Disrupted',
+      message: `the executor was stopped by SIGTERM before it committed${detail}`,
+      ...(written === undefined ? {} : { code: written.code }),
+    };
   }
   if (terminated.exitCode === ExecutorExitCodes.transient) {
-    return { reason: 'TransientFailure', message: `the executor hit a retryable error${detail}`, ...(written === undefined ? {} : { code: written.code }) };
+    return {
+      reason: 'TransientFailure',
+      message: `the executor hit a retryable error${detail}`,
+      ...(written === undefined ? {} : { code: written.code }),
+    };
   }
-  return { reason: 'ExecutorFailed', message: `the executor exited with code ${terminated.exitCode}${detail}`, ...(written === undefined ? {} : { code: written.code }) };
+  return {
+    reason: 'ExecutorFailed',
+    message: `the executor exited with code ${terminated.exitCode}${detail}`,
+    ...(written === undefined ? {} : { code: written.code }),
+  };
 }
 
 export function classifyPod(pod: PodObject): PodVerdict {
@@ -44,21 +70,41 @@ export function classifyPod(pod: PodObject): PodVerdict {
   if (status.phase === 'Succeeded') return { state: 'succeeded' };
   if (status.phase === 'Failed') {
     if (status.conditions?.some((c) => c.type === 'DisruptionTarget' && c.status === 'True')) {
-      return { state: 'failed', reason: 'Disrupted', message: status.message ?? 'the pod was disrupted (preemption, drain or API eviction)' };
+      return {
+        state: 'failed',
+        reason: 'Disrupted',
+        message: status.message ?? 'the pod was disrupted (preemption, drain or API eviction)',
+      };
     }
-    if (status.reason === 'Evicted') return { state: 'failed', reason: 'Evicted', message: status.message ?? 'the pod was evicted' };
-    if (status.reason === 'DeadlineExceeded') return { state: 'failed', reason: 'DeadlineExceeded', message: status.message ?? 'the pod ran past its deadline' };
+    if (status.reason === 'Evicted')
+      return { state: 'failed', reason: 'Evicted', message: status.message ?? 'the pod was evicted' };
+    if (status.reason === 'DeadlineExceeded')
+      return {
+        state: 'failed',
+        reason: 'DeadlineExceeded',
+        message: status.message ?? 'the pod ran past its deadline',
+      };
     const terminated = container?.state?.terminated;
     if (terminated !== undefined) return { state: 'failed', ...describeExit(terminated) };
     return { state: 'failed', reason: 'ExecutorFailed', message: status.message ?? status.reason ?? 'the pod failed' };
   }
   const waiting = container?.state?.waiting;
   if (waiting?.reason !== undefined && IMAGE_PULL_REASONS.has(waiting.reason)) {
-    return { state: 'stalled', reason: 'ImagePullFailed', message: `${waiting.reason}: ${waiting.message ?? 'cannot pull the executor image'}`, since: status.startTime };
+    return {
+      state: 'stalled',
+      reason: 'ImagePullFailed',
+      message: `${waiting.reason}: ${waiting.message ?? 'cannot pull the executor image'}`,
+      since: status.startTime,
+    };
   }
   const scheduled = status.conditions?.find((c) => c.type === 'PodScheduled');
   if (scheduled?.status === 'False' && scheduled.reason === 'Unschedulable') {
-    return { state: 'stalled', reason: 'Unschedulable', message: scheduled.message ?? 'the scheduler cannot place the pod', since: scheduled.lastTransitionTime ?? pod.metadata.creationTimestamp };
+    return {
+      state: 'stalled',
+      reason: 'Unschedulable',
+      message: scheduled.message ?? 'the scheduler cannot place the pod',
+      since: scheduled.lastTransitionTime ?? pod.metadata.creationTimestamp,
+    };
   }
   return { state: container?.state?.running !== undefined ? 'running' : 'starting' };
 }

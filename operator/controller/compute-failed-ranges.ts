@@ -40,7 +40,10 @@ function computeRuns(sorted: readonly number[]): Run[] {
  * appended, N counting the partitions not shown (the suffix may take the text past
  * maxLength; the status schema leaves room for it).
  */
-export function computeFailedRanges(indexes: Iterable<number>, maxLength: number = MAX_FAILED_PARTITIONS_LENGTH): string {
+export function computeFailedRanges(
+  indexes: Iterable<number>,
+  maxLength: number = MAX_FAILED_PARTITIONS_LENGTH,
+): string {
   const unique = new Set<number>();
   for (const index of indexes) {
     assertIndex(index);
@@ -55,7 +58,10 @@ export function computeFailedRanges(indexes: Iterable<number>, maxLength: number
     length = next;
     shown += 1;
   }
-  const text = runs.slice(0, shown).map((run) => run.text).join(',');
+  const text = runs
+    .slice(0, shown)
+    .map((run) => run.text)
+    .join(',');
   if (shown === runs.length) return text;
   const hidden = runs.slice(shown).reduce((sum, run) => sum + run.count, 0);
   return `${text}…(+${hidden} more)`;
@@ -75,7 +81,8 @@ export function parseRanges(text: string): number[] {
     if (match === null) throw new SyntaxError(`not a range list ("1,3-5,7"): ${JSON.stringify(text)}`);
     const first = Number(match[1]);
     const last = match[2] === undefined ? first : Number(match[2]);
-    if (!Number.isSafeInteger(last) || last < first) throw new RangeError(`bad range ${JSON.stringify(part.trim())} in ${JSON.stringify(text)}`);
+    if (!Number.isSafeInteger(last) || last < first)
+      throw new RangeError(`bad range ${JSON.stringify(part.trim())} in ${JSON.stringify(text)}`);
     for (let index = first; index <= last; index += 1) indexes.add(index);
   }
   return [...indexes].sort((a, b) => a - b);

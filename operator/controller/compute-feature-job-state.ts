@@ -14,7 +14,13 @@ import { classifyPod, computeCompletionIndex, type PodVerdict } from './classify
 import { computeJobCondition } from './compute-job-condition.js';
 import type { OutputObservation } from './output-observer.js';
 import type { StorageFailure } from './compute-storage-failure.js';
-import { computeReduceTaskCounts, isModelFitted, isProjectionComplete, isReduceComplete, type ReduceObservation } from '../../executor/reduce/observe-reduce.js';
+import {
+  computeReduceTaskCounts,
+  isModelFitted,
+  isProjectionComplete,
+  isReduceComplete,
+  type ReduceObservation,
+} from '../../executor/reduce/observe-reduce.js';
 import type { ExecutorTask } from './feature-job-types.js';
 
 export type PcaTask = Extract<ExecutorTask, 'pca-statistics' | 'pca-fit' | 'pca-project'>;
@@ -48,7 +54,11 @@ export interface PodFailure {
 
 export interface Decision {
   readonly phase: Phase;
-  readonly progressing: { readonly status: 'True' | 'False' | 'Unknown'; readonly reason: ConditionReason; readonly message: string };
+  readonly progressing: {
+    readonly status: 'True' | 'False' | 'Unknown';
+    readonly reason: ConditionReason;
+    readonly message: string;
+  };
   readonly failed?: { readonly reason: ConditionReason; readonly message: string };
   /** A transient storage failure: look again after this long (the backoff), not at the resync. */
   readonly retryAfterMs?: number;
@@ -63,20 +73,31 @@ export interface Decision {
   readonly failedPartitions: readonly number[];
 }
 
-type Stall = { readonly reason: Extract<OperatorReason, 'Unschedulable' | 'ImagePullFailed' | 'ServiceAccountMissing'>; readonly message: string; readonly since: string | undefined };
+type Stall = {
+  readonly reason: Extract<OperatorReason, 'Unschedulable' | 'ImagePullFailed' | 'ServiceAccountMissing'>;
+  readonly message: string;
+  readonly since: string | undefined;
+};
 
 function collectFailures(pods: readonly PodObject[]): PodFailure[] {
   const failures: PodFailure[] = [];
   for (const pod of pods) {
     const verdict = classifyPod(pod);
-    if (verdict.state === 'failed') failures.push({ pod: pod.metadata.name, partition: computeCompletionIndex(pod), reason: verdict.reason, message: verdict.message });
+    if (verdict.state === 'failed')
+      failures.push({
+        pod: pod.metadata.name,
+        partition: computeCompletionIndex(pod),
+        reason: verdict.reason,
+        message: verdict.message,
+      });
   }
   return failures.sort((a, b) => a.pod.localeCompare(b.pod));
 }
 
 /** A stall counts only when no pod of the job is running: one busy node is progress. */
 function findStall(pods: readonly PodObject[], world: World): Stall | undefined {
-  if (pods.length === 0 && world.missingServiceAccount !== undefined) return { reason: 'ServiceAccountMissing', ...world.missingServiceAccount };
+  if (pods.length === 0 && world.missingServiceAccount !== undefined)
+    return { reason: 'ServiceAccountMissing', ...world.missingServiceAccount };
   const verdicts = pods.map(classifyPod);
   if (verdicts.some((v) => v.state === 'running')) return undefined;
   return verdicts.find((v): v is Extract<PodVerdict, { state: 'stalled' }> => v.state === 'stalled');
@@ -87,7 +108,10 @@ function isStalledTooLong(stall: Stall, world: World): boolean {
   return world.now.getTime() - Date.parse(stall.since) >= world.stallTimeoutSeconds * 1000;
 }
 
-function lastFailure(failures: readonly PodFailure[], filter: (f: PodFailure) => boolean = () => true): PodFailure | undefined {
+function lastFailure(
+  failures: readonly PodFailure[],
+  filter: (f: PodFailure) => boolean = () => true,
+): PodFailure | undefined {
   return [...failures].reverse().find(filter);
 }
 
@@ -100,17 +124,40 @@ export function computeFeatureJobState(world: World): Decision {
   const base = { podFailures, failedPartitions, merge: false } as const;
 
   if (output === undefined) {
-    const unknown: Decision = { ...base, phase: world.previous?.phase ?? 'Pending', ensure: undefined, progressing: { status: 'Unknown', reason: 'StorageUnavailable', message: 'cannot read the output prefix' } };
+    const unknown: Decision = {
+      ...base,
+      phase: world.previous?.phase ?? 'Pending',
+      ensure: undefined,
+      progressing: { status: 'Unknown', reason: 'StorageUnavailable', message: 'cannot read the output prefix' },
+    };
     return world.storageFailure === undefined ? unknown : computeStorageFailureDecision(unknown, world.storageFailure);
   }
-  if (output.manifest !== undefined && spec.reduce !== undefined && !isReduceComplete(output.manifest, spec.reduce.pca)) {
+  if (
+    output.manifest !== undefined &&
+    spec.reduce !== undefined &&
+    !isReduceComplete(output.manifest, spec.reduce.pca)
+  ) {
     return computeReduceState(world, output.manifest, spec.reduce.pca, base);
   }
   if (output.manifest !== undefined) {
-    return { ...base, phase: 'Complete', ensure: undefined, progressing: { status: 'False', reason: 'Completed', message: `${output.manifest.images.succeeded} images extracted, ${output.manifest.images.failed} failed` } };
+    return {
+      ...base,
+      phase: 'Complete',
+      ensure: undefined,
+      progressing: {
+        status: 'False',
+        reason: 'Completed',
+        message: `${output.manifest.images.succeeded} images extracted, ${output.manifest.images.failed} failed`,
+      },
+    };
   }
   if (spec.suspend) {
-    return { ...base, phase: 'Suspended', ensure: output.plan === undefined ? undefined : world.extractJob === undefined ? undefined : 'extract', progressing: { status: 'False', reason: 'Suspended', message: 'spec.suspend is true' } };
+    return {
+      ...base,
+      phase: 'Suspended',
+      ensure: output.plan === undefined ? undefined : world.extractJob === undefined ? undefined : 'extract',
+      progressing: { status: 'False', reason: 'Suspended', message: 'spec.suspend is true' },
+    };
   }
 
   if (output.plan === undefined) {
@@ -118,30 +165,78 @@ export function computeFeatureJobState(world: World): Decision {
     if (failed !== undefined) {
       const cause = lastFailure(plannerFailures);
       const message = cause === undefined ? `${failed.reason}: ${failed.message}` : `${cause.reason}: ${cause.message}`;
-      return { ...base, phase: 'Failed', ensure: undefined, failed: { reason: failed.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'PlanningFailed', message }, progressing: { status: 'False', reason: 'PlanningFailed', message } };
+      return {
+        ...base,
+        phase: 'Failed',
+        ensure: undefined,
+        failed: { reason: failed.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'PlanningFailed', message },
+        progressing: { status: 'False', reason: 'PlanningFailed', message },
+      };
     }
     const stall = findStall(world.plannerPods, world);
     if (stall !== undefined) return stalled(base, 'Planning', 'plan', stall, world);
-    return { ...base, phase: 'Planning', ensure: 'plan', progressing: { status: 'True', reason: 'Planning', message: 'listing the input and writing the plan' } };
+    return {
+      ...base,
+      phase: 'Planning',
+      ensure: 'plan',
+      progressing: { status: 'True', reason: 'Planning', message: 'listing the input and writing the plan' },
+    };
   }
 
   const total = output.plan.partitions.length;
   if (output.committed.partitions >= total) {
-    return { ...base, phase: 'Merging', ensure: undefined, merge: true, progressing: { status: 'True', reason: 'Merging', message: `all ${total} partitions committed; merging the manifest` } };
+    return {
+      ...base,
+      phase: 'Merging',
+      ensure: undefined,
+      merge: true,
+      progressing: {
+        status: 'True',
+        reason: 'Merging',
+        message: `all ${total} partitions committed; merging the manifest`,
+      },
+    };
   }
   const failed = computeJobCondition(world.extractJob, 'Failed');
   if (failed !== undefined) {
     if (failed.reason === 'DeadlineExceeded') {
-      return { ...base, phase: 'Failed', ensure: undefined, failed: { reason: 'DeadlineExceeded', message: `activeDeadlineSeconds (${spec.activeDeadlineSeconds ?? '?'}) passed with ${output.committed.partitions}/${total} partitions committed` }, progressing: { status: 'False', reason: 'DeadlineExceeded', message: failed.message } };
+      return {
+        ...base,
+        phase: 'Failed',
+        ensure: undefined,
+        failed: {
+          reason: 'DeadlineExceeded',
+          message: `activeDeadlineSeconds (${spec.activeDeadlineSeconds ?? '?'}) passed with ${output.committed.partitions}/${total} partitions committed`,
+        },
+        progressing: { status: 'False', reason: 'DeadlineExceeded', message: failed.message },
+      };
     }
-    const cause = lastFailure(executorFailures, (f) => f.partition !== undefined && failedPartitions.includes(f.partition)) ?? lastFailure(executorFailures);
+    const cause =
+      lastFailure(executorFailures, (f) => f.partition !== undefined && failedPartitions.includes(f.partition)) ??
+      lastFailure(executorFailures);
     const message = `${failedPartitions.length} partition(s) failed after their attempts${cause === undefined ? '' : `; last failure of partition ${cause.partition ?? '?'}: ${cause.reason}: ${cause.message}`}`;
-    return { ...base, phase: 'Failed', ensure: undefined, failed: { reason: cause?.reason === 'BadInput' ? 'BadInput' : 'PartitionsFailed', message }, progressing: { status: 'False', reason: 'PartitionsFailed', message } };
+    return {
+      ...base,
+      phase: 'Failed',
+      ensure: undefined,
+      failed: { reason: cause?.reason === 'BadInput' ? 'BadInput' : 'PartitionsFailed', message },
+      progressing: { status: 'False', reason: 'PartitionsFailed', message },
+    };
   }
   const stall = findStall(world.executorPods, world);
   if (stall !== undefined) return stalled(base, 'Running', 'extract', stall, world);
   const active = world.extractJob?.status?.active ?? 0;
-  return { ...base, phase: 'Running', ensure: 'extract', completions: total, progressing: { status: 'True', reason: 'Running', message: `${output.committed.partitions}/${total} partitions committed, ${active} executor(s) active` } };
+  return {
+    ...base,
+    phase: 'Running',
+    ensure: 'extract',
+    completions: total,
+    progressing: {
+      status: 'True',
+      reason: 'Running',
+      message: `${output.committed.partitions}/${total} partitions committed, ${active} executor(s) active`,
+    },
+  };
 }
 
 /**
@@ -153,9 +248,18 @@ export function computeStorageFailureDecision(decision: Decision, failure: Stora
   const { retryAfterMs: _, ...rest } = decision;
   const stopped = { ...rest, merge: false, finishReduce: false, ensure: undefined };
   if (failure.kind === 'terminal') {
-    return { ...stopped, phase: 'Failed', failed: { reason: failure.reason, message: failure.message }, progressing: { status: 'False', reason: failure.reason, message: failure.message } };
+    return {
+      ...stopped,
+      phase: 'Failed',
+      failed: { reason: failure.reason, message: failure.message },
+      progressing: { status: 'False', reason: failure.reason, message: failure.message },
+    };
   }
-  return { ...stopped, retryAfterMs: failure.retryAfterMs, progressing: { status: 'Unknown', reason: failure.reason, message: failure.message } };
+  return {
+    ...stopped,
+    retryAfterMs: failure.retryAfterMs,
+    progressing: { status: 'Unknown', reason: failure.reason, message: failure.message },
+  };
 }
 
 /**
@@ -163,7 +267,12 @@ export function computeStorageFailureDecision(decision: Decision, failure: Stora
  * fit (one pod), the projection (one index per partition), then the manifest's pca block.
  * Storage says what is done (the model, projection markers); Job conditions say what failed.
  */
-function computeReduceState(world: World, manifest: NonNullable<OutputObservation['manifest']>, pca: { components: number; whiten: boolean }, base: Pick<Decision, 'podFailures' | 'failedPartitions' | 'merge'>): Decision {
+function computeReduceState(
+  world: World,
+  manifest: NonNullable<OutputObservation['manifest']>,
+  pca: { components: number; whiten: boolean },
+  base: Pick<Decision, 'podFailures' | 'failedPartitions' | 'merge'>,
+): Decision {
   const counts = computeReduceTaskCounts(manifest);
   const jobs = world.pcaJobs ?? {};
   const failures = collectFailures(world.pcaPods ?? []);
@@ -173,11 +282,19 @@ function computeReduceState(world: World, manifest: NonNullable<OutputObservatio
     if (failed === undefined) continue;
     const cause = lastFailure(failures);
     const message = `${task} failed: ${cause === undefined ? `${failed.reason}: ${failed.message}` : `${cause.reason}: ${cause.message}`}`;
-    return { ...withFailures, phase: 'Failed', ensure: undefined, failed: { reason: failed.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'ReduceFailed', message }, progressing: { status: 'False', reason: 'ReduceFailed', message } };
+    return {
+      ...withFailures,
+      phase: 'Failed',
+      ensure: undefined,
+      failed: { reason: failed.reason === 'DeadlineExceeded' ? 'DeadlineExceeded' : 'ReduceFailed', message },
+      progressing: { status: 'False', reason: 'ReduceFailed', message },
+    };
   }
   const stall = findStall(world.pcaPods ?? [], { ...world, missingServiceAccount: undefined });
   if (stall !== undefined) {
-    const stalledTask = (['pca-project', 'pca-fit', 'pca-statistics'] as const).find((task) => jobs[task] !== undefined);
+    const stalledTask = (['pca-project', 'pca-fit', 'pca-statistics'] as const).find(
+      (task) => jobs[task] !== undefined,
+    );
     if (stalledTask !== undefined) {
       const decision = stalled(withFailures, 'Reducing', 'extract', stall, world);
       return { ...decision, ensure: decision.phase === 'Failed' ? undefined : stalledTask };
@@ -192,19 +309,43 @@ function computeReduceState(world: World, manifest: NonNullable<OutputObservatio
     progressing: { status: 'True', reason: 'Reducing', message },
   });
   if (reduce !== undefined && isProjectionComplete(reduce) && isModelFitted(reduce, manifest, pca)) {
-    return { ...progress(`PCA: all ${counts.partitions} partitions projected; writing the manifest`, undefined), finishReduce: true };
+    return {
+      ...progress(`PCA: all ${counts.partitions} partitions projected; writing the manifest`, undefined),
+      finishReduce: true,
+    };
   }
   if (reduce !== undefined && isModelFitted(reduce, manifest, pca)) {
-    return progress(`PCA: projecting ${counts.partitions} partitions on K = ${pca.components} (${reduce.projected} done)`, 'pca-project', counts.partitions);
+    return progress(
+      `PCA: projecting ${counts.partitions} partitions on K = ${pca.components} (${reduce.projected} done)`,
+      'pca-project',
+      counts.partitions,
+    );
   }
-  if (computeJobCondition(jobs['pca-statistics'], 'Complete') !== undefined) return progress(`PCA: fitting K = ${pca.components}`, 'pca-fit', 1);
-  return progress(`PCA: statistics over ${counts.statisticsGroups} group(s) of partitions`, 'pca-statistics', counts.statisticsGroups);
+  if (computeJobCondition(jobs['pca-statistics'], 'Complete') !== undefined)
+    return progress(`PCA: fitting K = ${pca.components}`, 'pca-fit', 1);
+  return progress(
+    `PCA: statistics over ${counts.statisticsGroups} group(s) of partitions`,
+    'pca-statistics',
+    counts.statisticsGroups,
+  );
 }
 
-function stalled(base: Pick<Decision, 'podFailures' | 'failedPartitions' | 'merge'>, phase: Phase, ensure: 'plan' | 'extract', stall: Stall, world: World): Decision {
+function stalled(
+  base: Pick<Decision, 'podFailures' | 'failedPartitions' | 'merge'>,
+  phase: Phase,
+  ensure: 'plan' | 'extract',
+  stall: Stall,
+  world: World,
+): Decision {
   if (isStalledTooLong(stall, world)) {
     const message = `no executor could start for ${world.stallTimeoutSeconds} s: ${stall.message}`;
-    return { ...base, phase: 'Failed', ensure: undefined, failed: { reason: stall.reason, message }, progressing: { status: 'False', reason: stall.reason, message } };
+    return {
+      ...base,
+      phase: 'Failed',
+      ensure: undefined,
+      failed: { reason: stall.reason, message },
+      progressing: { status: 'False', reason: stall.reason, message },
+    };
   }
   return { ...base, phase, ensure, progressing: { status: 'False', reason: stall.reason, message: stall.message } };
 }
@@ -214,14 +355,26 @@ function stalled(base: Pick<Decision, 'podFailures' | 'failedPartitions' | 'merg
  * Once suspended, Suspended stays and turns False with reason Resumed when spec.suspend is
  * cleared, as a batch/v1 Job's does, so the resume is visible and gets its Event.
  */
-export function computeDesiredConditions(decision: Decision, spec: FeatureJobSpec, previous: readonly Condition[] = []): DesiredCondition[] {
+export function computeDesiredConditions(
+  decision: Decision,
+  spec: FeatureJobSpec,
+  previous: readonly Condition[] = [],
+): DesiredCondition[] {
   const conditions: DesiredCondition[] = [
     { type: 'Accepted', status: 'True', reason: 'SpecValid', message: 'the spec is valid' },
     { type: 'Progressing', ...decision.progressing },
   ];
-  if (decision.phase === 'Complete') conditions.push({ type: 'Complete', status: 'True', reason: 'Completed', message: decision.progressing.message });
+  if (decision.phase === 'Complete')
+    conditions.push({ type: 'Complete', status: 'True', reason: 'Completed', message: decision.progressing.message });
   if (decision.failed !== undefined) conditions.push({ type: 'Failed', status: 'True', ...decision.failed });
-  if (spec.suspend || decision.phase === 'Suspended') conditions.push({ type: 'Suspended', status: 'True', reason: 'Suspended', message: 'spec.suspend is true' });
-  else if (previous.some((c) => c.type === 'Suspended')) conditions.push({ type: 'Suspended', status: 'False', reason: 'Resumed', message: 'spec.suspend is false: the executors run again' });
+  if (spec.suspend || decision.phase === 'Suspended')
+    conditions.push({ type: 'Suspended', status: 'True', reason: 'Suspended', message: 'spec.suspend is true' });
+  else if (previous.some((c) => c.type === 'Suspended'))
+    conditions.push({
+      type: 'Suspended',
+      status: 'False',
+      reason: 'Resumed',
+      message: 'spec.suspend is false: the executors run again',
+    });
   return conditions;
 }

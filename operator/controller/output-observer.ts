@@ -89,7 +89,12 @@ export class OutputObserver {
       succeeded += marker.rows;
       failed += marker.failed;
     }
-    return { plan, manifest, committed: { partitions: known.size, succeeded, failed }, committedIndexes: new Set(known.keys()) };
+    return {
+      plan,
+      manifest,
+      committed: { partitions: known.size, succeeded, failed },
+      committedIndexes: new Set(known.keys()),
+    };
   }
 
   /** Writes manifest.json once (create-only; a second call returns the first's). */

@@ -16,7 +16,14 @@ import { buildExtractJob, buildPcaJob, buildPlannerJob } from './build-executor-
 import { buildStatus } from './build-status.js';
 import { computeS3Uri } from './build-executor-config.js';
 import { computeChangedConditions, computeConditions } from './compute-conditions.js';
-import { computeFeatureJobState, computeStorageFailureDecision, type Decision, type PcaTask, type PodFailure, type World } from './compute-feature-job-state.js';
+import {
+  computeFeatureJobState,
+  computeStorageFailureDecision,
+  type Decision,
+  type PcaTask,
+  type PodFailure,
+  type World,
+} from './compute-feature-job-state.js';
 import { computeMergePatch } from './compute-merge-patch.js';
 import { computeStorageFailure, type StorageFailure, type StorageStep } from './compute-storage-failure.js';
 import { computeUnreportedFailures } from './compute-unreported-failures.js';
@@ -43,9 +50,13 @@ export interface ReconcileResult {
 }
 
 /** Failed attempts seen for the first time in this reconcile, by cause (for the retries metric). */
-function computeNewRetries(before: Readonly<Record<string, number>> | undefined, after: Readonly<Record<string, number>> | undefined): Record<string, number> {
+function computeNewRetries(
+  before: Readonly<Record<string, number>> | undefined,
+  after: Readonly<Record<string, number>> | undefined,
+): Record<string, number> {
   const added: Record<string, number> = {};
-  for (const [cause, n] of Object.entries(after ?? {})) if (n > (before?.[cause] ?? 0)) added[cause] = n - (before?.[cause] ?? 0);
+  for (const [cause, n] of Object.entries(after ?? {}))
+    if (n > (before?.[cause] ?? 0)) added[cause] = n - (before?.[cause] ?? 0);
   return added;
 }
 
@@ -57,14 +68,28 @@ function eventName(featureJob: string, key: string): string {
   return `${featureJob}.${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
 }
 
-function buildEvent(options: { featureJob: FeatureJobObject; name: string; type: 'Normal' | 'Warning'; reason: string; message: string; now: Date; identity: string }): Record<string, unknown> {
+function buildEvent(options: {
+  featureJob: FeatureJobObject;
+  name: string;
+  type: 'Normal' | 'Warning';
+  reason: string;
+  message: string;
+  now: Date;
+  identity: string;
+}): Record<string, unknown> {
   const { featureJob, now } = options;
   const time = now.toISOString().replace(/\.\d+Z$/, 'Z');
   return {
     apiVersion: 'v1',
     kind: 'Event',
     metadata: { name: options.name, namespace: featureJob.metadata.namespace },
-    involvedObject: { apiVersion: FEATURE_JOB_API_VERSION, kind: FEATURE_JOB_KIND, name: featureJob.metadata.name, namespace: featureJob.metadata.namespace, uid: featureJob.metadata.uid },
+    involvedObject: {
+      apiVersion: FEATURE_JOB_API_VERSION,
+      kind: FEATURE_JOB_KIND,
+      name: featureJob.metadata.name,
+      namespace: featureJob.metadata.namespace,
+      uid: featureJob.metadata.uid,
+    },
     type: options.type,
     reason: options.reason,
     message: options.message.slice(0, 1024),
@@ -77,22 +102,57 @@ function buildEvent(options: { featureJob: FeatureJobObject; name: string; type:
   };
 }
 
-async function emitEvents(ctx: ReconcileContext, featureJob: FeatureJobObject, previous: readonly Condition[] | undefined, next: readonly Condition[], failures: readonly PodFailure[]): Promise<void> {
+async function emitEvents(
+  ctx: ReconcileContext,
+  featureJob: FeatureJobObject,
+  previous: readonly Condition[] | undefined,
+  next: readonly Condition[],
+  failures: readonly PodFailure[],
+): Promise<void> {
   const now = ctx.now();
   const warnings = new Set(['Failed']);
   const ending = next.some((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
   for (const condition of computeChangedConditions(previous, next)) {
     // At the end, Progressing turns False with the same reason as Complete/Failed: one Event says it.
     if (ending && condition.type === 'Progressing') continue;
-    const stopped = condition.type === 'Progressing' && ((condition.status === 'False' && condition.reason !== 'Completed' && condition.reason !== 'Suspended') || condition.status === 'Unknown');
+    const stopped =
+      condition.type === 'Progressing' &&
+      ((condition.status === 'False' && condition.reason !== 'Completed' && condition.reason !== 'Suspended') ||
+        condition.status === 'Unknown');
     const type = warnings.has(condition.type) || stopped ? 'Warning' : 'Normal';
-    const name = eventName(featureJob.metadata.name, `${featureJob.metadata.uid}/${condition.type}/${condition.status}/${condition.reason}/${condition.lastTransitionTime}`);
-    await ctx.api.ensureEvent(featureJob.metadata.namespace, buildEvent({ featureJob, name, type, reason: condition.reason, message: condition.message, now, identity: ctx.config.identity }));
+    const name = eventName(
+      featureJob.metadata.name,
+      `${featureJob.metadata.uid}/${condition.type}/${condition.status}/${condition.reason}/${condition.lastTransitionTime}`,
+    );
+    await ctx.api.ensureEvent(
+      featureJob.metadata.namespace,
+      buildEvent({
+        featureJob,
+        name,
+        type,
+        reason: condition.reason,
+        message: condition.message,
+        now,
+        identity: ctx.config.identity,
+      }),
+    );
   }
   for (const failure of failures) {
     const name = eventName(featureJob.metadata.name, `${featureJob.metadata.uid}/pod/${failure.pod}`);
-    const where = failure.partition === undefined ? `pod ${failure.pod}` : `partition ${failure.partition} (pod ${failure.pod})`;
-    await ctx.api.ensureEvent(featureJob.metadata.namespace, buildEvent({ featureJob, name, type: 'Warning', reason: failure.reason, message: `${where}: ${failure.message}`, now, identity: ctx.config.identity }));
+    const where =
+      failure.partition === undefined ? `pod ${failure.pod}` : `partition ${failure.partition} (pod ${failure.pod})`;
+    await ctx.api.ensureEvent(
+      featureJob.metadata.namespace,
+      buildEvent({
+        featureJob,
+        name,
+        type: 'Warning',
+        reason: failure.reason,
+        message: `${where}: ${failure.message}`,
+        now,
+        identity: ctx.config.identity,
+      }),
+    );
   }
 }
 
@@ -101,19 +161,49 @@ async function emitEvents(ctx: ReconcileContext, featureJob: FeatureJobObject, p
  * failure the stored status does not count), then the status, only when its meaning changed
  * (is-status-equivalent.ts) and only the fields that did: a steady world costs no write.
  */
-async function writeStatus(ctx: ReconcileContext, featureJob: FeatureJobObject, status: FeatureJobStatus, failures: readonly PodFailure[] = []): Promise<void> {
-  await emitEvents(ctx, featureJob, featureJob.status?.conditions, status.conditions ?? [], computeUnreportedFailures(featureJob.status?.retries, failures));
+async function writeStatus(
+  ctx: ReconcileContext,
+  featureJob: FeatureJobObject,
+  status: FeatureJobStatus,
+  failures: readonly PodFailure[] = [],
+): Promise<void> {
+  await emitEvents(
+    ctx,
+    featureJob,
+    featureJob.status?.conditions,
+    status.conditions ?? [],
+    computeUnreportedFailures(featureJob.status?.retries, failures),
+  );
   if (isStatusEquivalent(featureJob.status, status)) return;
-  await ctx.api.patchFeatureJobStatus(featureJob.metadata.namespace, featureJob.metadata.name, computeMergePatch(featureJob.status ?? {}, status));
+  await ctx.api.patchFeatureJobStatus(
+    featureJob.metadata.namespace,
+    featureJob.metadata.name,
+    computeMergePatch(featureJob.status ?? {}, status),
+  );
 }
 
-function logStorageFailure(ctx: ReconcileContext, featureJob: FeatureJobObject, step: StorageStep, failure: StorageFailure): void {
-  const fields = { featureJob: featureJob.metadata.name, namespace: featureJob.metadata.namespace, step, code: failure.code, reason: failure.reason };
+function logStorageFailure(
+  ctx: ReconcileContext,
+  featureJob: FeatureJobObject,
+  step: StorageStep,
+  failure: StorageFailure,
+): void {
+  const fields = {
+    featureJob: featureJob.metadata.name,
+    namespace: featureJob.metadata.namespace,
+    step,
+    code: failure.code,
+    reason: failure.reason,
+  };
   if (failure.kind === 'terminal') ctx.logger.error(fields, failure.message);
   else ctx.logger.warn({ ...fields, attempt: failure.attempt, retryInMs: failure.retryAfterMs }, failure.message);
 }
 
-function computeInvalidSpecStatus(featureJob: FeatureJobObject, problems: readonly string[], now: Date): FeatureJobStatus {
+function computeInvalidSpecStatus(
+  featureJob: FeatureJobObject,
+  problems: readonly string[],
+  now: Date,
+): FeatureJobStatus {
   const message = problems.join('; ');
   const generation = featureJob.metadata.generation;
   const previous = featureJob.status;
@@ -134,11 +224,16 @@ function computeInvalidSpecStatus(featureJob: FeatureJobObject, problems: readon
   };
 }
 
-function parseSpec(featureJob: FeatureJobObject): { spec: FeatureJobSpec; problems: [] } | { spec: undefined; problems: string[] } {
+function parseSpec(
+  featureJob: FeatureJobObject,
+): { spec: FeatureJobSpec; problems: [] } | { spec: undefined; problems: string[] } {
   const parsed = FeatureJobSpecSchema.safeParse(featureJob.spec);
   if (!parsed.success) return { spec: undefined, problems: [z.prettifyError(parsed.error)] };
   const problems = computeSpecProblems(parsed.data);
-  if (featureJob.metadata.name.length > MAX_NAME_LENGTH) problems.push(`metadata.name must be at most ${MAX_NAME_LENGTH} characters (child Job and pod names derive from it)`);
+  if (featureJob.metadata.name.length > MAX_NAME_LENGTH)
+    problems.push(
+      `metadata.name must be at most ${MAX_NAME_LENGTH} characters (child Job and pod names derive from it)`,
+    );
   return problems.length > 0 ? { spec: undefined, problems } : { spec: parsed.data, problems: [] };
 }
 
@@ -147,15 +242,25 @@ async function reconcileFinished(ctx: ReconcileContext, featureJob: FeatureJobOb
   const parsed = FeatureJobSpecSchema.safeParse(featureJob.spec);
   const ttl = parsed.success ? parsed.data.ttlSecondsAfterFinished : undefined;
   const completion = featureJob.status?.completionTime;
-  if (ttl === undefined || completion === undefined) return { featureJob, ...(featureJob.status === undefined ? {} : { status: featureJob.status }) };
+  if (ttl === undefined || completion === undefined)
+    return { featureJob, ...(featureJob.status === undefined ? {} : { status: featureJob.status }) };
   const dueInMs = Date.parse(completion) + ttl * 1000 - ctx.now().getTime();
   if (dueInMs > 0) return { featureJob, requeueAfterMs: dueInMs };
-  ctx.logger.info({ featureJob: featureJob.metadata.name, namespace: featureJob.metadata.namespace }, 'ttlSecondsAfterFinished passed, deleting');
+  ctx.logger.info(
+    { featureJob: featureJob.metadata.name, namespace: featureJob.metadata.namespace },
+    'ttlSecondsAfterFinished passed, deleting',
+  );
   await ctx.api.deleteFeatureJob(featureJob.metadata.namespace, featureJob.metadata.name);
   return {};
 }
 
-async function syncChildJob(ctx: ReconcileContext, namespace: string, job: JobObject | undefined, spec: FeatureJobSpec, parallelism: number | undefined): Promise<void> {
+async function syncChildJob(
+  ctx: ReconcileContext,
+  namespace: string,
+  job: JobObject | undefined,
+  spec: FeatureJobSpec,
+  parallelism: number | undefined,
+): Promise<void> {
   if (job === undefined) return;
   const patch: Record<string, unknown> = {};
   if ((job.spec?.suspend ?? false) !== spec.suspend) patch.suspend = spec.suspend;
@@ -164,7 +269,12 @@ async function syncChildJob(ctx: ReconcileContext, namespace: string, job: JobOb
 }
 
 /** The PCA Jobs (owned ones only) and the fit's progress in storage. */
-async function observePca(ctx: ReconcileContext, world: World, location: OutputLocation, featureJob: FeatureJobObject): Promise<World> {
+async function observePca(
+  ctx: ReconcileContext,
+  world: World,
+  location: OutputLocation,
+  featureJob: FeatureJobObject,
+): Promise<World> {
   const { namespace, name, uid } = featureJob.metadata;
   const tasks: PcaTask[] = ['pca-statistics', 'pca-fit', 'pca-project'];
   const found = await Promise.all(tasks.map((task) => ctx.api.getJob(namespace, computeChildJobName(name, task))));
@@ -177,7 +287,11 @@ async function observePca(ctx: ReconcileContext, world: World, location: OutputL
   return { ...world, pcaJobs, reduce };
 }
 
-export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: string, name: string): Promise<ReconcileResult> {
+export async function reconcileFeatureJob(
+  ctx: ReconcileContext,
+  namespace: string,
+  name: string,
+): Promise<ReconcileResult> {
   const featureJob = await ctx.api.getFeatureJob(namespace, name);
   if (featureJob === undefined || featureJob.metadata.deletionTimestamp !== undefined) return {};
   if (isFinished(featureJob.status)) return reconcileFinished(ctx, featureJob);
@@ -194,7 +308,9 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
     uri: computeS3Uri(spec.output),
     cacheKey: featureJob.metadata.uid,
     ...(spec.input.endpoint === undefined ? {} : { endpoint: spec.input.endpoint }),
-    ...((spec.input.region ?? ctx.config.defaultRegion) === undefined ? {} : { region: spec.input.region ?? ctx.config.defaultRegion }),
+    ...((spec.input.region ?? ctx.config.defaultRegion) === undefined
+      ? {}
+      : { region: spec.input.region ?? ctx.config.defaultRegion }),
   };
   const failureOf = (step: StorageStep, error: unknown): StorageFailure => {
     const failure = computeStorageFailure({ error, step, previous: featureJob.status?.conditions, now });
@@ -215,7 +331,10 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
   const executorAccount = spec.executor.serviceAccountName ?? ctx.config.executorDefaults.serviceAccountName;
   const missingServiceAccount =
     pods.length === 0 && !(await ctx.api.serviceAccountExists(namespace, executorAccount))
-      ? { message: `serviceaccount "${executorAccount}" not found in namespace ${namespace}: create it (the Helm chart does, for the namespaces in executor.namespaces) or set spec.executor.serviceAccountName`, since: featureJob.metadata.creationTimestamp }
+      ? {
+          message: `serviceaccount "${executorAccount}" not found in namespace ${namespace}: create it (the Helm chart does, for the namespaces in executor.namespaces) or set spec.executor.serviceAccountName`,
+          since: featureJob.metadata.creationTimestamp,
+        }
       : undefined;
   let world: World = {
     spec,
@@ -231,7 +350,8 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
     stallTimeoutSeconds: ctx.config.stallTimeoutSeconds,
     ...(missingServiceAccount === undefined ? {} : { missingServiceAccount }),
   };
-  if (spec.reduce !== undefined && world.output?.manifest !== undefined) world = await observePca(ctx, world, location, featureJob);
+  if (spec.reduce !== undefined && world.output?.manifest !== undefined)
+    world = await observePca(ctx, world, location, featureJob);
   let decision: Decision = computeFeatureJobState(world);
 
   if (decision.merge && world.output?.plan !== undefined) {
@@ -250,7 +370,10 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
       const manifest = await ctx.observer.finishReduce(location, spec.reduce.pca);
       world = { ...world, output: { ...world.output, manifest } };
       decision = computeFeatureJobState(world);
-      ctx.logger.info({ featureJob: name, namespace, components: spec.reduce.pca.components }, 'PCA written to the manifest');
+      ctx.logger.info(
+        { featureJob: name, namespace, components: spec.reduce.pca.components },
+        'PCA written to the manifest',
+      );
     } catch (error) {
       decision = computeStorageFailureDecision(decision, failureOf('merge', error));
     }
@@ -263,16 +386,37 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
   }
   const plan = world.output?.plan;
   if (decision.ensure === 'extract' && world.extractJob === undefined && plan !== undefined) {
-    world = { ...world, extractJob: await ctx.api.ensureJob(namespace, buildExtractJob({ ...options, partitions: plan.partitions.length })) };
+    world = {
+      ...world,
+      extractJob: await ctx.api.ensureJob(
+        namespace,
+        buildExtractJob({ ...options, partitions: plan.partitions.length }),
+      ),
+    };
     ctx.logger.info({ featureJob: name, namespace, partitions: plan.partitions.length }, 'executor job created');
   }
   const pcaTask = decision.ensure;
-  if ((pcaTask === 'pca-statistics' || pcaTask === 'pca-fit' || pcaTask === 'pca-project') && world.pcaJobs?.[pcaTask] === undefined) {
-    await ctx.api.ensureJob(namespace, buildPcaJob({ ...options, task: pcaTask, completions: decision.completions ?? 1 }));
-    ctx.logger.info({ featureJob: name, namespace, task: pcaTask, completions: decision.completions }, 'PCA job created');
+  if (
+    (pcaTask === 'pca-statistics' || pcaTask === 'pca-fit' || pcaTask === 'pca-project') &&
+    world.pcaJobs?.[pcaTask] === undefined
+  ) {
+    await ctx.api.ensureJob(
+      namespace,
+      buildPcaJob({ ...options, task: pcaTask, completions: decision.completions ?? 1 }),
+    );
+    ctx.logger.info(
+      { featureJob: name, namespace, task: pcaTask, completions: decision.completions },
+      'PCA job created',
+    );
   }
   await syncChildJob(ctx, namespace, world.planJob, spec, undefined);
-  await syncChildJob(ctx, namespace, world.extractJob, spec, plan === undefined ? undefined : Math.min(spec.parallelism, plan.partitions.length));
+  await syncChildJob(
+    ctx,
+    namespace,
+    world.extractJob,
+    spec,
+    plan === undefined ? undefined : Math.min(spec.parallelism, plan.partitions.length),
+  );
 
   const manifestUri = world.output?.manifest === undefined ? undefined : `${location.uri}/${MANIFEST_KEY}`;
   const status = buildStatus({ world, decision, spec, generation: featureJob.metadata.generation, manifestUri });
@@ -280,8 +424,18 @@ export async function reconcileFeatureJob(ctx: ReconcileContext, namespace: stri
   const retriesByCause = computeNewRetries(featureJob.status?.retries, status.retries);
   if (status.phase === 'Complete' || status.phase === 'Failed') {
     ctx.observer.forget(location);
-    return { featureJob, status, retriesByCause, ...(spec.ttlSecondsAfterFinished === undefined ? {} : { requeueAfterMs: spec.ttlSecondsAfterFinished * 1000 }) };
+    return {
+      featureJob,
+      status,
+      retriesByCause,
+      ...(spec.ttlSecondsAfterFinished === undefined ? {} : { requeueAfterMs: spec.ttlSecondsAfterFinished * 1000 }),
+    };
   }
   // A transient storage failure backs off (10 s doubling to 5 min); otherwise look again at the resync.
-  return { featureJob, status, retriesByCause, requeueAfterMs: decision.retryAfterMs ?? ctx.config.resyncSeconds * 1000 };
+  return {
+    featureJob,
+    status,
+    retriesByCause,
+    requeueAfterMs: decision.retryAfterMs ?? ctx.config.resyncSeconds * 1000,
+  };
 }

@@ -9,7 +9,12 @@ import type { OperatorMetrics } from '../metrics/operator-metrics.js';
 import type { KubeObject } from '../../crds/kube-object.js';
 import { Informer } from '../kube/informer.js';
 import type { KubeClient } from '../kube/kube-client.js';
-import { FEATURE_JOB_GROUP, FEATURE_JOB_PLURAL, FEATURE_JOB_VERSION, type FeatureJobObject } from '../../crds/feature-job-resource.js';
+import {
+  FEATURE_JOB_GROUP,
+  FEATURE_JOB_PLURAL,
+  FEATURE_JOB_VERSION,
+  type FeatureJobObject,
+} from '../../crds/feature-job-resource.js';
 import { JOB_LABEL } from './feature-job-types.js';
 import { reconcileFeatureJob, type ReconcileContext } from './reconcile-feature-job.js';
 import { WorkQueue } from './work-queue.js';
@@ -26,14 +31,20 @@ function collectionPath(prefix: string, resource: string, namespace: string | un
   return namespace === undefined ? `${prefix}/${resource}` : `${prefix}/namespaces/${namespace}/${resource}`;
 }
 
-export function startController(options: { client: KubeClient; context: ReconcileContext; metrics: OperatorMetrics; logger: Logger }): Controller {
+export function startController(options: {
+  client: KubeClient;
+  context: ReconcileContext;
+  metrics: OperatorMetrics;
+  logger: Logger;
+}): Controller {
   const { client, context, metrics, logger } = options;
   const namespace = context.config.namespace;
   const queue = new WorkQueue();
   const failures = new Map<string, number>();
   const enqueueOwner = (_event: string, object: KubeObject): void => {
     const owner = object.metadata.labels?.[JOB_LABEL];
-    if (owner !== undefined && object.metadata.namespace !== undefined) queue.add(`${object.metadata.namespace}/${owner}`);
+    if (owner !== undefined && object.metadata.namespace !== undefined)
+      queue.add(`${object.metadata.namespace}/${owner}`);
   };
   const featureJobs = new Informer<FeatureJobObject>({
     client,
@@ -50,8 +61,20 @@ export function startController(options: { client: KubeClient; context: Reconcil
   });
   const informers = [
     featureJobs,
-    new Informer({ client, path: collectionPath('/apis/batch/v1', 'jobs', namespace), labelSelector: MANAGED_BY_SELECTOR, logger, onEvent: enqueueOwner }),
-    new Informer({ client, path: collectionPath('/api/v1', 'pods', namespace), labelSelector: MANAGED_BY_SELECTOR, logger, onEvent: enqueueOwner }),
+    new Informer({
+      client,
+      path: collectionPath('/apis/batch/v1', 'jobs', namespace),
+      labelSelector: MANAGED_BY_SELECTOR,
+      logger,
+      onEvent: enqueueOwner,
+    }),
+    new Informer({
+      client,
+      path: collectionPath('/api/v1', 'pods', namespace),
+      labelSelector: MANAGED_BY_SELECTOR,
+      logger,
+      onEvent: enqueueOwner,
+    }),
   ];
   for (const informer of informers) informer.start();
 
@@ -74,20 +97,32 @@ export function startController(options: { client: KubeClient; context: Reconcil
         const result = await reconcileFeatureJob(context, ns, name);
         failures.delete(key);
         if (result.requeueAfterMs !== undefined) queue.addAfter(key, result.requeueAfterMs);
-        metrics.observeReconcile((performance.now() - started) / 1000, result.requeueAfterMs === undefined ? 'ok' : 'requeue');
+        metrics.observeReconcile(
+          (performance.now() - started) / 1000,
+          result.requeueAfterMs === undefined ? 'ok' : 'requeue',
+        );
         const status = result.status;
         if (status?.partitions !== undefined) {
           const { total, succeeded, failed, active } = status.partitions;
-          metrics.setPartitions(ns, name, { pending: Math.max(0, total - succeeded - failed - active), active, succeeded, failed });
+          metrics.setPartitions(ns, name, {
+            pending: Math.max(0, total - succeeded - failed - active),
+            active,
+            succeeded,
+            failed,
+          });
         }
         if (status?.images !== undefined) metrics.addImagesProcessed(ns, name, status.images);
-        if (result.retriesByCause !== undefined) for (const [cause, n] of Object.entries(result.retriesByCause)) metrics.countRetries(cause, n);
+        if (result.retriesByCause !== undefined)
+          for (const [cause, n] of Object.entries(result.retriesByCause)) metrics.countRetries(cause, n);
         recountPhases();
       } catch (error) {
         const attempt = (failures.get(key) ?? 0) + 1;
         failures.set(key, attempt);
         const delayMs = Math.min(500 * 2 ** attempt, MAX_ERROR_BACKOFF_MS);
-        logger.warn({ featureJob: name, namespace: ns, error: (error as Error).message, retryInMs: delayMs }, 'reconcile failed');
+        logger.warn(
+          { featureJob: name, namespace: ns, error: (error as Error).message, retryInMs: delayMs },
+          'reconcile failed',
+        );
         metrics.observeReconcile((performance.now() - started) / 1000, 'error');
         queue.addAfter(key, delayMs);
       } finally {

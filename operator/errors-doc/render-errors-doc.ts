@@ -14,7 +14,8 @@ export interface ErrorsDocInput {
   readonly reasons: Readonly<Record<string, ReasonSpec>>;
 }
 
-const HEADER = '<!-- Generated from executor/errors.ts and operator/errors.ts: do not edit. Regenerate with `npm run docs:errors` (a unit test fails while this file is out of date). -->';
+const HEADER =
+  '<!-- Generated from executor/errors.ts and operator/errors.ts: do not edit. Regenerate with `npm run docs:errors` (a unit test fails while this file is out of date). -->';
 
 /** A table cell: a `|` would end the cell and a newline the row. */
 function escapeCell(text: string): string {
@@ -43,11 +44,11 @@ function buildIntro(): string[] {
     '',
     '- on stderr when a command fails: `featurejob: FJ_…: message`;',
     '- in `errors.jsonl`, one `{"path", "code", "message"}` line per image that could not be',
-    '  used, and in the manifest\'s `failuresByCode`. Only the per-image codes go there',
+    "  used, and in the manifest's `failuresByCode`. Only the per-image codes go there",
     '  (`FJ_IMAGE_EMPTY`, `FJ_IMAGE_UNRECOGNIZED`, `FJ_IMAGE_CORRUPT`, `FJ_IMAGE_TOO_LARGE`,',
     '  `FJ_OBJECT_FORBIDDEN`, `FJ_OBJECT_MISSING`): the image is written off and the job goes on;',
     '- in an executor pod\'s termination message, one JSON line `{"code", "reason", "message"}`,',
-    '  which the operator reads and copies into the reason\'s message.',
+    "  which the operator reads and copies into the reason's message.",
     '',
     '## Kinds',
     '',
@@ -66,22 +67,22 @@ function buildIntro(): string[] {
     `  (EX_TEMPFAIL), ${exit.badConfiguration} a terminal code or \`FJ_INVALID_ARGUMENT\` (EX_CONFIG), ${exit.crashed} an unexpected`,
     '  crash (`FJ_EXECUTOR_CRASHED`).',
     '',
-    'The operator turns a failed executor pod into a reason: the kubelet\'s `OOMKilled` and',
+    "The operator turns a failed executor pod into a reason: the kubelet's `OOMKilled` and",
     `\`Evicted\`, \`Disrupted\` for preemption or a drain, exit ${exit.badConfiguration} into \`BadInput\` (the Job's`,
     `podFailurePolicy fails the partition at once), exit ${exit.transient} into \`TransientFailure\` and any`,
-    'other non-zero exit into `ExecutorFailed`; the message carries the executor\'s `code: message`.',
+    "other non-zero exit into `ExecutorFailed`; the message carries the executor's `code: message`.",
     '',
     '## Reasons',
     '',
     'A reason is the `reason` of a FeatureJob condition',
     `(${conditions}) and of the Event the operator`,
-    'writes when a condition\'s status or reason changes (a Warning for `Failed`, for',
+    "writes when a condition's status or reason changes (a Warning for `Failed`, for",
     '`Progressing=Unknown`, and for `Progressing=False` other than `Completed` and `Suspended`).',
     'Each failed pod also gets one Warning Event with its pod reason, naming the partition, and',
     '`status.retries` counts failed pods by reason.',
     '',
-    'When the operator itself fails to read the output or to write the manifest, the code\'s',
-    'kind decides: a terminal code ends the job with that code\'s own reason on `Failed` and',
+    "When the operator itself fails to read the output or to write the manifest, the code's",
+    "kind decides: a terminal code ends the job with that code's own reason on `Failed` and",
     '`Progressing` (`ManifestInvalid` for `FJ_MANIFEST_INVALID`, `StorageAccessDenied` for',
     '`FJ_STORAGE_ACCESS_DENIED`; the data-plane codes below), the message starting with what',
     'failed and the code; a transient code keeps the job going as `StorageUnavailable` or',
@@ -95,9 +96,11 @@ export function renderErrorsDoc(input: ErrorsDocInput = { codes: ErrorCatalog, r
   const lines = [HEADER, '', ...buildIntro(), ''];
   lines.push('## Data-plane codes', '');
   lines.push(buildRow(['code', 'reason', 'kind', 'meaning']), '|---|---|---|---|');
-  for (const [code, spec] of Object.entries(input.codes)) lines.push(buildRow([`\`${code}\``, spec.reason, spec.kind, spec.meaning]));
+  for (const [code, spec] of Object.entries(input.codes))
+    lines.push(buildRow([`\`${code}\``, spec.reason, spec.kind, spec.meaning]));
   lines.push('', '## Operator reasons', '');
   lines.push(buildRow(['reason', 'kind', 'meaning']), '|---|---|---|');
-  for (const [reason, spec] of Object.entries(input.reasons)) lines.push(buildRow([`\`${reason}\``, spec.kind, spec.meaning]));
+  for (const [reason, spec] of Object.entries(input.reasons))
+    lines.push(buildRow([`\`${reason}\``, spec.kind, spec.meaning]));
   return `${lines.join('\n')}\n`;
 }

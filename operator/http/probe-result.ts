@@ -11,7 +11,9 @@ export interface ProbeResult {
  * Runs a probe function and normalises its answer. A probe that throws counts as failing with
  * the error's message: a broken check must not report the operator ready.
  */
-export function computeProbeResult(check: () => boolean | { ready?: boolean; healthy?: boolean; reason?: string }): ProbeResult {
+export function computeProbeResult(
+  check: () => boolean | { ready?: boolean; healthy?: boolean; reason?: string },
+): ProbeResult {
   try {
     const answer = check();
     if (typeof answer === 'boolean') return { ok: answer };

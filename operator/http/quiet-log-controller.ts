@@ -14,7 +14,10 @@ export class QuietLogController extends LogController {
 
   override defaultErrorLog(error: Error, request: FastifyRequest, reply: FastifyReply): void {
     if (reply.statusCode >= 500) {
-      reply.log.error({ err: error, method: request.method, url: request.url, statusCode: reply.statusCode }, 'request failed');
+      reply.log.error(
+        { err: error, method: request.method, url: request.url, statusCode: reply.statusCode },
+        'request failed',
+      );
     }
   }
 

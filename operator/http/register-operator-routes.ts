@@ -19,12 +19,18 @@ export function registerOperatorRoutes(app: FastifyInstance, options: OperatorRo
 
   app.get('/healthz', async (_request, reply) => {
     const result = computeProbeResult(isHealthy);
-    return reply.code(result.ok ? 200 : 503).type(TEXT).send(result.ok ? 'ok' : (result.reason ?? 'not healthy'));
+    return reply
+      .code(result.ok ? 200 : 503)
+      .type(TEXT)
+      .send(result.ok ? 'ok' : (result.reason ?? 'not healthy'));
   });
 
   app.get('/readyz', async (_request, reply) => {
     const result = computeProbeResult(options.isReady);
-    return reply.code(result.ok ? 200 : 503).type(TEXT).send(result.ok ? 'ok' : (result.reason ?? 'not ready'));
+    return reply
+      .code(result.ok ? 200 : 503)
+      .type(TEXT)
+      .send(result.ok ? 'ok' : (result.reason ?? 'not ready'));
   });
 
   app.get('/metrics', async (_request, reply) => {

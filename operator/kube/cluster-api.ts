@@ -3,12 +3,18 @@
  * these). Creates are idempotent: 409 AlreadyExists returns the existing object.
  */
 import { ContentTypes, isKubeStatus, type KubeClient } from './kube-client.js';
-import { FEATURE_JOB_GROUP, FEATURE_JOB_PLURAL, FEATURE_JOB_VERSION, type FeatureJobObject } from '../../crds/feature-job-resource.js';
+import {
+  FEATURE_JOB_GROUP,
+  FEATURE_JOB_PLURAL,
+  FEATURE_JOB_VERSION,
+  type FeatureJobObject,
+} from '../../crds/feature-job-resource.js';
 import type { FeatureJobStatus } from '../../crds/feature-job-status.js';
 import type { JobObject } from './job-object.js';
 import type { PodObject } from './pod-object.js';
 
-const featureJobsPath = (namespace: string): string => `/apis/${FEATURE_JOB_GROUP}/${FEATURE_JOB_VERSION}/namespaces/${namespace}/${FEATURE_JOB_PLURAL}`;
+const featureJobsPath = (namespace: string): string =>
+  `/apis/${FEATURE_JOB_GROUP}/${FEATURE_JOB_VERSION}/namespaces/${namespace}/${FEATURE_JOB_PLURAL}`;
 const jobsPath = (namespace: string): string => `/apis/batch/v1/namespaces/${namespace}/jobs`;
 
 export class ClusterApi {
@@ -19,7 +25,11 @@ export class ClusterApi {
   }
 
   /** A JSON merge patch of the status: the fields that changed, `null` for those removed. */
-  async patchFeatureJobStatus(namespace: string, name: string, status: Partial<Record<keyof FeatureJobStatus, unknown>>): Promise<void> {
+  async patchFeatureJobStatus(
+    namespace: string,
+    name: string,
+    status: Partial<Record<keyof FeatureJobStatus, unknown>>,
+  ): Promise<void> {
     await this.client.request({
       method: 'PATCH',
       path: `${featureJobsPath(namespace)}/${name}/status`,
@@ -50,7 +60,12 @@ export class ClusterApi {
   }
 
   async patchJob(namespace: string, name: string, patch: Record<string, unknown>): Promise<void> {
-    await this.client.request({ method: 'PATCH', path: `${jobsPath(namespace)}/${name}`, body: patch, contentType: ContentTypes.mergePatch });
+    await this.client.request({
+      method: 'PATCH',
+      path: `${jobsPath(namespace)}/${name}`,
+      body: patch,
+      contentType: ContentTypes.mergePatch,
+    });
   }
 
   async serviceAccountExists(namespace: string, name: string): Promise<boolean> {
@@ -58,7 +73,11 @@ export class ClusterApi {
   }
 
   async listPods(namespace: string, labelSelector: string): Promise<PodObject[]> {
-    const list = await this.client.request<{ items: PodObject[] }>({ method: 'GET', path: `/api/v1/namespaces/${namespace}/pods`, query: { labelSelector } });
+    const list = await this.client.request<{ items: PodObject[] }>({
+      method: 'GET',
+      path: `/api/v1/namespaces/${namespace}/pods`,
+      query: { labelSelector },
+    });
     return list.items;
   }
 

@@ -14,7 +14,6 @@ import type { Logger } from '../../executor/log/logger.js';
 import type { KubeObject } from '../../crds/kube-object.js';
 import { isKubeStatus, type KubeClient, type WatchEvent } from './kube-client.js';
 
-
 export type InformerEvent = 'added' | 'modified' | 'deleted';
 
 export interface InformerOptions<T extends KubeObject> {
@@ -106,7 +105,8 @@ export class Informer<T extends KubeObject> {
       seen.add(key);
       const previous = this.cache.get(key);
       this.cache.set(key, item);
-      if (previous?.metadata.resourceVersion !== item.metadata.resourceVersion) this.options.onEvent(previous === undefined ? 'added' : 'modified', item);
+      if (previous?.metadata.resourceVersion !== item.metadata.resourceVersion)
+        this.options.onEvent(previous === undefined ? 'added' : 'modified', item);
     }
     for (const [key, item] of this.cache) {
       if (seen.has(key)) continue;
@@ -138,7 +138,10 @@ export class Informer<T extends KubeObject> {
         const key = Informer.keyOf(object);
         if (event.type === 'DELETED') this.cache.delete(key);
         else this.cache.set(key, object);
-        this.options.onEvent(event.type === 'ADDED' ? 'added' : event.type === 'MODIFIED' ? 'modified' : 'deleted', object);
+        this.options.onEvent(
+          event.type === 'ADDED' ? 'added' : event.type === 'MODIFIED' ? 'modified' : 'deleted',
+          object,
+        );
       },
     );
     return latest;

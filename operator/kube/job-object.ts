@@ -11,6 +11,11 @@ export interface JobObject extends KubeObject {
     readonly startTime?: string;
     readonly completedIndexes?: string;
     readonly failedIndexes?: string;
-    readonly conditions?: ReadonlyArray<{ readonly type: string; readonly status: string; readonly reason?: string; readonly message?: string }>;
+    readonly conditions?: ReadonlyArray<{
+      readonly type: string;
+      readonly status: string;
+      readonly reason?: string;
+      readonly message?: string;
+    }>;
   };
 }

@@ -54,15 +54,18 @@ export class KubeClient {
 
   private async open(req: KubeRequest, timeoutMs: number | undefined): Promise<IncomingMessage> {
     const url = new URL(this.server + req.path);
-    for (const [key, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(req.query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, String(value));
     const options: RequestOptions = { method: req.method, headers: { Accept: ContentTypes.json } };
     await this.config.applyToHTTPSOptions(options);
     const body = req.body === undefined ? undefined : JSON.stringify(req.body);
-    if (body !== undefined) options.headers = { ...options.headers, 'Content-Type': req.contentType ?? ContentTypes.json };
+    if (body !== undefined)
+      options.headers = { ...options.headers, 'Content-Type': req.contentType ?? ContentTypes.json };
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
     return new Promise((resolve, reject) => {
       const outgoing = send(url, { ...options, ...(req.signal === undefined ? {} : { signal: req.signal }) }, resolve);
-      if (timeoutMs !== undefined) outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error(`${req.method} ${req.path} timed out`)));
+      if (timeoutMs !== undefined)
+        outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error(`${req.method} ${req.path} timed out`)));
       outgoing.on('error', reject);
       outgoing.end(body);
     });
@@ -107,7 +110,12 @@ export class KubeClient {
 
 export interface WatchEvent {
   readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
-  readonly object: { metadata?: { resourceVersion?: string }; code?: number; message?: string; reason?: string } & Record<string, unknown>;
+  readonly object: {
+    metadata?: { resourceVersion?: string };
+    code?: number;
+    message?: string;
+    reason?: string;
+  } & Record<string, unknown>;
 }
 
 function toApiError(status: number, text: string, req: Pick<KubeRequest, 'method' | 'path'>): KubeApiError {

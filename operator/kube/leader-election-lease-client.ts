@@ -55,9 +55,10 @@ export function createLeaseClient(options: CreateLeaseClientOptions): LeaseClien
   let lastSeen: V1Lease | undefined;
 
   const buildLease = (record: LeaseRecord, resourceVersion?: string): V1Lease => {
-    const metadata = lastSeen?.metadata?.resourceVersion === resourceVersion && lastSeen?.metadata
-      ? { ...lastSeen.metadata }
-      : { name, namespace };
+    const metadata =
+      lastSeen?.metadata?.resourceVersion === resourceVersion && lastSeen?.metadata
+        ? { ...lastSeen.metadata }
+        : { name, namespace };
     if (resourceVersion !== undefined) metadata.resourceVersion = resourceVersion;
     return {
       apiVersion: 'coordination.k8s.io/v1',
@@ -99,7 +100,9 @@ export function createLeaseClient(options: CreateLeaseClientOptions): LeaseClien
 
     async update(record, resourceVersion) {
       try {
-        return remember(await api.replaceNamespacedLease({ name, namespace, body: buildLease(record, resourceVersion) }));
+        return remember(
+          await api.replaceNamespacedLease({ name, namespace, body: buildLease(record, resourceVersion) }),
+        );
       } catch (error) {
         // 409: someone wrote since our read. 404: deleted since; the next read creates it anew.
         if (isStatus(error, 409) || isStatus(error, 404)) return LEASE_CONFLICT;

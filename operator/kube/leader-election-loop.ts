@@ -54,8 +54,10 @@ function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 function validateTimings(lease: number, renew: number, retry: number): void {
-  if (!Number.isInteger(lease) || lease < 1) throw new Error(`leaseDurationSeconds must be a whole number ≥ 1, got ${lease}`);
-  if (!(renew > 0 && renew < lease)) throw new Error(`renewDeadlineSeconds must be > 0 and < leaseDurationSeconds, got ${renew}`);
+  if (!Number.isInteger(lease) || lease < 1)
+    throw new Error(`leaseDurationSeconds must be a whole number ≥ 1, got ${lease}`);
+  if (!(renew > 0 && renew < lease))
+    throw new Error(`renewDeadlineSeconds must be > 0 and < leaseDurationSeconds, got ${renew}`);
   if (!(retry > 0 && retry * (1 + JITTER_FACTOR) < renew)) {
     throw new Error(`retryPeriodSeconds must be > 0 and well below renewDeadlineSeconds, got ${retry}`);
   }
@@ -216,14 +218,22 @@ export function startElectionLoop(options: ElectionLoopOptions): LeaderElection 
     if (last === undefined || last.record.holderIdentity !== options.identity) return;
     const at = now();
     const released = await client.update(
-      { holderIdentity: '', leaseDurationSeconds: 1, acquireTime: at, renewTime: at, leaseTransitions: last.record.leaseTransitions },
+      {
+        holderIdentity: '',
+        leaseDurationSeconds: 1,
+        acquireTime: at,
+        renewTime: at,
+        leaseTransitions: last.record.leaseTransitions,
+      },
       last.resourceVersion,
     );
     if (released === LEASE_CONFLICT) log?.warn('lease changed before release; left as it is');
     else log?.info('released leadership');
   };
 
-  const running = campaign().catch((error: unknown) => log?.error({ err: error }, 'leader election stopped on an error'));
+  const running = campaign().catch((error: unknown) =>
+    log?.error({ err: error }, 'leader election stopped on an error'),
+  );
   let stopped: Promise<void> | undefined;
 
   return {

@@ -124,6 +124,8 @@ if (original !== undefined) {
       orthogonality = Math.max(orthogonality, Math.abs(dot - (p === q ? 1 : 0)));
     }
   }
-  console.log(`check: max ‖Cv − λv‖/‖C‖₁ = ${residual.toExponential(2)}, max |VVᵀ − I| = ${orthogonality.toExponential(2)}`);
+  console.log(
+    `check: max ‖Cv − λv‖/‖C‖₁ = ${residual.toExponential(2)}, max |VVᵀ − I| = ${orthogonality.toExponential(2)}`,
+  );
 }
 console.log(`peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -42,7 +42,10 @@ function makeGenerator(seed: number): (count: number, firstRow: number) => { pat
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   };
   // Latent directions with decaying strength, and a per-dimension bias around zero.
-  const mixing = Float32Array.from({ length: LATENT * dimensions }, (_, i) => gaussian() * 0.9 ** Math.floor(i / dimensions));
+  const mixing = Float32Array.from(
+    { length: LATENT * dimensions },
+    (_, i) => gaussian() * 0.9 ** Math.floor(i / dimensions),
+  );
   const bias = Float32Array.from({ length: dimensions }, () => gaussian() * 0.5);
   return (count, firstRow) => {
     const features = new Float32Array(count * dimensions);
@@ -58,17 +61,26 @@ function makeGenerator(seed: number): (count: number, firstRow: number) => { pat
       }
       for (let i = 0; i < dimensions; i++) features[out + i] = Math.max(0, features[out + i]!);
     }
-    return { paths: Array.from({ length: count }, (_, i) => `class ${(firstRow + i) % 10}/${firstRow + i}.jpg`), features };
+    return {
+      paths: Array.from({ length: count }, (_, i) => `class ${(firstRow + i) % 10}/${firstRow + i}.jpg`),
+      features,
+    };
   };
 }
 
 function runReduce(dir: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_PATH, 'reduce', dir, '--pca', values.components!, '--workers', values.workers!], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [CLI_PATH, 'reduce', dir, '--pca', values.components!, '--workers', values.workers!],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`featurejob reduce exited with ${code}`))));
+    child.on('close', (code) =>
+      code === 0 ? resolve(stdout) : reject(new Error(`featurejob reduce exited with ${code}`)),
+    );
   });
 }
 
@@ -76,7 +88,9 @@ const dir = values.keep ?? (await mkdtemp(join(tmpdir(), 'fj-pca-bench-')));
 try {
   const generate = makeGenerator(42);
   const partitions = Math.ceil(rows / perPartition);
-  const rowsPerPartition = Array.from({ length: partitions }, (_, i) => Math.min(perPartition, rows - i * perPartition));
+  const rowsPerPartition = Array.from({ length: partitions }, (_, i) =>
+    Math.min(perPartition, rows - i * perPartition),
+  );
   let started = performance.now();
   await writeGeneratedFeatureOutput({
     output: new FileStore({ dir }),
@@ -84,7 +98,9 @@ try {
     rowsPerPartition,
     makePartition: (index) => generate(rowsPerPartition[index]!, index * perPartition),
   });
-  process.stdout.write(`generated ${rows} × ${dimensions} features in ${partitions} partitions in ${((performance.now() - started) / 1000).toFixed(1)} s (${dir})\n`);
+  process.stdout.write(
+    `generated ${rows} × ${dimensions} features in ${partitions} partitions in ${((performance.now() - started) / 1000).toFixed(1)} s (${dir})\n`,
+  );
   started = performance.now();
   const summary = await runReduce(dir);
   process.stdout.write(summary);

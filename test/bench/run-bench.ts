@@ -49,7 +49,10 @@ function sample<T>(items: T[], count: number): T[] {
   return Array.from({ length: count }, (_, i) => items[Math.floor(i * step)] as T);
 }
 
-async function rawInference(modelPath: string, info: Parameters<typeof OnnxModelRunner.load>[0]['info']): Promise<number> {
+async function rawInference(
+  modelPath: string,
+  info: Parameters<typeof OnnxModelRunner.load>[0]['info'],
+): Promise<number> {
   const runner = await OnnxModelRunner.load({ modelPath, info, threads });
   const batch = new Float32Array(batchSize * 224 * 224 * 3).map((_, i) => ((i * 2654435761) % 255) - 120);
   await runner.run(batch, batchSize); // warm-up: first run pays for allocation and kernel selection
@@ -61,7 +64,10 @@ async function rawInference(modelPath: string, info: Parameters<typeof OnnxModel
   return (batches * batchSize) / seconds;
 }
 
-function runCliTimed(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
+function runCliTimed(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
   return new Promise((resolvePromise, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, [CLI_PATH, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,7 +76,9 @@ function runCliTimed(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: nu
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }));
+    child.on('close', (code) =>
+      resolvePromise({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }),
+    );
   });
 }
 
@@ -95,7 +103,22 @@ async function main(): Promise<void> {
     const raw = await rawInference(model.path, model.info);
 
     const run = await runCliTimed(
-      ['run', 's3://bench/images', '--out', 's3://bench/out', '--weights', 'random', '--batch-size', String(batchSize), '--workers', String(workers), '--threads', String(threads), '--progress', 'none'],
+      [
+        'run',
+        's3://bench/images',
+        '--out',
+        's3://bench/out',
+        '--weights',
+        'random',
+        '--batch-size',
+        String(batchSize),
+        '--workers',
+        String(workers),
+        '--threads',
+        String(threads),
+        '--progress',
+        'none',
+      ],
       { ...process.env, ...minio.env() },
     );
     if (run.code !== 0) throw new Error(`featurejob run failed:\n${run.stderr}`);

@@ -2,12 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { testCacheDir } from '../support/cache-dir.js';
-import {
-  ETCD_VERSION,
-  HELM_VERSION,
-  KUBERNETES_VERSION,
-  kubernetesMajorMinor,
-} from './kubernetes-version.js';
+import { ETCD_VERSION, HELM_VERSION, KUBERNETES_VERSION, kubernetesMajorMinor } from './kubernetes-version.js';
 import { runGo } from './run-go.js';
 import { ETCD_WRAPPER_DIR, KUBERNETES_WRAPPER_DIR } from './wrapper-modules.js';
 
@@ -56,7 +51,9 @@ const STATIC = { CGO_ENABLED: '0' };
 
 async function assertWrapperRequires(dir: string, module: string, version: string): Promise<void> {
   const goMod = await readFile(join(dir, 'go.mod'), 'utf8');
-  if (!new RegExp(`^\\s*(require )?${module.replace(/\./g, '\\.')} ${version.replace(/\./g, '\\.')}\\b`, 'm').test(goMod)) {
+  if (
+    !new RegExp(`^\\s*(require )?${module.replace(/\./g, '\\.')} ${version.replace(/\./g, '\\.')}\\b`, 'm').test(goMod)
+  ) {
     throw new Error(
       `${join(dir, 'go.mod')} does not require ${module} ${version}: regenerate it ` +
         '(see test/cluster/kubernetes-version.ts and docs/test-control-plane.md)',
@@ -84,14 +81,28 @@ async function build(name: ControlPlaneBinary, output: string, work: string): Pr
     // helm's go.mod has no replace directives, so `go install module@version` works.
     const gobin = join(work, 'gobin');
     await runGo(
-      ['install', '-trimpath', '-ldflags', [stripped, ...helmLdflags()].join(' '), `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`],
+      [
+        'install',
+        '-trimpath',
+        '-ldflags',
+        [stripped, ...helmLdflags()].join(' '),
+        `helm.sh/helm/v3/cmd/helm@${HELM_VERSION}`,
+      ],
       { cwd: work, env: { ...STATIC, GOBIN: gobin } },
     );
     await rename(join(gobin, 'helm'), output);
   } else {
     await assertWrapperRequires(KUBERNETES_WRAPPER_DIR, 'k8s.io/kubernetes', KUBERNETES_VERSION);
     await runGo(
-      ['build', '-trimpath', '-ldflags', [stripped, ...kubernetesVersionLdflags()].join(' '), '-o', output, `k8s.io/kubernetes/cmd/${name}`],
+      [
+        'build',
+        '-trimpath',
+        '-ldflags',
+        [stripped, ...kubernetesVersionLdflags()].join(' '),
+        '-o',
+        output,
+        `k8s.io/kubernetes/cmd/${name}`,
+      ],
       { cwd: KUBERNETES_WRAPPER_DIR, env: STATIC },
     );
   }

@@ -49,7 +49,10 @@ function openssl(args: string[]): Promise<void> {
 }
 
 function ecKeyPem(): string {
-  return generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  return generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  }) as string;
 }
 
 interface Subject {
@@ -85,14 +88,43 @@ async function issue(
   await writeFile(files.key, ecKeyPem(), { mode: 0o600 });
   await writeFile(config, opensslConfig(subject, extensions));
   if (ca === undefined) {
-    await openssl(['req', '-x509', '-new', '-config', config, '-key', files.key, '-sha256', '-days', '3650', '-out', files.cert]);
+    await openssl([
+      'req',
+      '-x509',
+      '-new',
+      '-config',
+      config,
+      '-key',
+      files.key,
+      '-sha256',
+      '-days',
+      '3650',
+      '-out',
+      files.cert,
+    ]);
   } else {
     const csr = join(dir, `${name}.csr`);
     await openssl(['req', '-new', '-config', config, '-key', files.key, '-out', csr]);
     await openssl([
-      'x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key,
-      '-set_serial', `0x${randomBytes(16).toString('hex')}`, '-sha256', '-days', '3650',
-      '-extfile', config, '-extensions', 'ext', '-out', files.cert,
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      ca.cert,
+      '-CAkey',
+      ca.key,
+      '-set_serial',
+      `0x${randomBytes(16).toString('hex')}`,
+      '-sha256',
+      '-days',
+      '3650',
+      '-extfile',
+      config,
+      '-extensions',
+      'ext',
+      '-out',
+      files.cert,
     ]);
     await rm(csr);
   }
@@ -103,11 +135,25 @@ async function issue(
 /** The common name of the front-proxy client certificate (--requestheader-allowed-names). */
 export const FRONT_PROXY_CLIENT = 'front-proxy-client';
 
-const LEAF = ['basicConstraints = critical, CA:FALSE', 'keyUsage = critical, digitalSignature, keyEncipherment', 'authorityKeyIdentifier = keyid'];
+const LEAF = [
+  'basicConstraints = critical, CA:FALSE',
+  'keyUsage = critical, digitalSignature, keyEncipherment',
+  'authorityKeyIdentifier = keyid',
+];
 
 /** A self-signed certificate authority. */
 function issueCa(dir: string, name: string, commonName: string): ReturnType<typeof issue> {
-  return issue(dir, name, { commonName, organization: undefined }, ['basicConstraints = critical, CA:TRUE', 'keyUsage = critical, keyCertSign, cRLSign, digitalSignature', 'subjectKeyIdentifier = hash'], undefined);
+  return issue(
+    dir,
+    name,
+    { commonName, organization: undefined },
+    [
+      'basicConstraints = critical, CA:TRUE',
+      'keyUsage = critical, keyCertSign, cRLSign, digitalSignature',
+      'subjectKeyIdentifier = hash',
+    ],
+    undefined,
+  );
 }
 
 /**
@@ -132,7 +178,13 @@ export async function createClusterCertificates(dir: string): Promise<ClusterCer
   );
   const clients = {} as Record<ClientUser, CertificateFiles>;
   for (const user of Object.keys(CLIENT_USERS) as ClientUser[]) {
-    clients[user] = await issue(dir, `client-${user}`, CLIENT_USERS[user], [...LEAF, 'extendedKeyUsage = clientAuth'], ca);
+    clients[user] = await issue(
+      dir,
+      `client-${user}`,
+      CLIENT_USERS[user],
+      [...LEAF, 'extendedKeyUsage = clientAuth'],
+      ca,
+    );
   }
   const frontProxyCa = await issueCa(dir, 'front-proxy-ca', 'featurejob-test-front-proxy-ca');
   const frontProxyClient = await issue(

@@ -55,11 +55,15 @@ async function launchMinio(onLaunch: (component: ComponentProcess) => Promise<vo
   await mkdir(rootDir, { recursive: true });
   const port = await freePort();
   const { args, env } = buildMinioLaunch({ rootDir, port, consolePort: await freePort() });
-  const minio = await launchComponent('minio', binary, args, join(STATE_DIR, 'logs', 'minio.log'), { detached: true, env });
+  const minio = await launchComponent('minio', binary, args, join(STATE_DIR, 'logs', 'minio.log'), {
+    detached: true,
+    env,
+  });
   await onLaunch(minio);
   const endpoint = `http://127.0.0.1:${port}`;
   await waitForOk(`${endpoint}/minio/health/live`, { insecure: true }, 60_000, async () => {
-    if (!isRunning(minio)) throw new Error(`minio exited during startup; the end of ${minio.log}:\n${await logTail(minio)}`);
+    if (!isRunning(minio))
+      throw new Error(`minio exited during startup; the end of ${minio.log}:\n${await logTail(minio)}`);
   });
   return endpoint;
 }
@@ -121,13 +125,28 @@ async function up(): Promise<number> {
     const operator = await launchComponent(
       'featurejob-operator',
       process.execPath,
-      [OPERATOR_CLI, 'operator', '--executor-image', 'featurejob:local', '--image-pull-policy', 'Never', '--http-port', String(operatorPort), '--lease-namespace', OPERATOR_NAMESPACE],
+      [
+        OPERATOR_CLI,
+        'operator',
+        '--executor-image',
+        'featurejob:local',
+        '--image-pull-policy',
+        'Never',
+        '--http-port',
+        String(operatorPort),
+        '--lease-namespace',
+        OPERATOR_NAMESPACE,
+      ],
       join(STATE_DIR, 'logs', 'featurejob-operator.log'),
-      { detached: true, env: { HOME: process.env.HOME ?? '', KUBECONFIG: access.kubeconfig, FEATUREJOB_LOG_LEVEL: 'info', ...s3Env } },
+      {
+        detached: true,
+        env: { HOME: process.env.HOME ?? '', KUBECONFIG: access.kubeconfig, FEATUREJOB_LOG_LEVEL: 'info', ...s3Env },
+      },
     );
     await onLaunch(operator);
     await waitForOk(`http://127.0.0.1:${operatorPort}/readyz`, { insecure: true }, 60_000, async () => {
-      if (!isRunning(operator)) throw new Error(`the operator exited during startup; the end of ${operator.log}:\n${await logTail(operator)}`);
+      if (!isRunning(operator))
+        throw new Error(`the operator exited during startup; the end of ${operator.log}:\n${await logTail(operator)}`);
     });
 
     await record(controlPlane.server);
@@ -162,7 +181,9 @@ async function down(): Promise<number> {
     return 0;
   }
   const stopped = await tearDownCluster();
-  console.log(`stopped ${stopped.map((c) => `${c.name} (${c.pid})`).join(', ') || 'nothing (already stopped)'}; removed .cluster/`);
+  console.log(
+    `stopped ${stopped.map((c) => `${c.name} (${c.pid})`).join(', ') || 'nothing (already stopped)'}; removed .cluster/`,
+  );
   return 0;
 }
 
@@ -174,13 +195,17 @@ async function status(): Promise<number> {
   }
   const running = new Set(runningComponents(state));
   for (const component of state.components) {
-    console.log(`${component.name.padEnd(24)} pid ${String(component.pid).padEnd(8)} ${running.has(component) ? 'running' : 'NOT RUNNING'}`);
+    console.log(
+      `${component.name.padEnd(24)} pid ${String(component.pid).padEnd(8)} ${running.has(component) ? 'running' : 'NOT RUNNING'}`,
+    );
   }
   const pki = join(STATE_DIR, 'pki');
   let readyz: string;
   try {
     const answer = await httpsGet(`${state.server}/readyz`, {
-      ca: join(pki, 'ca.crt'), cert: join(pki, 'client-admin.crt'), key: join(pki, 'client-admin.key'),
+      ca: join(pki, 'ca.crt'),
+      cert: join(pki, 'client-admin.crt'),
+      key: join(pki, 'client-admin.key'),
     });
     readyz = `${answer.status} ${answer.body.trim()}`;
   } catch (error) {
@@ -196,7 +221,10 @@ async function status(): Promise<number> {
 const EXAMPLE_BUCKETS = ['fruits', 'features'];
 
 async function createBuckets(s3Env: Record<string, string>, buckets: readonly string[]): Promise<void> {
-  const client = createS3Client({ endpoint: s3Env.AWS_ENDPOINT_URL_S3, credentials: { accessKeyId: s3Env.AWS_ACCESS_KEY_ID!, secretAccessKey: s3Env.AWS_SECRET_ACCESS_KEY! } });
+  const client = createS3Client({
+    endpoint: s3Env.AWS_ENDPOINT_URL_S3,
+    credentials: { accessKeyId: s3Env.AWS_ACCESS_KEY_ID!, secretAccessKey: s3Env.AWS_SECRET_ACCESS_KEY! },
+  });
   for (const bucket of buckets) {
     try {
       await client.send(new CreateBucketCommand({ Bucket: bucket }));
@@ -215,7 +243,10 @@ async function upload(): Promise<number> {
   }
   const s3Env = JSON.parse(await readFile(join(STATE_DIR, 's3.json'), 'utf8')) as Record<string, string>;
   await createBuckets(s3Env, [target.slice('s3://'.length).split('/')[0]!]);
-  const client = createS3Client({ endpoint: s3Env.AWS_ENDPOINT_URL_S3, credentials: { accessKeyId: s3Env.AWS_ACCESS_KEY_ID!, secretAccessKey: s3Env.AWS_SECRET_ACCESS_KEY! } });
+  const client = createS3Client({
+    endpoint: s3Env.AWS_ENDPOINT_URL_S3,
+    credentials: { accessKeyId: s3Env.AWS_ACCESS_KEY_ID!, secretAccessKey: s3Env.AWS_SECRET_ACCESS_KEY! },
+  });
   const count = await uploadDirectory(dir, openStore(target, { s3Client: () => client }));
   console.log(`uploaded ${count} files to ${target}`);
   return 0;

@@ -81,7 +81,8 @@ export async function stopComponent(component: ComponentProcess, graceMs = 10_00
   process.kill(component.pid, 'SIGTERM');
   if (await waitUntilGone(component, graceMs)) return;
   if (isRunning(component)) process.kill(component.pid, 'SIGKILL');
-  if (!(await waitUntilGone(component, 10_000))) throw new Error(`${component.name} (pid ${component.pid}) does not exit`);
+  if (!(await waitUntilGone(component, 10_000)))
+    throw new Error(`${component.name} (pid ${component.pid}) does not exit`);
 }
 
 /** The last `chars` characters of a component's log, for error messages. */

@@ -3,7 +3,9 @@ import { request } from 'node:https';
 import { setTimeout as delay } from 'node:timers/promises';
 
 /** TLS for a control-plane endpoint: verify with `ca` and present a client certificate, or neither. */
-export type EndpointTls = { readonly ca: string; readonly cert: string; readonly key: string } | { readonly insecure: true };
+export type EndpointTls =
+  | { readonly ca: string; readonly cert: string; readonly key: string }
+  | { readonly insecure: true };
 
 /** GET over HTTPS (http:// URLs too, for etcd); resolves with the status and body, never rejects on a status. */
 export async function httpsGet(url: string, tls: EndpointTls): Promise<{ status: number; body: string }> {
@@ -33,7 +35,12 @@ export async function httpsGet(url: string, tls: EndpointTls): Promise<{ status:
  * Polls `url` until it answers 200, checking `alive()` between tries (it throws when the
  * component has died, which ends the wait early with its reason).
  */
-export async function waitForOk(url: string, tls: EndpointTls, timeoutMs: number, alive: () => Promise<void>): Promise<string> {
+export async function waitForOk(
+  url: string,
+  tls: EndpointTls,
+  timeoutMs: number,
+  alive: () => Promise<void>,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no answer';
   while (Date.now() < deadline) {

@@ -26,7 +26,10 @@ export async function writeKubeconfig(path: string, options: KubeconfigOptions):
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [
-      { name: CLUSTER_NAME, cluster: { server: options.server, 'certificate-authority-data': await base64(options.caCert) } },
+      {
+        name: CLUSTER_NAME,
+        cluster: { server: options.server, 'certificate-authority-data': await base64(options.caCert) },
+      },
     ],
     users: [
       {

@@ -21,7 +21,13 @@ export function buildRestrictedNamespace(name: string): Record<string, unknown> 
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+    metadata: {
+      name,
+      labels: {
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+      },
+    },
   };
 }
 
@@ -35,10 +41,32 @@ export function buildOperatorRbac(namespace: string = OPERATOR_NAMESPACE): Recor
     items: [
       buildRestrictedNamespace(namespace),
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: OPERATOR_CLUSTER_RULES },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: lease, namespace }, rules: OPERATOR_LEASE_RULES },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: lease, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: lease }, subjects },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name },
+        rules: OPERATOR_CLUSTER_RULES,
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
+        subjects,
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: lease, namespace },
+        rules: OPERATOR_LEASE_RULES,
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: lease, namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: lease },
+        subjects,
+      },
     ],
   };
 }
@@ -58,12 +86,20 @@ export async function installOperatorPrerequisites(options: {
   /** Namespaces that get the executors' ServiceAccount (`featurejob-executor`), as the chart's executor.namespaces. */
   executorNamespaces?: readonly string[];
 }): Promise<InstalledOperatorAccess> {
-  const ok = (args: string[], stdin?: string): Promise<string> => checked(runCommand(options.kubectl, args, options.env, stdin), `kubectl ${args.join(' ')}`);
+  const ok = (args: string[], stdin?: string): Promise<string> =>
+    checked(runCommand(options.kubectl, args, options.env, stdin), `kubectl ${args.join(' ')}`);
   await ok(['apply', '--server-side', '-f', CRD_PATH]);
   await ok(['wait', '--for=condition=Established', '--timeout=60s', 'crd/featurejobs.featurejob.dev']);
   await ok(['apply', '-f', '-'], JSON.stringify(buildOperatorRbac()));
   for (const namespace of options.executorNamespaces ?? []) {
-    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'featurejob-executor', namespace } }));
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'ServiceAccount',
+        metadata: { name: 'featurejob-executor', namespace },
+      }),
+    );
   }
   const token = (await ok(['create', 'token', OPERATOR_ACCOUNT, '-n', OPERATOR_NAMESPACE, '--duration=24h'])).trim();
   const ca = (await readFile(options.caCertPath)).toString('base64');

@@ -46,7 +46,9 @@ export interface ControlPlane {
 
 async function assertAlive(component: ComponentProcess): Promise<void> {
   if (!isRunning(component)) {
-    throw new Error(`${component.name} exited during startup; the end of ${component.log}:\n${await logTail(component)}`);
+    throw new Error(
+      `${component.name} exited during startup; the end of ${component.log}:\n${await logTail(component)}`,
+    );
   }
 }
 
@@ -137,11 +139,17 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     await writeKubeconfig(kubeconfig, { server, caCert: pki.ca.cert, client: pki.clients.admin, user: 'admin' });
     const controllerKubeconfig = join(dir, 'kube-controller-manager.kubeconfig');
     await writeKubeconfig(controllerKubeconfig, {
-      server, caCert: pki.ca.cert, client: pki.clients['kube-controller-manager'], user: 'system:kube-controller-manager',
+      server,
+      caCert: pki.ca.cert,
+      client: pki.clients['kube-controller-manager'],
+      user: 'system:kube-controller-manager',
     });
     const schedulerKubeconfig = join(dir, 'kube-scheduler.kubeconfig');
     await writeKubeconfig(schedulerKubeconfig, {
-      server, caCert: pki.ca.cert, client: pki.clients['kube-scheduler'], user: 'system:kube-scheduler',
+      server,
+      caCert: pki.ca.cert,
+      client: pki.clients['kube-scheduler'],
+      user: 'system:kube-scheduler',
     });
 
     log('starting kube-controller-manager and kube-scheduler');
@@ -209,4 +217,3 @@ export async function startControlPlane(options: StartControlPlaneOptions = {}):
     throw error;
   }
 }
-

@@ -30,7 +30,9 @@ export function kubernetesWrapperGoMod(upstreamGoMod: string, version: string, s
     } else if (/^godebug \S/.test(line)) godebug.push(line);
   }
   const staging = [...upstreamGoMod.matchAll(/^\s*(k8s\.io\/[\w.-]+) => \.\/staging\/src\/\1\s*$/gm)].map((m) => m[1]!);
-  const required = staging.filter((module) => new RegExp(`^\\s*${module.replace(/\./g, '\\.')} v\\S+`, 'm').test(upstreamGoMod));
+  const required = staging.filter((module) =>
+    new RegExp(`^\\s*${module.replace(/\./g, '\\.')} v\\S+`, 'm').test(upstreamGoMod),
+  );
   return [
     '// Wrapper module that builds the Kubernetes control-plane binaries from k8s.io/kubernetes.',
     '// k8s.io/kubernetes replaces every k8s.io staging module with ./staging/..., which',
@@ -60,9 +62,12 @@ export function kubernetesWrapperGoMod(upstreamGoMod: string, version: string, s
  */
 export async function writeKubernetesGoMod(): Promise<void> {
   const info = JSON.parse(
-    await runGo(['mod', 'download', '-json', `k8s.io/kubernetes@${KUBERNETES_VERSION}`], { cwd: KUBERNETES_WRAPPER_DIR }),
+    await runGo(['mod', 'download', '-json', `k8s.io/kubernetes@${KUBERNETES_VERSION}`], {
+      cwd: KUBERNETES_WRAPPER_DIR,
+    }),
   ) as { GoMod?: string; Error?: string };
-  if (info.GoMod === undefined) throw new Error(`go mod download k8s.io/kubernetes@${KUBERNETES_VERSION}: ${info.Error}`);
+  if (info.GoMod === undefined)
+    throw new Error(`go mod download k8s.io/kubernetes@${KUBERNETES_VERSION}: ${info.Error}`);
   const upstream = await readFile(info.GoMod, 'utf8');
   const goMod = join(KUBERNETES_WRAPPER_DIR, 'go.mod');
   await writeFile(goMod, kubernetesWrapperGoMod(upstream, KUBERNETES_VERSION, KUBERNETES_STAGING_VERSION));

@@ -15,10 +15,17 @@ export function assertModelMatchesReference(model: PcaModel, reference: PcaRefer
   assert.equal(model.components, k);
   for (let c = 0; c < k; c++) {
     const relative = (ours: number, theirs: number): number => Math.abs(ours - theirs) / Math.abs(theirs);
-    assert.ok(relative(model.explainedVariance[c]!, reference.explainedVariance[c]!) <= PCA_TOLERANCE.variance, `explained variance ${c + 1}: ${model.explainedVariance[c]} vs ${reference.explainedVariance[c]}`);
-    assert.ok(relative(model.explainedVarianceRatio[c]!, reference.explainedVarianceRatio[c]!) <= PCA_TOLERANCE.variance, `ratio ${c + 1}: ${model.explainedVarianceRatio[c]} vs ${reference.explainedVarianceRatio[c]}`);
+    assert.ok(
+      relative(model.explainedVariance[c]!, reference.explainedVariance[c]!) <= PCA_TOLERANCE.variance,
+      `explained variance ${c + 1}: ${model.explainedVariance[c]} vs ${reference.explainedVariance[c]}`,
+    );
+    assert.ok(
+      relative(model.explainedVarianceRatio[c]!, reference.explainedVarianceRatio[c]!) <= PCA_TOLERANCE.variance,
+      `ratio ${c + 1}: ${model.explainedVarianceRatio[c]} vs ${reference.explainedVarianceRatio[c]}`,
+    );
   }
-  for (let i = 0; i < reference.mean.length; i++) assert.ok(Math.abs(model.mean[i]! - reference.mean[i]!) <= 1e-9 * (1 + Math.abs(reference.mean[i]!)), `mean ${i}`);
+  for (let i = 0; i < reference.mean.length; i++)
+    assert.ok(Math.abs(model.mean[i]! - reference.mean[i]!) <= 1e-9 * (1 + Math.abs(reference.mean[i]!)), `mean ${i}`);
   return reference.components.map((theirs, c) => {
     const ours = model.componentVectors[c]!;
     const dot = ours.reduce((sum, value, i) => sum + value * theirs[i]!, 0);
@@ -34,7 +41,12 @@ export function assertModelMatchesReference(model: PcaModel, reference: PcaRefer
  * the component's scale (its largest |value|, at least 1): they are stored as float32, whose
  * rounding alone is 6e-8 of the value.
  */
-export function assertProjectionMatches(projected: ReadonlyMap<string, Float32Array>, paths: readonly string[], reference: PcaReference, signs: readonly number[]): void {
+export function assertProjectionMatches(
+  projected: ReadonlyMap<string, Float32Array>,
+  paths: readonly string[],
+  reference: PcaReference,
+  signs: readonly number[],
+): void {
   const scale = signs.map((_, c) => Math.max(1, ...reference.projected.map((row) => Math.abs(row[c]!))));
   let worst = 0;
   paths.forEach((path, row) => {

@@ -18,7 +18,10 @@ export const EKSCTL_VERSION = 'v0.215.0';
 export async function ensureEksctlModule(): Promise<string> {
   const cwd = await mkdtemp(join(tmpdir(), 'featurejob-eksctl-'));
   try {
-    const answer = await runGo(['mod', 'download', '-json', `${EKSCTL_MODULE}@${EKSCTL_VERSION}`], { cwd, env: { GOFLAGS: '-mod=mod' } });
+    const answer = await runGo(['mod', 'download', '-json', `${EKSCTL_MODULE}@${EKSCTL_VERSION}`], {
+      cwd,
+      env: { GOFLAGS: '-mod=mod' },
+    });
     const { Dir, Error: failure } = JSON.parse(answer) as { Dir?: string; Error?: string };
     if (Dir === undefined) throw new Error(`go mod download ${EKSCTL_MODULE}@${EKSCTL_VERSION}: ${failure ?? answer}`);
     return Dir;
@@ -28,7 +31,9 @@ export async function ensureEksctlModule(): Promise<string> {
 }
 
 export async function readEksctlSchema(moduleDir: string): Promise<JsonSchema> {
-  return JSON.parse(await readFile(join(moduleDir, 'pkg', 'apis', 'eksctl.io', 'v1alpha5', 'assets', 'schema.json'), 'utf8')) as JsonSchema;
+  return JSON.parse(
+    await readFile(join(moduleDir, 'pkg', 'apis', 'eksctl.io', 'v1alpha5', 'assets', 'schema.json'), 'utf8'),
+  ) as JsonSchema;
 }
 
 /** The Kubernetes versions this eksctl release names (its Version1_NN constants). */

@@ -17,7 +17,12 @@ export const GOLDEN_DIR = join(REPO_ROOT, 'test', 'integration', 'chart', 'golde
 export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
   readonly [field: string]: any;
 }
 
@@ -41,13 +46,23 @@ export interface RenderOptions {
 export function buildValueArgs(options: Pick<RenderOptions, 'valuesFiles' | 'setJson'>): string[] {
   return [
     ...(options.valuesFiles ?? []).flatMap((file) => ['--values', file]),
-    ...Object.entries(options.setJson ?? {}).flatMap(([key, value]) => ['--set-json', `${key}=${JSON.stringify(value)}`]),
+    ...Object.entries(options.setJson ?? {}).flatMap(([key, value]) => [
+      '--set-json',
+      `${key}=${JSON.stringify(value)}`,
+    ]),
   ];
 }
 
 /** `helm template` of the chart: the manifest text, exactly as helm prints it. */
 export async function renderChart(options: RenderOptions = {}): Promise<string> {
-  const args = ['template', options.release ?? 'featurejob', CHART_DIR, '--namespace', options.namespace ?? 'featurejob', ...buildValueArgs(options)];
+  const args = [
+    'template',
+    options.release ?? 'featurejob',
+    CHART_DIR,
+    '--namespace',
+    options.namespace ?? 'featurejob',
+    ...buildValueArgs(options),
+  ];
   return checked(runHelm(args), `helm ${args.join(' ')}`);
 }
 

@@ -38,40 +38,59 @@ export function checkJsonSchema(value: unknown, schema: JsonSchema, root: JsonSc
   const errors: string[] = [];
   if (schema.type !== undefined) {
     const types: string[] = Array.isArray(schema.type) ? schema.type : [schema.type];
-    if (!types.some((type) => matchesType(value, type))) return [`${at}: got ${typeOf(value)}, want ${types.join(' or ')}`];
+    if (!types.some((type) => matchesType(value, type)))
+      return [`${at}: got ${typeOf(value)}, want ${types.join(' or ')}`];
   }
-  if (schema.enum !== undefined && !(schema.enum as unknown[]).some((option) => JSON.stringify(option) === JSON.stringify(value))) {
+  if (
+    schema.enum !== undefined &&
+    !(schema.enum as unknown[]).some((option) => JSON.stringify(option) === JSON.stringify(value))
+  ) {
     errors.push(`${at}: ${JSON.stringify(value)} is not one of ${JSON.stringify(schema.enum)}`);
   }
-  if (schema.const !== undefined && JSON.stringify(schema.const) !== JSON.stringify(value)) errors.push(`${at}: must be ${JSON.stringify(schema.const)}`);
+  if (schema.const !== undefined && JSON.stringify(schema.const) !== JSON.stringify(value))
+    errors.push(`${at}: must be ${JSON.stringify(schema.const)}`);
   if (typeof value === 'string') {
-    if (schema.minLength !== undefined && value.length < schema.minLength) errors.push(`${at}: shorter than ${schema.minLength}`);
-    if (schema.maxLength !== undefined && value.length > schema.maxLength) errors.push(`${at}: longer than ${schema.maxLength}`);
-    if (schema.pattern !== undefined && !new RegExp(schema.pattern as string, 'u').test(value)) errors.push(`${at}: does not match ${schema.pattern}`);
+    if (schema.minLength !== undefined && value.length < schema.minLength)
+      errors.push(`${at}: shorter than ${schema.minLength}`);
+    if (schema.maxLength !== undefined && value.length > schema.maxLength)
+      errors.push(`${at}: longer than ${schema.maxLength}`);
+    if (schema.pattern !== undefined && !new RegExp(schema.pattern as string, 'u').test(value))
+      errors.push(`${at}: does not match ${schema.pattern}`);
   }
   if (typeof value === 'number') {
     if (schema.minimum !== undefined && value < schema.minimum) errors.push(`${at}: below ${schema.minimum}`);
     if (schema.maximum !== undefined && value > schema.maximum) errors.push(`${at}: above ${schema.maximum}`);
   }
   if (Array.isArray(value) && schema.items !== undefined) {
-    value.forEach((item, index) => errors.push(...checkJsonSchema(item, schema.items as JsonSchema, root, `${path}[${index}]`)));
+    value.forEach((item, index) =>
+      errors.push(...checkJsonSchema(item, schema.items as JsonSchema, root, `${path}[${index}]`)),
+    );
   }
   if (typeOf(value) === 'object') {
     const object = value as Record<string, unknown>;
-    for (const key of (schema.required as string[] | undefined) ?? []) if (!(key in object)) errors.push(`${at}: missing required ${key}`);
+    for (const key of (schema.required as string[] | undefined) ?? [])
+      if (!(key in object)) errors.push(`${at}: missing required ${key}`);
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
     for (const [key, child] of Object.entries(object)) {
       const childPath = path === '' ? key : `${path}.${key}`;
       if (key in properties) errors.push(...checkJsonSchema(child, properties[key]!, root, childPath));
       else if (schema.additionalProperties === false) errors.push(`${at}: unknown field ${key}`);
-      else if (typeof schema.additionalProperties === 'object') errors.push(...checkJsonSchema(child, schema.additionalProperties as JsonSchema, root, childPath));
+      else if (typeof schema.additionalProperties === 'object')
+        errors.push(...checkJsonSchema(child, schema.additionalProperties as JsonSchema, root, childPath));
     }
   }
-  for (const part of (schema.allOf as JsonSchema[] | undefined) ?? []) errors.push(...checkJsonSchema(value, part, root, path));
-  if (schema.anyOf !== undefined && !(schema.anyOf as JsonSchema[]).some((part) => checkJsonSchema(value, part, root, path).length === 0)) {
+  for (const part of (schema.allOf as JsonSchema[] | undefined) ?? [])
+    errors.push(...checkJsonSchema(value, part, root, path));
+  if (
+    schema.anyOf !== undefined &&
+    !(schema.anyOf as JsonSchema[]).some((part) => checkJsonSchema(value, part, root, path).length === 0)
+  ) {
     errors.push(`${at}: matches none of anyOf`);
   }
-  if (schema.oneOf !== undefined && (schema.oneOf as JsonSchema[]).filter((part) => checkJsonSchema(value, part, root, path).length === 0).length !== 1) {
+  if (
+    schema.oneOf !== undefined &&
+    (schema.oneOf as JsonSchema[]).filter((part) => checkJsonSchema(value, part, root, path).length === 0).length !== 1
+  ) {
     errors.push(`${at}: does not match exactly one of oneOf`);
   }
   return errors;

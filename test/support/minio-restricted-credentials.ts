@@ -31,7 +31,10 @@ function signStsRequest(options: {
   secretKey: string;
   now: Date;
 }): Record<string, string> {
-  const amzDate = options.now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  const amzDate = options.now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const payloadHash = sha256Hex(options.body);
   const headers: Record<string, string> = {
@@ -76,7 +79,11 @@ export async function restrictedCredentials(
   options: RestrictedCredentialsOptions,
 ): Promise<RestrictedCredentials> {
   const statements: unknown[] = [
-    { Effect: 'Allow', Action: ['s3:*'], Resource: [`arn:aws:s3:::${options.bucket}`, `arn:aws:s3:::${options.bucket}/*`] },
+    {
+      Effect: 'Allow',
+      Action: ['s3:*'],
+      Resource: [`arn:aws:s3:::${options.bucket}`, `arn:aws:s3:::${options.bucket}/*`],
+    },
   ];
   if (options.denyGetKeys.length > 0) {
     statements.push({

@@ -46,10 +46,14 @@ export function buildMinioLaunch(options: { rootDir: string; port: number; conso
   const { rootDir, port, consolePort } = options;
   return {
     args: [
-      'server', join(rootDir, 'data'),
-      '--address', `127.0.0.1:${port}`,
-      '--console-address', `127.0.0.1:${consolePort}`,
-      '--certs-dir', join(rootDir, 'certs'),
+      'server',
+      join(rootDir, 'data'),
+      '--address',
+      `127.0.0.1:${port}`,
+      '--console-address',
+      `127.0.0.1:${consolePort}`,
+      '--certs-dir',
+      join(rootDir, 'certs'),
       '--quiet',
     ],
     // A clean environment: the developer's MINIO_* or AWS_* settings must not leak in.
@@ -76,7 +80,6 @@ export function buildMinioClientEnv(endpoint: string): Record<string, string> {
     AWS_REGION: REGION,
   };
 }
-
 
 async function waitUntilLive(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;

@@ -24,7 +24,10 @@ export const OPERATOR_CLI = join(REPO_ROOT, 'dist', 'operator', 'cli', 'featurej
 export const CRD_PATH = join(REPO_ROOT, 'crds', 'featurejob.dev_featurejobs.yaml');
 export const EXAMPLE_PATH = join(REPO_ROOT, 'crds', 'examples', 'featurejob-fruits.yaml');
 export const OPERATOR_NAMESPACE = 'featurejob-system';
-export const EXECUTOR_NODE_LABELS = { 'featurejob.dev/node-group': 'executors', 'node.kubernetes.io/instance-type': 'm5.xlarge' };
+export const EXECUTOR_NODE_LABELS = {
+  'featurejob.dev/node-group': 'executors',
+  'node.kubernetes.io/instance-type': 'm5.xlarge',
+};
 
 export interface OperatorProcess {
   readonly url: string;
@@ -52,7 +55,13 @@ export function buildRestrictedNamespace(name: string): Record<string, unknown> 
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
-    metadata: { name, labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/enforce-version': 'latest' } },
+    metadata: {
+      name,
+      labels: {
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+      },
+    },
   };
 }
 
@@ -64,7 +73,12 @@ function buildOperatorRbac(): Record<string, unknown> {
     items: [
       buildRestrictedNamespace(OPERATOR_NAMESPACE),
       { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: OPERATOR_NAMESPACE } },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name }, rules: OPERATOR_CLUSTER_RULES },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name },
+        rules: OPERATOR_CLUSTER_RULES,
+      },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'ClusterRoleBinding',
@@ -72,7 +86,12 @@ function buildOperatorRbac(): Record<string, unknown> {
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name },
         subjects: [{ kind: 'ServiceAccount', name, namespace: OPERATOR_NAMESPACE }],
       },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: `${name}-leader-election`, namespace: OPERATOR_NAMESPACE }, rules: OPERATOR_LEASE_RULES },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: `${name}-leader-election`, namespace: OPERATOR_NAMESPACE },
+        rules: OPERATOR_LEASE_RULES,
+      },
       {
         apiVersion: 'rbac.authorization.k8s.io/v1',
         kind: 'RoleBinding',
@@ -101,7 +120,10 @@ async function writeServiceAccountKubeconfig(cluster: ControlPlane, token: strin
 async function waitForHttp(url: string, child: ChildProcess, logPath: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the operator exited (${child.exitCode}); see ${logPath}:\n${(await readFile(logPath, 'utf8')).slice(-3000)}`);
+    if (child.exitCode !== null)
+      throw new Error(
+        `the operator exited (${child.exitCode}); see ${logPath}:\n${(await readFile(logPath, 'utf8')).slice(-3000)}`,
+      );
     try {
       if ((await fetch(`${url}/readyz`)).ok) return;
     } catch {
@@ -128,38 +150,68 @@ export async function startOperatorTestCluster(options: OperatorTestClusterOptio
   const dir = await mkdtemp(join(tmpdir(), 'featurejob-e2e-'));
   const controlPlane = await startControlPlane({ log: (line) => log(`control plane: ${line}`) });
   const minio = await startMinio();
-  const kubectl = (args: string[], stdin?: string): Promise<CommandResult> => runCommand(controlPlane.binaries.kubectl, args, controlPlane.env(), stdin);
-  const ok = (args: string[], stdin?: string): Promise<string> => checked(kubectl(args, stdin), `kubectl ${args.join(' ')}`);
+  const kubectl = (args: string[], stdin?: string): Promise<CommandResult> =>
+    runCommand(controlPlane.binaries.kubectl, args, controlPlane.env(), stdin);
+  const ok = (args: string[], stdin?: string): Promise<string> =>
+    checked(kubectl(args, stdin), `kubectl ${args.join(' ')}`);
   const installOperator = options.installOperator ?? true;
   const operatorKubeconfig = join(dir, 'operator.kubeconfig');
   if (installOperator) {
     await ok(['apply', '--server-side', '-f', CRD_PATH]);
     await ok(['wait', '--for=condition=Established', '--timeout=60s', 'crd/featurejobs.featurejob.dev']);
     await ok(['apply', '-f', '-'], JSON.stringify(buildOperatorRbac()));
-    const token = (await ok(['create', 'token', 'featurejob-operator', '-n', OPERATOR_NAMESPACE, '--duration=4h'])).trim();
+    const token = (
+      await ok(['create', 'token', 'featurejob-operator', '-n', OPERATOR_NAMESPACE, '--duration=4h'])
+    ).trim();
     await writeServiceAccountKubeconfig(controlPlane, token, operatorKubeconfig);
   }
 
   const agent = await startNodeAgent({
     kubeconfig: controlPlane.kubeconfig,
-    nodes: [{ name: 'executor-1', labels: EXECUTOR_NODE_LABELS, taints: [{ key: 'featurejob.dev/executors', value: 'true', effect: 'NoSchedule' }] }, ...(options.extraNodes ?? [])],
+    nodes: [
+      {
+        name: 'executor-1',
+        labels: EXECUTOR_NODE_LABELS,
+        taints: [{ key: 'featurejob.dev/executors', value: 'true', effect: 'NoSchedule' }],
+      },
+      ...(options.extraNodes ?? []),
+    ],
     // The executor image's entry point is `featurejob`: here, this checkout's build.
-    commandMap: (command) => (command[0] === 'featurejob' ? [process.execPath, OPERATOR_CLI, ...command.slice(1)] : [...command]),
+    commandMap: (command) =>
+      command[0] === 'featurejob' ? [process.execPath, OPERATOR_CLI, ...command.slice(1)] : [...command],
     // Stands in for EKS Pod Identity: the executors' S3 credentials come from the node, not the spec.
     extraEnv: { AWS_ACCESS_KEY_ID: minio.accessKey, AWS_SECRET_ACCESS_KEY: minio.secretKey },
     workDir: join(dir, 'node'),
     log: (line) => log(`node agent: ${line}`),
   });
-  for (const node of ['executor-1', ...(options.extraNodes ?? []).map((extra) => extra.name)]) await ok(['wait', '--for=condition=Ready', '--timeout=60s', `node/${node}`]);
+  for (const node of ['executor-1', ...(options.extraNodes ?? []).map((extra) => extra.name)])
+    await ok(['wait', '--for=condition=Ready', '--timeout=60s', `node/${node}`]);
 
   const operators: OperatorProcess[] = [];
   const startOperator = async (extraArgs: string[] = []): Promise<OperatorProcess> => {
-    if (!installOperator) throw new Error('startOperatorTestCluster({ installOperator: false }) has no operator ServiceAccount to run an operator process with');
+    if (!installOperator)
+      throw new Error(
+        'startOperatorTestCluster({ installOperator: false }) has no operator ServiceAccount to run an operator process with',
+      );
     const port = await freePort();
     const logPath = join(dir, `operator-${operators.length}.log`);
     const child = spawn(
       process.execPath,
-      [OPERATOR_CLI, 'operator', '--executor-image', 'featurejob:test', '--image-pull-policy', 'Never', '--http-port', String(port), '--lease-namespace', OPERATOR_NAMESPACE, '--resync', '2', ...extraArgs],
+      [
+        OPERATOR_CLI,
+        'operator',
+        '--executor-image',
+        'featurejob:test',
+        '--image-pull-policy',
+        'Never',
+        '--http-port',
+        String(port),
+        '--lease-namespace',
+        OPERATOR_NAMESPACE,
+        '--resync',
+        '2',
+        ...extraArgs,
+      ],
       {
         env: {
           PATH: process.env.PATH ?? '',

@@ -23,7 +23,11 @@ print(json.dumps(out))
 export function pilLoadRgb(paths: readonly string[], options: { resize?: number } = {}): RgbImage[] {
   const output = runPython(SCRIPT, { input: JSON.stringify(paths), args: [String(options.resize ?? 0)] });
   const images = JSON.parse(output) as { width: number; height: number; data: string }[];
-  return images.map(({ width, height, data }) => ({ width, height, data: new Uint8Array(Buffer.from(data, 'base64')) }));
+  return images.map(({ width, height, data }) => ({
+    width,
+    height,
+    data: new Uint8Array(Buffer.from(data, 'base64')),
+  }));
 }
 
 /** Largest absolute per-sample difference between two RGB images of the same size. */

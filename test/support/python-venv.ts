@@ -7,7 +7,12 @@ import { testCacheDir } from './cache-dir.js';
 
 const requirementsFile = join(
   dirname(fileURLToPath(import.meta.url)),
-  '..', '..', '..', 'test', 'support', 'python-requirements.txt',
+  '..',
+  '..',
+  '..',
+  'test',
+  'support',
+  'python-requirements.txt',
 );
 
 /**

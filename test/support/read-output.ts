@@ -31,7 +31,10 @@ export async function readJobOutput(store: ObjectStore): Promise<JobOutput> {
     assert.equal(shard.paths.length, partition.rows);
     for (const [i, path] of shard.paths.entries()) {
       assert.ok(!rows.has(path), `${path} appears twice`);
-      rows.set(path, { label: shard.labels[i] as string, features: shard.features.slice(i * shard.dimensions, (i + 1) * shard.dimensions) });
+      rows.set(path, {
+        label: shard.labels[i] as string,
+        features: shard.features.slice(i * shard.dimensions, (i + 1) * shard.dimensions),
+      });
       rowCount += 1;
     }
   }
@@ -53,7 +56,11 @@ export function assertEachImageOnce(output: JobOutput, expected: ReadonlyMap<str
       continue;
     }
     images += 1;
-    if (expectation === 'row') assert.ok(output.rows.has(path), `${path} should have a feature row (error: ${output.errors.get(path) ?? 'none'})`);
+    if (expectation === 'row')
+      assert.ok(
+        output.rows.has(path),
+        `${path} should have a feature row (error: ${output.errors.get(path) ?? 'none'})`,
+      );
     else assert.equal(output.errors.get(path), expectation, `${path} error code`);
   }
   assert.equal(output.rows.size + output.errors.size, images, 'no row or error line for a path that was not expected');

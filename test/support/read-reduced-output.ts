@@ -5,7 +5,9 @@ import { decodeParquetShard } from '../../executor/output/parquet-shard.js';
 import { decodePcaModel, type PcaModel } from '../../executor/reduce/pca-model.js';
 
 /** What `reduce` left in a local output: the manifest, pca/model.json and every reduced row by path. */
-export async function readReducedOutput(dir: string): Promise<{ manifest: Manifest; model: PcaModel; rows: Map<string, Float32Array>; labels: Map<string, string> }> {
+export async function readReducedOutput(
+  dir: string,
+): Promise<{ manifest: Manifest; model: PcaModel; rows: Map<string, Float32Array>; labels: Map<string, string> }> {
   const manifest = parseManifestText(await readFile(join(dir, 'manifest.json'), 'utf8'));
   if (manifest.pca === undefined) throw new Error(`${dir}/manifest.json has no pca block`);
   const model = decodePcaModel(await readFile(join(dir, 'pca', 'model.json')), 'pca/model.json');

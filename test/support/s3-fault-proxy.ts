@@ -90,7 +90,13 @@ export async function startS3FaultProxy(target: string, rules: readonly S3FaultR
     const forward = async (): Promise<void> => {
       if (fault?.kind === 'latency') await delay(fault.ms);
       const upstreamRequest = request(
-        { host: upstream.hostname, port: upstream.port, method: facts.method, path: facts.path, headers: incoming.headers },
+        {
+          host: upstream.hostname,
+          port: upstream.port,
+          method: facts.method,
+          path: facts.path,
+          headers: incoming.headers,
+        },
         (answer) => {
           if (fault?.kind === 'drop-answer') {
             answer.resume();

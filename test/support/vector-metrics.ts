@@ -18,7 +18,9 @@ export function maxRelativeError(actual: Float32Array, reference: Float32Array):
 export function maxRelativeErrorsPerRow(actual: Float32Array, reference: Float32Array, dimensions: number): number[] {
   const errors: number[] = [];
   for (let start = 0; start < reference.length; start += dimensions) {
-    errors.push(maxRelativeError(actual.subarray(start, start + dimensions), reference.subarray(start, start + dimensions)));
+    errors.push(
+      maxRelativeError(actual.subarray(start, start + dimensions), reference.subarray(start, start + dimensions)),
+    );
   }
   return errors;
 }

@@ -52,7 +52,11 @@ export async function writeKerasVgg16H5(
       file.create_attribute('backend', 'tensorflow', null, asciiDtype(['tensorflow']));
       file.create_attribute('keras_version', '2.2.4', null, asciiDtype(['2.2.4']));
     }
-    writeStrings(file, 'layer_names', listed.map((layer) => layer.name));
+    writeStrings(
+      file,
+      'layer_names',
+      listed.map((layer) => layer.name),
+    );
     for (const layer of listed) {
       const group = file.create_group(layer.name);
       if (layer.kernel === undefined || layer.bias === undefined) {

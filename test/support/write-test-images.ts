@@ -11,7 +11,8 @@ function gradient(width: number, height: number, channels: 1 | 3 | 4, seed: numb
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
       for (let c = 0; c < channels; c += 1) {
-        data[(y * width + x) * channels + c] = c === 3 ? 128 + ((x + y) % 128) : (x * (c + 1) * 3 + y * 2 + seed * 17) % 256;
+        data[(y * width + x) * channels + c] =
+          c === 3 ? 128 + ((x + y) % 128) : (x * (c + 1) * 3 + y * 2 + seed * 17) % 256;
       }
     }
   }
@@ -23,7 +24,10 @@ function raw(width: number, height: number, channels: 1 | 3 | 4, seed = 0): Shar
 }
 
 /** A few plain labelled photos-to-be: `count` JPEG/PNG images spread over `labels`. */
-export async function writePlainImages(dir: string, options: { count: number; labels?: string[] }): Promise<Map<string, Expectation>> {
+export async function writePlainImages(
+  dir: string,
+  options: { count: number; labels?: string[] },
+): Promise<Map<string, Expectation>> {
   const labels = options.labels ?? ['Apple', 'Banana', 'Plum 5'];
   const expected = new Map<string, Expectation>();
   for (let i = 0; i < options.count; i += 1) {
@@ -53,7 +57,11 @@ export async function writeEdgeCaseImages(dir: string): Promise<Map<string, Expe
     ['Odd/wide.png', raw(500, 120, 3).png().toBuffer(), 'row'],
     ['Bad/empty.jpg', Buffer.alloc(0), 'FJ_IMAGE_EMPTY'],
     ['Bad/truncated.jpg', validJpeg.subarray(0, Math.floor(validJpeg.length / 2)), 'FJ_IMAGE_CORRUPT'],
-    ['Bad/random.jpg', Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919 + 13) % 251)), 'FJ_IMAGE_UNRECOGNIZED'],
+    [
+      'Bad/random.jpg',
+      Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919 + 13) % 251)),
+      'FJ_IMAGE_UNRECOGNIZED',
+    ],
     ['Bad/text.png', Buffer.from('hello, I am a text file\n'), 'FJ_IMAGE_UNRECOGNIZED'],
     ['Bad/bomb.png', decompressionBombPng(100_000, 100_000), 'FJ_IMAGE_TOO_LARGE'],
     ['notes.txt', Buffer.from('not an image\n'), 'skipped'],

@@ -57,7 +57,11 @@ export interface CommandSpec<F extends FlagTable = FlagTable> {
 }
 
 /** What a flag holds once parsed: its schema's output, else a string or a boolean. */
-export type FlagValue<S extends FlagSpec> = S extends { schema: z.ZodType<infer O> } ? O : S['type'] extends 'boolean' ? boolean : string;
+export type FlagValue<S extends FlagSpec> = S extends { schema: z.ZodType<infer O> }
+  ? O
+  : S['type'] extends 'boolean'
+    ? boolean
+    : string;
 
 /** Parsed flags by flag name; absent flags (without an environment fallback) are undefined. */
 export type FlagValues<F extends FlagTable> = { readonly [K in keyof F]?: FlagValue<F[K]> };

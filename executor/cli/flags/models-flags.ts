@@ -6,7 +6,10 @@ import { PROGRESS_FLAG, REGION_FLAG, S3_ENDPOINT_FLAG } from './shared-flags.js'
 
 export const MODELS_COMMAND = defineCommand({
   command: 'models',
-  usage: ['featurejob models pull vgg16 [--from <file.h5|s3://…>] [--url <url>] [--md5 <hex>]', 'featurejob models list'],
+  usage: [
+    'featurejob models pull vgg16 [--from <file.h5|s3://…>] [--url <url>] [--md5 <hex>]',
+    'featurejob models list',
+  ],
   about: `Manages the model cache ($FEATUREJOB_CACHE, default ~/.cache/featurejob):
 models/<name>-<sha256>.onnx, each with a JSON sidecar saying where its weights came from.
 
@@ -25,18 +28,26 @@ list         shows the cached models: name, weights, sha256, size and path.`,
       type: 'string',
       value: '<url>',
       default: "`FEATUREJOB_VGG16_URL`, else Keras' URL",
-      schema: z.string().regex(/^https?:\/\/\S+$/, { error: (issue) => `expected an http(s):// URL, got '${String(issue.input)}'` }),
+      schema: z
+        .string()
+        .regex(/^https?:\/\/\S+$/, { error: (issue) => `expected an http(s):// URL, got '${String(issue.input)}'` }),
       help: 'download from a mirror',
     },
     md5: {
       type: 'string',
       value: '<hex>',
       default: "`FEATUREJOB_VGG16_MD5`, else Keras' published md5",
-      schema: z.string().regex(/^[0-9a-fA-F]{32}$/, { error: (issue) => `expected 32 hex digits, got '${String(issue.input)}'` }),
+      schema: z
+        .string()
+        .regex(/^[0-9a-fA-F]{32}$/, { error: (issue) => `expected 32 hex digits, got '${String(issue.input)}'` }),
       help: 'the expected md5 of the weights file',
     },
     progress: { ...PROGRESS_FLAG, help: 'download progress: a bar on a terminal, log lines otherwise, or none' },
-    's3-endpoint': { ...S3_ENDPOINT_FLAG, help: 'S3-compatible endpoint for --from s3://… (AWS variables work too)', readme: 'S3-compatible endpoint for `--from s3://…`' },
+    's3-endpoint': {
+      ...S3_ENDPOINT_FLAG,
+      help: 'S3-compatible endpoint for --from s3://… (AWS variables work too)',
+      readme: 'S3-compatible endpoint for `--from s3://…`',
+    },
     region: { ...REGION_FLAG, help: 'S3 region for --from s3://…', readme: 'S3 region for `--from s3://…`' },
   },
   footer: `'featurejob run --weights imagenet' (and the default, --weights auto) uses the cached model.
@@ -47,4 +58,9 @@ Keras' VGG16 ImageNet weights (keras.applications.vgg16, include_top):
 });
 
 /** `models list` takes no flags and no arguments; its help is the models help. */
-export const MODELS_LIST_COMMAND = defineCommand({ ...MODELS_COMMAND, command: 'models list', positional: undefined, flags: {} });
+export const MODELS_LIST_COMMAND = defineCommand({
+  ...MODELS_COMMAND,
+  command: 'models list',
+  positional: undefined,
+  flags: {},
+});

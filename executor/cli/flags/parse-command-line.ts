@@ -23,7 +23,8 @@ export interface ParsedCommandLine<F extends FlagTable> {
 /** The parseArgs options a table stands for, with `-h, --help` on every command. */
 export function buildParseArgsOptions(flags: FlagTable): ParseArgsOptions {
   const options: ParseArgsOptions = {};
-  for (const [name, flag] of Object.entries(flags)) options[name] = { type: flag.type, ...(flag.short === undefined ? {} : { short: flag.short }) };
+  for (const [name, flag] of Object.entries(flags))
+    options[name] = { type: flag.type, ...(flag.short === undefined ? {} : { short: flag.short }) };
   options.help = { type: 'boolean', short: 'h' };
   return options;
 }
@@ -41,15 +42,19 @@ function describeMissingFlag(name: string, spec: CommandSpec): string {
 function checkPositionals(spec: CommandSpec, positionals: readonly string[]): void {
   const { positional } = spec;
   if (positional === undefined) {
-    if (positionals.length > 0) throw invalid(`unexpected argument '${positionals[0]}': 'featurejob ${spec.command}' takes options only`);
+    if (positionals.length > 0)
+      throw invalid(`unexpected argument '${positionals[0]}': 'featurejob ${spec.command}' takes options only`);
     return;
   }
   if (positionals.length === 0) throw invalid(`missing <${positional.name}>: ${positional.help}`);
-  if (positionals.length > 1) throw invalid(`expected one <${positional.name}>, got ${positionals.length}: ${positionals.join(' ')}`);
+  if (positionals.length > 1)
+    throw invalid(`expected one <${positional.name}>, got ${positionals.length}: ${positionals.join(' ')}`);
 }
 
 function describeIssues(label: string, error: z.ZodError): string {
-  return error.issues.map((issue) => `${label}: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`).join('; ');
+  return error.issues
+    .map((issue) => `${label}: ${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+    .join('; ');
 }
 
 export function parseCommandLine<F extends FlagTable>(
@@ -57,9 +62,15 @@ export function parseCommandLine<F extends FlagTable>(
   argv: readonly string[],
   options: { env?: NodeJS.ProcessEnv } = {},
 ): ParsedCommandLine<F> {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: parseArgs infers the type from its options, assigned in the try
   let parsed;
   try {
-    parsed = parseArgs({ args: [...argv], options: buildParseArgsOptions(spec.flags), allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...argv],
+      options: buildParseArgsOptions(spec.flags),
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     // Unknown option, missing value, a value given to a boolean flag.
     throw invalid((error as Error).message);
@@ -99,12 +110,18 @@ export function parseCommandLine<F extends FlagTable>(
  * Runs the command's settings schema over parsed fields; its zod issues become one
  * FJ_INVALID_ARGUMENT naming the flags (or the positional) that supplied the bad fields.
  */
-export function parseCommandSettings<T>(spec: CommandSpec, fields: Readonly<Record<string, unknown>>, parse: (fields: Record<string, unknown>) => T): T {
+export function parseCommandSettings<T>(
+  spec: CommandSpec,
+  fields: Readonly<Record<string, unknown>>,
+  parse: (fields: Record<string, unknown>) => T,
+): T {
   try {
     return parse({ ...fields });
   } catch (error) {
     if (!(error instanceof z.ZodError)) throw error;
-    const labels = new Map<string, string>(Object.entries(spec.flags).map(([name, flag]) => [computeFlagKey(name, flag), `--${name}`]));
+    const labels = new Map<string, string>(
+      Object.entries(spec.flags).map(([name, flag]) => [computeFlagKey(name, flag), `--${name}`]),
+    );
     if (spec.positional?.key !== undefined) labels.set(spec.positional.key, `<${spec.positional.name}>`);
     const message = error.issues
       .map((issue) => {

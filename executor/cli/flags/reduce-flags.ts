@@ -17,7 +17,7 @@ pca/part-NNNNN.parquet (path, label, features: K float32), the model as pca/mode
     name: 'output',
     key: 'output',
     help: 'the directory or s3:// prefix of a finished run',
-    readme: "the directory or `s3://bucket/prefix` of a finished `featurejob run`",
+    readme: 'the directory or `s3://bucket/prefix` of a finished `featurejob run`',
   },
   flags: {
     pca: {
@@ -28,7 +28,13 @@ pca/part-NNNNN.parquet (path, label, features: K float32), the model as pca/mode
     },
     whiten: WHITEN_FLAG,
     workers: WORKERS_FLAG,
-    threads: { type: 'string', short: 't', value: '<n>', default: 'cores / workers', help: 'threads per worker for the statistics' },
+    threads: {
+      type: 'string',
+      short: 't',
+      value: '<n>',
+      default: 'cores / workers',
+      help: 'threads per worker for the statistics',
+    },
     'max-attempts': { ...MAX_ATTEMPTS_FLAG, help: 'attempts per partition before the reduction fails' },
     's3-endpoint': S3_ENDPOINT_FLAG,
     region: REGION_FLAG,
@@ -42,5 +48,10 @@ export type ParsedReduceCommandLine = { help: true } | { help: false; config: Re
 export function parseReduceCommandLine(argv: readonly string[]): ParsedReduceCommandLine {
   const { help, fields } = parseCommandLine(REDUCE_COMMAND, argv);
   if (help) return { help: true };
-  return { help: false, config: parseCommandSettings(REDUCE_COMMAND, fields, (input) => parseReduceConfig(input as Parameters<typeof parseReduceConfig>[0])) };
+  return {
+    help: false,
+    config: parseCommandSettings(REDUCE_COMMAND, fields, (input) =>
+      parseReduceConfig(input as Parameters<typeof parseReduceConfig>[0]),
+    ),
+  };
 }

@@ -17,19 +17,24 @@ function describeDefault(flag: FlagSpec): string {
 
 function describeMeaning(flag: FlagSpec): string {
   if (flag.readme !== undefined) return flag.readme;
-  return typeof flag.help === 'string' ? flag.help : (flag.help as readonly string[]).map((line) => line.trim()).join(' ');
+  return typeof flag.help === 'string'
+    ? flag.help
+    : (flag.help as readonly string[]).map((line) => line.trim()).join(' ');
 }
 
 export function renderFlagMarkdown(spec: CommandSpec): string {
   const rows: string[][] = [];
-  if (spec.positional !== undefined) rows.push([`\`<${spec.positional.name}>\``, '', spec.positional.readme ?? spec.positional.help]);
+  if (spec.positional !== undefined)
+    rows.push([`\`<${spec.positional.name}>\``, '', spec.positional.readme ?? spec.positional.help]);
   for (const [name, flag] of Object.entries(spec.flags)) {
     const label = `${flag.short === undefined ? '' : `-${flag.short}, `}--${name}`;
     rows.push([`\`${label}\``, describeDefault(flag), describeMeaning(flag)]);
   }
-  const lines = [['option', 'default', 'meaning'], ['---', '---', '---'], ...rows.map((row) => row.map(escapeCell))].map(
-    (cells) => `| ${cells.join(' | ')} |`.replace(/ {2,}\|/g, ' |'),
-  );
+  const lines = [
+    ['option', 'default', 'meaning'],
+    ['---', '---', '---'],
+    ...rows.map((row) => row.map(escapeCell)),
+  ].map((cells) => `| ${cells.join(' | ')} |`.replace(/ {2,}\|/g, ' |'));
   // The separator row as the README writes it.
   lines[1] = '|---|---|---|';
   return `${lines.join('\n')}\n`;

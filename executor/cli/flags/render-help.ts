@@ -35,7 +35,8 @@ function describeFlagSettings(flag: FlagSpec): string {
   const fallback = flag.default === undefined ? undefined : stripMarkdown(flag.default);
   let settings: string | undefined;
   if (flag.required === true) settings = flag.env === undefined ? 'required' : `required, or env ${flag.env}`;
-  else if (flag.env !== undefined) settings = fallback === undefined ? `env ${flag.env}` : `env ${flag.env}, else ${fallback}`;
+  else if (flag.env !== undefined)
+    settings = fallback === undefined ? `env ${flag.env}` : `env ${flag.env}, else ${fallback}`;
   else if (fallback !== undefined) settings = `default ${fallback}`;
   return settings === undefined ? '' : ` (${settings})`;
 }
@@ -60,7 +61,9 @@ function describeFlag(flag: FlagSpec): string[] {
 }
 
 export function renderOptionLines(flags: FlagTable): string[] {
-  const lines = Object.entries(flags).flatMap(([name, flag]) => renderOption(formatFlagLabel(name, flag), describeFlag(flag)));
+  const lines = Object.entries(flags).flatMap(([name, flag]) =>
+    renderOption(formatFlagLabel(name, flag), describeFlag(flag)),
+  );
   return [...lines, ...renderOption(formatFlagLabel('help', { short: 'h' }), ['show this help'])];
 }
 
@@ -86,7 +89,17 @@ export function renderMainHelp(commands: Readonly<Record<string, CommandSummary>
   const entries = Object.values(commands);
   const width = Math.max(...entries.map((entry) => entry.synopsis.length)) + 3;
   const lines = entries.flatMap(({ synopsis, summary }) =>
-    wrapText(summary, WIDTH - INDENT - width).map((line, i) => `${' '.repeat(INDENT)}${(i === 0 ? synopsis : '').padEnd(width)}${line}`),
+    wrapText(summary, WIDTH - INDENT - width).map(
+      (line, i) => `${' '.repeat(INDENT)}${(i === 0 ? synopsis : '').padEnd(width)}${line}`,
+    ),
   );
-  return ['Usage: featurejob <command> [options]', '', 'Commands:', ...lines, '', "Run 'featurejob <command> --help' for a command's options.", ''].join('\n');
+  return [
+    'Usage: featurejob <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    "Run 'featurejob <command> --help' for a command's options.",
+    '',
+  ].join('\n');
 }

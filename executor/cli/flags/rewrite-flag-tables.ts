@@ -13,7 +13,8 @@ export function rewriteFlagTables(markdown: string, tables: Readonly<Record<stri
   const seen = new Map<string, number>();
   const rewritten = markdown.replace(MARKED_TABLE, (_, name: string) => {
     const table = tables[name];
-    if (table === undefined) throw new Error(`<!-- flags:${name} --> names no flag table (known: ${Object.keys(tables).join(', ')})`);
+    if (table === undefined)
+      throw new Error(`<!-- flags:${name} --> names no flag table (known: ${Object.keys(tables).join(', ')})`);
     seen.set(name, (seen.get(name) ?? 0) + 1);
     return `<!-- flags:${name} -->\n${table.endsWith('\n') ? table : `${table}\n`}<!-- /flags -->`;
   });

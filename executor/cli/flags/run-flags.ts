@@ -11,7 +11,14 @@ import {
 } from '../../config/run-config.js';
 import { defineCommand } from './flag-table.js';
 import { parseCommandLine, parseCommandSettings } from './parse-command-line.js';
-import { MAX_ATTEMPTS_FLAG, PROGRESS_FLAG, REGION_FLAG, S3_ENDPOINT_FLAG, WHITEN_FLAG, WORKERS_FLAG } from './shared-flags.js';
+import {
+  MAX_ATTEMPTS_FLAG,
+  PROGRESS_FLAG,
+  REGION_FLAG,
+  S3_ENDPOINT_FLAG,
+  WHITEN_FLAG,
+  WORKERS_FLAG,
+} from './shared-flags.js';
 
 export const RUN_COMMAND = defineCommand({
   command: 'run',
@@ -52,7 +59,13 @@ command resumes: committed partitions are never redone and no row is ever duplic
       readme: 'partition size when `--partitions` is not given',
     },
     workers: { ...WORKERS_FLAG, readme: 'worker processes; each loads the model once' },
-    threads: { type: 'string', short: 't', value: '<n>', default: 'cores / workers', help: 'inference threads per worker' },
+    threads: {
+      type: 'string',
+      short: 't',
+      value: '<n>',
+      default: 'cores / workers',
+      help: 'inference threads per worker',
+    },
     'batch-size': {
       type: 'string',
       short: 'b',
@@ -90,7 +103,13 @@ command resumes: committed partitions are never redone and no row is ever duplic
       readme:
         '`auto` (ImageNet when cached or downloadable, else random with a warning), `imagenet` (never falls back), `random` (He-normal from `--seed`), a Keras VGG16 `.h5`, a VGG16-fc2 `.onnx`, a TensorFlow.js `model.json` or its directory, or `s3://bucket/key.h5`/`.onnx` — see [Model weights](#model-weights)',
     },
-    seed: { type: 'string', value: '<n>', default: '0', help: 'seed for --weights random', readme: 'seed for `--weights random`' },
+    seed: {
+      type: 'string',
+      value: '<n>',
+      default: '0',
+      help: 'seed for --weights random',
+      readme: 'seed for `--weights random`',
+    },
     format: {
       type: 'string',
       short: 'f',
@@ -106,15 +125,20 @@ command resumes: committed partitions are never redone and no row is ever duplic
       value: '<n>',
       default: String(DEFAULT_MAX_PIXELS),
       help: "images declaring more pixels are rejected from their header; the default is PIL's decompression-bomb limit",
-      readme: "images whose header declares more pixels are rejected before decoding; the default is PIL's decompression-bomb limit",
+      readme:
+        "images whose header declares more pixels are rejected before decoding; the default is PIL's decompression-bomb limit",
     },
-    'max-attempts': { ...MAX_ATTEMPTS_FLAG, readme: 'attempts per partition (a crashed or failing worker) before the job fails' },
+    'max-attempts': {
+      ...MAX_ATTEMPTS_FLAG,
+      readme: 'attempts per partition (a crashed or failing worker) before the job fails',
+    },
     progress: PROGRESS_FLAG,
     pca: {
       type: 'string',
       value: '<K>',
       help: "then fit PCA with K components on all features and write pca/part-*.parquet (K values per image) and pca/model.json; each partition's statistics are computed during extraction",
-      readme: 'then fit PCA with K components and write `pca/part-*.parquet` and `pca/model.json` — see [Dimension reduction](#dimension-reduction-pca)',
+      readme:
+        'then fit PCA with K components and write `pca/part-*.parquet` and `pca/model.json` — see [Dimension reduction](#dimension-reduction-pca)',
     },
     precision: {
       type: 'string',
@@ -154,7 +178,11 @@ command resumes: committed partitions are never redone and no row is ever duplic
       help: 'int8 gate: least kNN@10 agreement, [0, 1]',
       readme: "the gate: least share of each image's 10 nearest neighbours (by cosine) that int8 keeps, in [0, 1]",
     },
-    whiten: { ...WHITEN_FLAG, help: 'with --pca: scale each component to unit variance', readme: 'with `--pca`: scale each component to unit variance' },
+    whiten: {
+      ...WHITEN_FLAG,
+      help: 'with --pca: scale each component to unit variance',
+      readme: 'with `--pca`: scale each component to unit variance',
+    },
   },
   footer: 'Exit codes: 0 done, 1 failed, 2 invalid arguments.',
 });
@@ -165,5 +193,8 @@ export type ParsedRunCommandLine = { help: true } | { help: false; config: RunCo
 export function parseRunCommandLine(argv: readonly string[]): ParsedRunCommandLine {
   const { help, fields } = parseCommandLine(RUN_COMMAND, argv);
   if (help) return { help: true };
-  return { help: false, config: parseCommandSettings(RUN_COMMAND, fields, (input) => parseRunConfig(input as RunConfigInput)) };
+  return {
+    help: false,
+    config: parseCommandSettings(RUN_COMMAND, fields, (input) => parseRunConfig(input as RunConfigInput)),
+  };
 }

@@ -20,7 +20,9 @@ export const PROGRESS_FLAG = {
   type: 'string',
   value: '<auto|bar|log|none>',
   default: '`auto`',
-  schema: z.enum(ProgressModes, { error: (issue) => `expected one of ${ProgressModes.join(', ')}, got '${String(issue.input)}'` }),
+  schema: z.enum(ProgressModes, {
+    error: (issue) => `expected one of ${ProgressModes.join(', ')}, got '${String(issue.input)}'`,
+  }),
   help: 'a progress bar on a terminal, log lines otherwise, or none',
   readme: '`bar` on a terminal, `log` (a line every 5 s) otherwise, or `none`',
 } as const;

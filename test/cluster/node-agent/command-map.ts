@@ -4,7 +4,9 @@
  * --x` as `/usr/bin/node /repo/dist/executor/cli/featurejob.js executor --x`. Commands whose
  * first word is not in the table run as written.
  */
-export function buildPrefixCommandMap(table: Readonly<Record<string, readonly string[]>>): (command: readonly string[]) => string[] {
+export function buildPrefixCommandMap(
+  table: Readonly<Record<string, readonly string[]>>,
+): (command: readonly string[]) => string[] {
   return (command) => {
     const [first, ...rest] = command;
     const replacement = first === undefined ? undefined : table[first];

@@ -26,7 +26,8 @@ export async function readConfigSource(
       .then((object) => {
         if (object === undefined) return undefined;
         const data: Record<string, Buffer> = {};
-        for (const [k, v] of Object.entries(object.data ?? {})) data[k] = kind === 'Secret' ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8');
+        for (const [k, v] of Object.entries(object.data ?? {}))
+          data[k] = kind === 'Secret' ? Buffer.from(v, 'base64') : Buffer.from(v, 'utf8');
         for (const [k, v] of Object.entries(object.binaryData ?? {})) data[k] = Buffer.from(v, 'base64');
         return data;
       });
@@ -48,7 +49,9 @@ export async function readConfigKey(
   if (value === undefined && selector.optional !== true) {
     throw new PodSpecError(
       'ConfigError',
-      data === undefined ? `${kind.toLowerCase()} "${selector.name}" not found` : `couldn't find key ${selector.key} in ${kind} ${namespace}/${selector.name}`,
+      data === undefined
+        ? `${kind.toLowerCase()} "${selector.name}" not found`
+        : `couldn't find key ${selector.key} in ${kind} ${namespace}/${selector.name}`,
     );
   }
   return value;

@@ -39,7 +39,12 @@ export function spawnContainerProcess(options: SpawnContainerOptions): Promise<C
   const [file, ...args] = options.argv as [string, ...string[]];
   const fd = openSync(options.logPath, 'a');
   try {
-    const child = spawn(file, args, { cwd: options.cwd, env: { ...options.env }, detached: true, stdio: ['ignore', fd, fd] });
+    const child = spawn(file, args, {
+      cwd: options.cwd,
+      env: { ...options.env },
+      detached: true,
+      stdio: ['ignore', fd, fd],
+    });
     return new Promise((resolve, reject) => {
       child.once('error', (error: NodeJS.ErrnoException) => {
         const why = error.code === 'ENOENT' ? `exec: "${file}": executable file not found in $PATH` : error.message;

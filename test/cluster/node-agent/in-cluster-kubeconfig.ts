@@ -16,7 +16,12 @@ export const SERVICE_ACCOUNT_MOUNT = '/var/run/secrets/kubernetes.io/serviceacco
 export const IN_CLUSTER_KUBECONFIG = 'in-cluster.kubeconfig';
 
 /** The kubeconfig equivalent of the in-cluster config (pure). */
-export function buildInClusterKubeconfig(options: { server: string; caFile: string; token: string; namespace: string }): Record<string, unknown> {
+export function buildInClusterKubeconfig(options: {
+  server: string;
+  caFile: string;
+  token: string;
+  namespace: string;
+}): Record<string, unknown> {
   return {
     apiVersion: 'v1',
     kind: 'Config',
@@ -24,7 +29,9 @@ export function buildInClusterKubeconfig(options: { server: string; caFile: stri
     // The token itself, not a token file: client-node reads `token-file`, client-go `tokenFile`,
     // and the agent does not refresh tokens anyway.
     users: [{ name: 'service-account', user: { token: options.token } }],
-    contexts: [{ name: 'in-cluster', context: { cluster: 'in-cluster', user: 'service-account', namespace: options.namespace } }],
+    contexts: [
+      { name: 'in-cluster', context: { cluster: 'in-cluster', user: 'service-account', namespace: options.namespace } },
+    ],
     'current-context': 'in-cluster',
   };
 }
@@ -34,12 +41,24 @@ export function buildInClusterKubeconfig(options: { server: string; caFile: stri
  * token, ca.crt and namespace files and returns the file's path; otherwise undefined (e.g.
  * `automountServiceAccountToken: false`).
  */
-export async function writeInClusterKubeconfig(options: { mounts: readonly HostMount[]; podDir: string; apiserverPort: string }): Promise<string | undefined> {
+export async function writeInClusterKubeconfig(options: {
+  mounts: readonly HostMount[];
+  podDir: string;
+  apiserverPort: string;
+}): Promise<string | undefined> {
   const mount = options.mounts.find((candidate) => candidate.mountPath === SERVICE_ACCOUNT_MOUNT);
   if (mount === undefined) return undefined;
-  const [token, namespace] = await Promise.all([readFile(join(mount.hostPath, 'token'), 'utf8'), readFile(join(mount.hostPath, 'namespace'), 'utf8')]);
+  const [token, namespace] = await Promise.all([
+    readFile(join(mount.hostPath, 'token'), 'utf8'),
+    readFile(join(mount.hostPath, 'namespace'), 'utf8'),
+  ]);
   const path = join(options.podDir, IN_CLUSTER_KUBECONFIG);
-  const config = buildInClusterKubeconfig({ server: `https://127.0.0.1:${options.apiserverPort}`, caFile: join(mount.hostPath, 'ca.crt'), token: token.trim(), namespace: namespace.trim() });
+  const config = buildInClusterKubeconfig({
+    server: `https://127.0.0.1:${options.apiserverPort}`,
+    caFile: join(mount.hostPath, 'ca.crt'),
+    token: token.trim(),
+    namespace: namespace.trim(),
+  });
   await writeFile(path, JSON.stringify(config), { mode: 0o600 });
   return path;
 }

@@ -18,7 +18,10 @@ export async function readCertificateCredentials(server: string, paths: Certific
 interface Kubeconfig {
   'current-context'?: string;
   contexts?: { name: string; context: { cluster: string; user: string } }[];
-  clusters?: { name: string; cluster: { server: string; 'certificate-authority'?: string; 'certificate-authority-data'?: string } }[];
+  clusters?: {
+    name: string;
+    cluster: { server: string; 'certificate-authority'?: string; 'certificate-authority-data'?: string };
+  }[];
   users?: {
     name: string;
     user: {
@@ -42,7 +45,8 @@ export async function readKubeconfigCredentials(path: string): Promise<KubeApiCr
   if (context === undefined) throw new Error(`kubeconfig ${path}: no current context`);
   const cluster = config.clusters?.find((c) => c.name === context.cluster)?.cluster;
   const user = config.users?.find((u) => u.name === context.user)?.user;
-  if (cluster === undefined || user === undefined) throw new Error(`kubeconfig ${path}: context ${contextName} names a missing cluster or user`);
+  if (cluster === undefined || user === undefined)
+    throw new Error(`kubeconfig ${path}: context ${contextName} names a missing cluster or user`);
   const load = async (data: string | undefined, file: string | undefined, what: string): Promise<Buffer> => {
     if (data !== undefined) return Buffer.from(data, 'base64');
     if (file !== undefined) return readFile(resolve(dirname(path), file));

@@ -31,7 +31,11 @@ export interface LaunchNodeAgentOptions {
   readonly detached: boolean;
 }
 
-async function nodesReady(server: string, certificates: ClusterCertificates, names: readonly string[]): Promise<boolean> {
+async function nodesReady(
+  server: string,
+  certificates: ClusterCertificates,
+  names: readonly string[],
+): Promise<boolean> {
   const tls = { ca: certificates.ca.cert, cert: certificates.clients.admin.cert, key: certificates.clients.admin.key };
   for (const name of names) {
     const { status, body } = await httpsGet(`${server}/api/v1/nodes/${encodeURIComponent(name)}`, tls);
@@ -66,18 +70,28 @@ export async function launchNodeAgent(
   const configPath = join(dir, 'node-agent.json');
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
   await mkdir(join(dir, 'logs'), { recursive: true });
-  const component = await launchComponent('node-agent', process.execPath, [MAIN_SCRIPT, configPath], join(dir, 'logs', 'node-agent.log'), {
-    detached: options.detached,
-    // Pods get the agent's HOME, so the executor finds the models cached under ~/.cache.
-    env: { HOME: process.env.HOME ?? '/root' },
-  });
+  const component = await launchComponent(
+    'node-agent',
+    process.execPath,
+    [MAIN_SCRIPT, configPath],
+    join(dir, 'logs', 'node-agent.log'),
+    {
+      detached: options.detached,
+      // Pods get the agent's HOME, so the executor finds the models cached under ~/.cache.
+      env: { HOME: process.env.HOME ?? '/root' },
+    },
+  );
   await onLaunch(component);
   const deadline = Date.now() + READY_TIMEOUT_MS;
   const names = options.nodes.map((node) => node.name);
   for (;;) {
-    if (!isRunning(component)) throw new Error(`the node agent exited during startup; the end of ${component.log}:\n${await logTail(component)}`);
+    if (!isRunning(component))
+      throw new Error(
+        `the node agent exited during startup; the end of ${component.log}:\n${await logTail(component)}`,
+      );
     if (await nodesReady(options.server, certificates, names).catch(() => false)) return component;
-    if (Date.now() > deadline) throw new Error(`nodes ${names.join(', ')} not Ready within ${READY_TIMEOUT_MS} ms; see ${component.log}`);
+    if (Date.now() > deadline)
+      throw new Error(`nodes ${names.join(', ')} not Ready within ${READY_TIMEOUT_MS} ms; see ${component.log}`);
     await delay(250);
   }
 }

@@ -21,7 +21,10 @@ export const MEMORY_POLL_INTERVAL_MS = 250;
  * tree and reports OOMKilled, as a real node's OOM killer and kubelet would). Polling misses
  * spikes shorter than a tick, and RSS leaves out the page cache a cgroup would also count.
  */
-export function startMemoryWatcher(targets: () => readonly MemoryLimitedProcess[], intervalMs = MEMORY_POLL_INTERVAL_MS): MemoryWatcher {
+export function startMemoryWatcher(
+  targets: () => readonly MemoryLimitedProcess[],
+  intervalMs = MEMORY_POLL_INTERVAL_MS,
+): MemoryWatcher {
   const timer = setInterval(() => {
     const limited = targets();
     if (limited.length === 0) return;

@@ -33,9 +33,14 @@ export const NodeAgentConfigSchema = z
     extraEnv: z.record(z.string(), z.string()).default({}),
     workDir: z.string().min(1),
   })
-  .refine((config) => config.kubeconfig !== undefined || (config.server !== undefined && config.ca !== undefined && config.cert !== undefined && config.key !== undefined), {
-    message: 'give either kubeconfig, or server, ca, cert and key',
-  });
+  .refine(
+    (config) =>
+      config.kubeconfig !== undefined ||
+      (config.server !== undefined && config.ca !== undefined && config.cert !== undefined && config.key !== undefined),
+    {
+      message: 'give either kubeconfig, or server, ca, cert and key',
+    },
+  );
 
 export type NodeAgentConfig = z.infer<typeof NodeAgentConfigSchema>;
 

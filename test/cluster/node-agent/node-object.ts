@@ -52,7 +52,14 @@ export function buildNode(node: NodeDefinition): Record<string, unknown> {
   };
 }
 
-function condition(type: string, status: 'True' | 'False', reason: string, message: string, now: string, since: string): object {
+function condition(
+  type: string,
+  status: 'True' | 'False',
+  reason: string,
+  message: string,
+  now: string,
+  since: string,
+): object {
   return { type, status, reason, message, lastHeartbeatTime: now, lastTransitionTime: since };
 }
 
@@ -67,13 +74,32 @@ export function buildNodeStatus(node: NodeDefinition, now: Date, since: Date): R
   const at = now.toISOString();
   const from = since.toISOString();
   return {
-    capacity: { cpu, memory: node.memory === undefined ? M5_XLARGE_CAPACITY_MEMORY : node.memory, pods, 'ephemeral-storage': '83873772Ki' },
+    capacity: {
+      cpu,
+      memory: node.memory === undefined ? M5_XLARGE_CAPACITY_MEMORY : node.memory,
+      pods,
+      'ephemeral-storage': '83873772Ki',
+    },
     allocatable: { cpu, memory: node.memory ?? '14162Mi', pods, 'ephemeral-storage': '76224326324' },
     conditions: [
-      condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'kubelet has sufficient memory available', at, from),
+      condition(
+        'MemoryPressure',
+        'False',
+        'KubeletHasSufficientMemory',
+        'kubelet has sufficient memory available',
+        at,
+        from,
+      ),
       condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'kubelet has no disk pressure', at, from),
       condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'kubelet has sufficient PID available', at, from),
-      condition('Ready', 'True', 'KubeletReady', 'kubelet is posting ready status (featurejob test node agent)', at, from),
+      condition(
+        'Ready',
+        'True',
+        'KubeletReady',
+        'kubelet is posting ready status (featurejob test node agent)',
+        at,
+        from,
+      ),
     ],
     addresses: [
       { type: 'InternalIP', address: NODE_ADDRESS },
@@ -97,7 +123,12 @@ export function buildNodeStatus(node: NodeDefinition, now: Date, since: Date): R
 }
 
 /** The node's Lease in kube-node-lease, which the node lifecycle controller reads as its heartbeat. */
-export function buildNodeLease(nodeName: string, nodeUid: string, renewTime: Date, durationSeconds: number): Record<string, unknown> {
+export function buildNodeLease(
+  nodeName: string,
+  nodeUid: string,
+  renewTime: Date,
+  durationSeconds: number,
+): Record<string, unknown> {
   return {
     apiVersion: 'coordination.k8s.io/v1',
     kind: 'Lease',

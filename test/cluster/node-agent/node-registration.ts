@@ -8,20 +8,27 @@ const LEASE_DURATION_SECONDS = 40;
 export const NODE_STATUS_INTERVAL_MS = 60_000;
 
 const nodePath = (name: string): string => `/api/v1/nodes/${encodeURIComponent(name)}`;
-const leasePath = (name: string): string => `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${encodeURIComponent(name)}`;
+const leasePath = (name: string): string =>
+  `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${encodeURIComponent(name)}`;
 
 /**
  * Creates the Node or brings an existing one's labels and taints to the definition, then posts
  * its status (Ready). Returns the Node's uid (the Lease's owner).
  */
 export async function ensureNode(api: KubeApi, node: NodeDefinition, since: Date): Promise<string> {
-  const desired = buildNode(node) as { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: object };
+  const desired = buildNode(node) as {
+    metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+    spec: object;
+  };
   let uid: string;
   try {
     uid = (await api.send<{ metadata: { uid: string } }>('POST', '/api/v1/nodes', desired)).metadata.uid;
   } catch (error) {
     if (!(error instanceof KubeApiError && error.status === 409)) throw error;
-    const patch = { metadata: { labels: desired.metadata.labels, annotations: desired.metadata.annotations }, spec: desired.spec };
+    const patch = {
+      metadata: { labels: desired.metadata.labels, annotations: desired.metadata.annotations },
+      spec: desired.spec,
+    };
     uid = (await api.patch<{ metadata: { uid: string } }>(nodePath(node.name), patch)).metadata.uid;
   }
   await postNodeStatus(api, node, since);
@@ -40,7 +47,11 @@ export async function renewNodeLease(api: KubeApi, nodeName: string, nodeUid: st
     await api.patch(leasePath(nodeName), { spec: { holderIdentity: nodeName, renewTime: microTime(now) } });
   } catch (error) {
     if (!isNotFound(error)) throw error;
-    await api.send('POST', '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', buildNodeLease(nodeName, nodeUid, now, LEASE_DURATION_SECONDS));
+    await api.send(
+      'POST',
+      '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases',
+      buildNodeLease(nodeName, nodeUid, now, LEASE_DURATION_SECONDS),
+    );
   }
 }
 
@@ -79,7 +90,9 @@ export function startNodeHeartbeat(
           log(`node ${node.definition.name} is gone: registering it again`);
           node.uid = await ensureNode(api, node.definition, since).catch(() => node.uid);
         } else {
-          log(`heartbeat of node ${node.definition.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+          log(
+            `heartbeat of node ${node.definition.name} failed: ${error instanceof Error ? error.message : String(error)}`,
+          );
         }
       }
     }

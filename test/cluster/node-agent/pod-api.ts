@@ -19,7 +19,8 @@ async function withRetries(what: string, write: () => Promise<unknown>): Promise
       return;
     } catch (error) {
       if (isNotFound(error) || (error instanceof KubeApiError && error.status === 409)) return;
-      if (attempt >= ATTEMPTS) throw new Error(`${what} failed ${ATTEMPTS} times: ${error instanceof Error ? error.message : String(error)}`);
+      if (attempt >= ATTEMPTS)
+        throw new Error(`${what} failed ${ATTEMPTS} times: ${error instanceof Error ? error.message : String(error)}`);
       await delay(RETRY_DELAY_MS * attempt);
     }
   }
@@ -33,7 +34,9 @@ async function withRetries(what: string, write: () => Promise<unknown>): Promise
 export function writePodStatus(api: KubeApi, pod: Pod, status: PodStatus): Promise<void> {
   // The uid precondition keeps a write from landing on a new pod that reused the name.
   const patch = { metadata: { uid: pod.metadata.uid }, status };
-  return withRetries(`status of pod ${pod.metadata.namespace}/${pod.metadata.name}`, () => api.patch(`${podPath(pod)}/status`, patch));
+  return withRetries(`status of pod ${pod.metadata.namespace}/${pod.metadata.name}`, () =>
+    api.patch(`${podPath(pod)}/status`, patch),
+  );
 }
 
 /**
@@ -48,5 +51,7 @@ export function deletePodNow(api: KubeApi, pod: Pod): Promise<void> {
     gracePeriodSeconds: 0,
     preconditions: { uid: pod.metadata.uid },
   };
-  return withRetries(`deletion of pod ${pod.metadata.namespace}/${pod.metadata.name}`, () => api.send('DELETE', podPath(pod), options));
+  return withRetries(`deletion of pod ${pod.metadata.namespace}/${pod.metadata.name}`, () =>
+    api.send('DELETE', podPath(pod), options),
+  );
 }

@@ -74,7 +74,11 @@ export async function buildContainerEnv(context: ContainerEnvContext): Promise<R
   };
   for (const source of container.envFrom ?? []) {
     const ref = source.configMapRef ?? source.secretRef;
-    if (ref === undefined) throw new PodSpecError('Unsupported', `container ${container.name}: an envFrom entry without configMapRef or secretRef`);
+    if (ref === undefined)
+      throw new PodSpecError(
+        'Unsupported',
+        `container ${container.name}: an envFrom entry without configMapRef or secretRef`,
+      );
     const kind = source.configMapRef !== undefined ? 'ConfigMap' : 'Secret';
     const data = await readConfigSource(api, namespace, kind, ref.name, context.cache);
     if (data === undefined) {
@@ -98,9 +102,14 @@ export async function buildContainerEnv(context: ContainerEnvContext): Promise<R
       value = resolveResourceFieldRef(container, from.resourceFieldRef, context.allocatable);
     } else if (from.secretKeyRef !== undefined || from.configMapKeyRef !== undefined) {
       const kind = from.secretKeyRef !== undefined ? 'Secret' : 'ConfigMap';
-      value = (await readConfigKey(api, namespace, kind, (from.secretKeyRef ?? from.configMapKeyRef)!, context.cache))?.toString('utf8');
+      value = (
+        await readConfigKey(api, namespace, kind, (from.secretKeyRef ?? from.configMapKeyRef)!, context.cache)
+      )?.toString('utf8');
     } else {
-      throw new PodSpecError('Unsupported', `env ${variable.name}: the node agent cannot resolve valueFrom ${Object.keys(from).join(', ')}`);
+      throw new PodSpecError(
+        'Unsupported',
+        `env ${variable.name}: the node agent cannot resolve valueFrom ${Object.keys(from).join(', ')}`,
+      );
     }
     if (value !== undefined) env[variable.name] = value;
   }
@@ -126,9 +135,13 @@ export function buildContainerArgv(
     );
   }
   const raw = [...container.command, ...(container.args ?? [])].map((part) =>
-    rewriteMountedPath(expandVariables(part, (name) => env[name]), mounts),
+    rewriteMountedPath(
+      expandVariables(part, (name) => env[name]),
+      mounts,
+    ),
   );
   const argv = commandMap(raw);
-  if (argv.length === 0 || argv[0] === '') throw new PodSpecError('ConfigError', `commandMap turned ${JSON.stringify(raw)} into an empty command`);
+  if (argv.length === 0 || argv[0] === '')
+    throw new PodSpecError('ConfigError', `commandMap turned ${JSON.stringify(raw)} into an empty command`);
   return argv;
 }

@@ -7,7 +7,14 @@ import { deletePodNow, writePodStatus } from './pod-api.js';
 import { PodSpecError } from './pod-spec-error.js';
 import { prepareContainer, type PreparedContainer } from './prepare-container.js';
 import { buildPodStatus, computeFinalPhase, computeTerminatedReason, type ContainerReport } from './pod-status.js';
-import { isTerminalPhase, podKey, type Container, type ContainerStateTerminated, type Pod, type PodPhase } from './pod-types.js';
+import {
+  isTerminalPhase,
+  podKey,
+  type Container,
+  type ContainerStateTerminated,
+  type Pod,
+  type PodPhase,
+} from './pod-types.js';
 import { signalTree } from './process-tree.js';
 
 /** What every pod runner shares: the API, the agent's settings, and whether the agent is stopping. */
@@ -114,7 +121,9 @@ export class PodRunner {
   memoryExceeded(usedBytes: number): void {
     if (!this.processRunning || this.oomKilled) return;
     this.oomKilled = true;
-    this.context.log(`pod ${podKey(this.pod)}: ${usedBytes} bytes resident, above its limit of ${this.prepared?.limitBytes}: OOM-killing it`);
+    this.context.log(
+      `pod ${podKey(this.pod)}: ${usedBytes} bytes resident, above its limit of ${this.prepared?.limitBytes}: OOM-killing it`,
+    );
     signalTree(this.process!.pid, 'SIGKILL');
   }
 
@@ -186,7 +195,10 @@ export class PodRunner {
       });
     } catch (error) {
       // An API failure while resolving references fails the pod too: a test sees why at once.
-      const message = error instanceof PodSpecError ? error.message : `preparing the container failed: ${error instanceof Error ? error.message : String(error)}`;
+      const message =
+        error instanceof PodSpecError
+          ? error.message
+          : `preparing the container failed: ${error instanceof Error ? error.message : String(error)}`;
       await this.reportStartError(container, `node agent: ${message}`);
       return;
     }
@@ -198,7 +210,12 @@ export class PodRunner {
     const prepared = this.prepared!;
     let started: ContainerProcess;
     try {
-      started = await spawnContainerProcess({ argv: prepared.argv, env: prepared.env, cwd: prepared.cwd, logPath: this.logPath });
+      started = await spawnContainerProcess({
+        argv: prepared.argv,
+        env: prepared.env,
+        cwd: prepared.cwd,
+        logPath: this.logPath,
+      });
     } catch (error) {
       await this.reportStartError(prepared.container, error instanceof Error ? error.message : String(error));
       return;
@@ -207,7 +224,9 @@ export class PodRunner {
     this.processRunning = true;
     this.oomKilled = false;
     this.state = 'running';
-    this.context.log(`pod ${podKey(this.pod)}: started pid ${started.pid}: ${JSON.stringify(prepared.argv).slice(0, 300)}`);
+    this.context.log(
+      `pod ${podKey(this.pod)}: started pid ${started.pid}: ${JSON.stringify(prepared.argv).slice(0, 300)}`,
+    );
     void started.exited.then((exit) => {
       this.processRunning = false;
       this.enqueue(() => this.exited(started, exit));
@@ -231,11 +250,17 @@ export class PodRunner {
       containerID: this.containerID(ended),
       ...(await this.terminationMessage(prepared, exit.exitCode)),
     };
-    this.context.log(`pod ${podKey(this.pod)}: pid ${ended.pid} ended: ${terminated.reason}, exit code ${exit.exitCode}`);
+    this.context.log(
+      `pod ${podKey(this.pod)}: pid ${ended.pid} ended: ${terminated.reason}, exit code ${exit.exitCode}`,
+    );
     if (this.gone) await this.removeVolumesIfGone();
     if (this.context.isStopping() || this.gone) return;
     const deleting = this.terminating || this.pod.metadata.deletionTimestamp !== undefined;
-    const phase: PodPhase | undefined = deleting ? (exit.exitCode === 0 ? 'Succeeded' : 'Failed') : computeFinalPhase(this.pod, exit.exitCode);
+    const phase: PodPhase | undefined = deleting
+      ? exit.exitCode === 0
+        ? 'Succeeded'
+        : 'Failed'
+      : computeFinalPhase(this.pod, exit.exitCode);
     if (phase !== undefined) {
       await this.report(prepared.container, phase, { terminated });
       if (deleting) await this.deleteOnce();
@@ -252,7 +277,10 @@ export class PodRunner {
   private beginTermination(): void {
     if (this.process === undefined) return;
     this.terminating = true;
-    const grace = Math.min(this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30, MAX_GRACE_SECONDS);
+    const grace = Math.min(
+      this.pod.metadata.deletionGracePeriodSeconds ?? this.pod.spec.terminationGracePeriodSeconds ?? 30,
+      MAX_GRACE_SECONDS,
+    );
     const pid = this.process.pid;
     this.context.log(`pod ${podKey(this.pod)}: deleted: SIGTERM to pid ${pid}, SIGKILL after ${grace} s`);
     if (grace <= 0) {
@@ -291,7 +319,9 @@ export class PodRunner {
     this.context.log(`pod ${podKey(this.pod)}: cannot start: ${message}`);
     const now = new Date().toISOString();
     this.state = 'finished';
-    await this.report(container, 'Failed', { terminated: { exitCode: 128, reason: 'StartError', message, startedAt: now, finishedAt: now } });
+    await this.report(container, 'Failed', {
+      terminated: { exitCode: 128, reason: 'StartError', message, startedAt: now, finishedAt: now },
+    });
   }
 
   private async report(

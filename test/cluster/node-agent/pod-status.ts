@@ -1,5 +1,13 @@
 import { NODE_ADDRESS } from './node-object.js';
-import type { Container, ContainerStateTerminated, ContainerStatus, Pod, PodCondition, PodPhase, PodStatus } from './pod-types.js';
+import type {
+  Container,
+  ContainerStateTerminated,
+  ContainerStatus,
+  Pod,
+  PodCondition,
+  PodPhase,
+  PodStatus,
+} from './pod-types.js';
 
 /** What the agent knows about a pod's (single) container at the moment it reports. */
 export interface ContainerReport {
@@ -40,8 +48,17 @@ export function computePodConditions(
   const kept = existing.filter((c) => !ownedTypes.has(c.type));
   const computed = owned.map((c): PodCondition => {
     const before = existing.find((e) => e.type === c.type);
-    const since = before !== undefined && before.status === c.status && before.lastTransitionTime !== undefined ? before.lastTransitionTime : now;
-    return { type: c.type, status: c.status, ...(c.reason === undefined ? {} : { reason: c.reason }), lastProbeTime: null, lastTransitionTime: since };
+    const since =
+      before !== undefined && before.status === c.status && before.lastTransitionTime !== undefined
+        ? before.lastTransitionTime
+        : now;
+    return {
+      type: c.type,
+      status: c.status,
+      ...(c.reason === undefined ? {} : { reason: c.reason }),
+      lastProbeTime: null,
+      lastTransitionTime: since,
+    };
   });
   return [...kept, ...computed];
 }

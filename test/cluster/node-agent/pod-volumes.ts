@@ -14,7 +14,12 @@ export interface HostMount {
 
 type SourceCache = Map<string, Promise<Record<string, Buffer> | undefined>>;
 
-async function writeKeys(dir: string, data: Record<string, Buffer>, items: readonly KeyToPath[] | undefined, what: string): Promise<void> {
+async function writeKeys(
+  dir: string,
+  data: Record<string, Buffer>,
+  items: readonly KeyToPath[] | undefined,
+  what: string,
+): Promise<void> {
   const entries = items === undefined ? Object.keys(data).map((key) => ({ key, path: key })) : items;
   for (const { key, path } of entries) {
     const value = data[key];
@@ -66,13 +71,20 @@ async function writeProjected(api: KubeApi, pod: Pod, dir: string, volume: Volum
       await writeSource(api, pod, dir, 'Secret', source.secret, cache);
     } else if (source.downwardAPI !== undefined) {
       for (const item of source.downwardAPI.items) {
-        if (item.fieldRef === undefined) throw new PodSpecError('Unsupported', `the node agent supports only fieldRef items in downwardAPI projections`);
+        if (item.fieldRef === undefined)
+          throw new PodSpecError(
+            'Unsupported',
+            `the node agent supports only fieldRef items in downwardAPI projections`,
+          );
         const file = join(dir, normalize(item.path));
         await mkdir(dirname(file), { recursive: true });
         await writeFile(file, resolveFieldRef(pod, item.fieldRef.fieldPath));
       }
     } else {
-      throw new PodSpecError('Unsupported', `the node agent cannot project ${Object.keys(source).join(', ')} in volume ${volume.name}`);
+      throw new PodSpecError(
+        'Unsupported',
+        `the node agent cannot project ${Object.keys(source).join(', ')} in volume ${volume.name}`,
+      );
     }
   }
 }
@@ -84,7 +96,13 @@ async function writeProjected(api: KubeApi, pod: Pod, dir: string, volume: Volum
  * values and arguments (see rewriteMountedPath). Returns the container's mounts, longest
  * mountPath first.
  */
-export async function prepareVolumes(api: KubeApi, pod: Pod, container: Container, podDir: string, cache: SourceCache): Promise<HostMount[]> {
+export async function prepareVolumes(
+  api: KubeApi,
+  pod: Pod,
+  container: Container,
+  podDir: string,
+  cache: SourceCache,
+): Promise<HostMount[]> {
   const hostDirs = new Map<string, string>();
   for (const volume of pod.spec.volumes ?? []) {
     const dir = join(podDir, 'volumes', volume.name);
@@ -97,18 +115,32 @@ export async function prepareVolumes(api: KubeApi, pod: Pod, container: Containe
     if (volume.emptyDir !== undefined) continue;
     if (volume.configMap !== undefined) await writeSource(api, pod, dir, 'ConfigMap', volume.configMap, cache);
     else if (volume.secret !== undefined) {
-      await writeSource(api, pod, dir, 'Secret', { name: volume.secret.secretName, items: volume.secret.items, optional: volume.secret.optional }, cache);
+      await writeSource(
+        api,
+        pod,
+        dir,
+        'Secret',
+        { name: volume.secret.secretName, items: volume.secret.items, optional: volume.secret.optional },
+        cache,
+      );
     } else if (volume.projected !== undefined) await writeProjected(api, pod, dir, volume, cache);
     else {
-      const type = Object.keys(volume).filter((key) => key !== 'name').join(', ');
-      throw new PodSpecError('Unsupported', `volume ${volume.name}: the node agent supports emptyDir, hostPath, configMap, secret and projected volumes, not ${type}`);
+      const type = Object.keys(volume)
+        .filter((key) => key !== 'name')
+        .join(', ');
+      throw new PodSpecError(
+        'Unsupported',
+        `volume ${volume.name}: the node agent supports emptyDir, hostPath, configMap, secret and projected volumes, not ${type}`,
+      );
     }
   }
   const mounts: HostMount[] = [];
   for (const mount of container.volumeMounts ?? []) {
     const hostDir = hostDirs.get(mount.name);
-    if (hostDir === undefined) throw new PodSpecError('ConfigError', `volumeMount ${mount.mountPath} names no volume ${mount.name}`);
-    const hostPath = mount.subPath === undefined || mount.subPath === '' ? hostDir : join(hostDir, normalize(mount.subPath));
+    if (hostDir === undefined)
+      throw new PodSpecError('ConfigError', `volumeMount ${mount.mountPath} names no volume ${mount.name}`);
+    const hostPath =
+      mount.subPath === undefined || mount.subPath === '' ? hostDir : join(hostDir, normalize(mount.subPath));
     if (mount.subPath !== undefined && mount.subPath !== '') await mkdir(hostPath, { recursive: true }).catch(() => {});
     mounts.push({ mountPath: mount.mountPath.replace(/\/+$/, '') || '/', hostPath });
   }

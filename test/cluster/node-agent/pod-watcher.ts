@@ -40,18 +40,22 @@ export function startPodWatcher(options: PodWatcherOptions): PodWatcher {
       const path =
         `/api/v1/pods?${selector}&watch=1&allowWatchBookmarks=true&timeoutSeconds=${WATCH_TIMEOUT_SECONDS}` +
         `&resourceVersion=${encodeURIComponent(version)}`;
-      await api.watch<Pod & { code?: number; message?: string }>(path, (event: WatchEvent<Pod & { code?: number; message?: string }>) => {
-        if (event.type === 'ERROR') throw new RelistNeeded(`watch error ${event.object.code ?? ''}: ${event.object.message ?? ''}`);
-        version = event.object.metadata.resourceVersion ?? version;
-        if (event.type === 'BOOKMARK') return;
-        if (event.type === 'DELETED') {
-          known.delete(event.object.metadata.uid);
-          options.onPodGone(event.object);
-        } else {
-          known.set(event.object.metadata.uid, event.object);
-          options.onPod(event.object);
-        }
-      });
+      await api.watch<Pod & { code?: number; message?: string }>(
+        path,
+        (event: WatchEvent<Pod & { code?: number; message?: string }>) => {
+          if (event.type === 'ERROR')
+            throw new RelistNeeded(`watch error ${event.object.code ?? ''}: ${event.object.message ?? ''}`);
+          version = event.object.metadata.resourceVersion ?? version;
+          if (event.type === 'BOOKMARK') return;
+          if (event.type === 'DELETED') {
+            known.delete(event.object.metadata.uid);
+            options.onPodGone(event.object);
+          } else {
+            known.set(event.object.metadata.uid, event.object);
+            options.onPod(event.object);
+          }
+        },
+      );
     }
   };
 
@@ -73,7 +77,9 @@ export function startPodWatcher(options: PodWatcherOptions): PodWatcher {
       } catch (error) {
         if (stopped) return;
         if (!(error instanceof RelistNeeded)) {
-          options.log(`pod watch of node ${nodeName} failed, listing again: ${error instanceof Error ? error.message : String(error)}`);
+          options.log(
+            `pod watch of node ${nodeName} failed, listing again: ${error instanceof Error ? error.message : String(error)}`,
+          );
           await delay(RETRY_DELAY_MS);
         }
       }

@@ -41,9 +41,13 @@ export async function prepareContainer(options: PrepareContainerOptions): Promis
   const { api, pod, podDir } = options;
   const { spec } = pod;
   if (spec.containers.length !== 1) {
-    throw new PodSpecError('Unsupported', `the node agent runs pods with exactly one container, not ${spec.containers.length}`);
+    throw new PodSpecError(
+      'Unsupported',
+      `the node agent runs pods with exactly one container, not ${spec.containers.length}`,
+    );
   }
-  if ((spec.initContainers ?? []).length > 0) throw new PodSpecError('Unsupported', 'the node agent does not run init containers');
+  if ((spec.initContainers ?? []).length > 0)
+    throw new PodSpecError('Unsupported', 'the node agent does not run init containers');
   const container = spec.containers[0]!;
   await mkdir(podDir, { recursive: true });
   const cache = new Map<string, Promise<Record<string, Buffer> | undefined>>();
@@ -64,7 +68,11 @@ export async function prepareContainer(options: PrepareContainerOptions): Promis
     cache,
   });
   // The ServiceAccount token's fixed in-cluster path cannot exist here: a kubeconfig names it.
-  const inCluster = await writeInClusterKubeconfig({ mounts: volumeMounts, podDir, apiserverPort: options.apiserverPort });
+  const inCluster = await writeInClusterKubeconfig({
+    mounts: volumeMounts,
+    podDir,
+    apiserverPort: options.apiserverPort,
+  });
   if (inCluster !== undefined && env.KUBECONFIG === undefined) env.KUBECONFIG = inCluster;
   const argv = buildContainerArgv(container, env, mounts, options.commandMap);
   // A workingDir under a mount becomes its host path; any other would be in the image: the pod dir stands in.
@@ -76,7 +84,10 @@ export async function prepareContainer(options: PrepareContainerOptions): Promis
   try {
     limitBytes = limit === undefined ? undefined : parseMemoryBytes(limit);
   } catch (error) {
-    throw new PodSpecError('ConfigError', `container ${container.name}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new PodSpecError(
+      'ConfigError',
+      `container ${container.name}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return { container, argv, env, cwd, mounts, limitBytes };
 }

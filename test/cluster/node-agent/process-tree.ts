@@ -59,7 +59,10 @@ export function processTrees(roots: readonly number[]): Map<number, number[]> {
       members.add(pid);
       stack.push(...(children.get(pid) ?? []));
     }
-    trees.set(root, [...members].sort((a, b) => (a === root ? -1 : b === root ? 1 : a - b)));
+    trees.set(
+      root,
+      [...members].sort((a, b) => (a === root ? -1 : b === root ? 1 : a - b)),
+    );
   }
   return trees;
 }

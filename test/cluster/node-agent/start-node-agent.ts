@@ -16,7 +16,10 @@ export interface NodeAgentOptions {
   /** `https://127.0.0.1:PORT`; required with `certificates`, overrides the kubeconfig's server. */
   readonly server?: string;
   /** The control plane's certificates (startControlPlane().certificates): the agent acts as admin. */
-  readonly certificates?: { readonly ca: Pick<CertificateFiles, 'cert'>; readonly clients: { readonly admin: CertificateFiles } };
+  readonly certificates?: {
+    readonly ca: Pick<CertificateFiles, 'cert'>;
+    readonly clients: { readonly admin: CertificateFiles };
+  };
   /** Or a kubeconfig with a client certificate (the control plane's admin kubeconfig). */
   readonly kubeconfig?: string;
   readonly nodes: readonly NodeDefinition[];
@@ -103,7 +106,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
   }
   const heartbeat = startNodeHeartbeat(api, registered, since, log);
 
-  const allocatable = new Map(options.nodes.map((node) => [node.name, { cpu: node.cpu ?? '4', memory: node.memory ?? '14162Mi' }]));
+  const allocatable = new Map(
+    options.nodes.map((node) => [node.name, { cpu: node.cpu ?? '4', memory: node.memory ?? '14162Mi' }]),
+  );
   const context: PodRunnerContext = {
     api,
     workDir: options.workDir,
@@ -127,7 +132,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     runners.get(pod.metadata.uid)?.podGone();
     runners.delete(pod.metadata.uid);
   };
-  const watchers: PodWatcher[] = options.nodes.map((node) => startPodWatcher({ api, nodeName: node.name, onPod, onPodGone, log }));
+  const watchers: PodWatcher[] = options.nodes.map((node) =>
+    startPodWatcher({ api, nodeName: node.name, onPod, onPodGone, log }),
+  );
   const memoryWatcher = startMemoryWatcher(() =>
     [...runners.values()].flatMap((runner) => {
       const pid = runner.pid;
@@ -170,7 +177,9 @@ export async function startNodeAgent(options: NodeAgentOptions): Promise<NodeAge
     runningPods() {
       return [...runners.values()].flatMap((runner) => {
         const pid = runner.pid;
-        return pid === undefined ? [] : [{ namespace: runner.namespace, name: runner.name, pid, logPath: runner.logPath }];
+        return pid === undefined
+          ? []
+          : [{ namespace: runner.namespace, name: runner.name, pid, logPath: runner.logPath }];
       });
     },
     killPod(namespace, name, signal) {

@@ -11,7 +11,16 @@ import { parse as parseYaml } from 'yaml';
 import { ExecutorDefaultsSchema } from '../../../operator/config/operator-config.js';
 import { OPERATOR_COMMAND } from '../../../operator/cli/operator-flags.js';
 import { OPERATOR_CLUSTER_RULES, OPERATOR_LEASE_RULES } from '../../../operator/kube/operator-rbac.js';
-import { CHART_DIR, GOLDEN_DIR, REPO_ROOT, findObject, parseManifests, renderChart, runHelm, type KubeObject } from '../../support/helm-chart.js';
+import {
+  CHART_DIR,
+  GOLDEN_DIR,
+  REPO_ROOT,
+  findObject,
+  parseManifests,
+  renderChart,
+  runHelm,
+  type KubeObject,
+} from '../../support/helm-chart.js';
 
 const ALL_OPTIONS = join(GOLDEN_DIR, 'all-options.values.yaml');
 const GOLDENS = [
@@ -31,7 +40,12 @@ function operatorContainer(objects: readonly KubeObject[]): any {
 describe('the Helm chart, rendered', { timeout: 20 * 60_000 }, () => {
   it('passes helm lint --strict with the default values and with every option set', async () => {
     for (const valuesFiles of [[], [ALL_OPTIONS]]) {
-      const result = await runHelm(['lint', '--strict', CHART_DIR, ...valuesFiles.flatMap((file) => ['--values', file])]);
+      const result = await runHelm([
+        'lint',
+        '--strict',
+        CHART_DIR,
+        ...valuesFiles.flatMap((file) => ['--values', file]),
+      ]);
       assert.equal(result.code, 0, result.stdout + result.stderr);
       assert.match(result.stdout, /1 chart\(s\) linted, 0 chart\(s\) failed/);
     }
@@ -47,7 +61,11 @@ describe('the Helm chart, rendered', { timeout: 20 * 60_000 }, () => {
         continue;
       }
       const golden = await readFile(path, 'utf8').catch(() => '');
-      assert.equal(rendered, golden, `helm template differs from ${path}: review the change, then run it with UPDATE_GOLDEN=1`);
+      assert.equal(
+        rendered,
+        golden,
+        `helm template differs from ${path}: review the change, then run it with UPDATE_GOLDEN=1`,
+      );
     }
   });
 
@@ -56,7 +74,11 @@ describe('the Helm chart, rendered', { timeout: 20 * 60_000 }, () => {
       readFile(join(REPO_ROOT, 'crds', 'featurejob.dev_featurejobs.yaml'), 'utf8'),
       readFile(join(CHART_DIR, 'crds', 'featurejob.dev_featurejobs.yaml'), 'utf8'),
     ]);
-    assert.equal(shipped, generated, 'charts/featurejob/crds/ differs from crds/: cp crds/featurejob.dev_featurejobs.yaml charts/featurejob/crds/');
+    assert.equal(
+      shipped,
+      generated,
+      'charts/featurejob/crds/ differs from crds/: cp crds/featurejob.dev_featurejobs.yaml charts/featurejob/crds/',
+    );
     const chart = parseYaml(await readFile(join(CHART_DIR, 'Chart.yaml'), 'utf8')) as { appVersion: string };
     const pkg = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
     assert.equal(chart.appVersion, pkg.version);
@@ -72,14 +94,28 @@ describe('the Helm chart, rendered', { timeout: 20 * 60_000 }, () => {
       assert.deepEqual(clusterRoles[0]!.rules, OPERATOR_CLUSTER_RULES);
       assert.deepEqual(roles[0]!.rules, OPERATOR_LEASE_RULES);
       assert.equal(roles[0]!.metadata.namespace, 'featurejob');
-      for (const rule of [...clusterRoles[0]!.rules, ...roles[0]!.rules] as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>) {
-        for (const list of [rule.apiGroups, rule.resources, rule.verbs]) assert.ok(!list.includes('*'), JSON.stringify(rule));
+      for (const rule of [...clusterRoles[0]!.rules, ...roles[0]!.rules] as Array<{
+        apiGroups: string[];
+        resources: string[];
+        verbs: string[];
+      }>) {
+        for (const list of [rule.apiGroups, rule.resources, rule.verbs])
+          assert.ok(!list.includes('*'), JSON.stringify(rule));
         assert.ok(!rule.resources.includes('secrets'), JSON.stringify(rule));
       }
-      for (const [kind, role] of [['ClusterRoleBinding', clusterRoles[0]!], ['RoleBinding', roles[0]!]] as const) {
+      for (const [kind, role] of [
+        ['ClusterRoleBinding', clusterRoles[0]!],
+        ['RoleBinding', roles[0]!],
+      ] as const) {
         const binding = findObject(objects, kind);
-        assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: role.kind, name: role.metadata.name });
-        assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'featurejob-operator', namespace: 'featurejob' }]);
+        assert.deepEqual(binding.roleRef, {
+          apiGroup: 'rbac.authorization.k8s.io',
+          kind: role.kind,
+          name: role.metadata.name,
+        });
+        assert.deepEqual(binding.subjects, [
+          { kind: 'ServiceAccount', name: 'featurejob-operator', namespace: 'featurejob' },
+        ]);
       }
     }
   });
@@ -92,13 +128,21 @@ describe('the Helm chart, rendered', { timeout: 20 * 60_000 }, () => {
     assert.equal(args[0], 'operator');
     for (const arg of args.slice(1)) {
       const flag = /^--([a-z-]+)=/.exec(arg)?.[1];
-      assert.ok(flag !== undefined && Object.hasOwn(OPERATOR_COMMAND.flags, flag), `featurejob operator does not know ${arg}`);
+      assert.ok(
+        flag !== undefined && Object.hasOwn(OPERATOR_COMMAND.flags, flag),
+        `featurejob operator does not know ${arg}`,
+      );
     }
     assert.ok(!args.includes('--no-leader-elect'));
     assert.equal(argValue(args, 'executor-image'), 'featurejob:0.1.0');
     assert.equal(argValue(args, 'lease-name'), 'featurejob-operator');
     assert.equal(findObject(objects, 'Deployment').spec.replicas, 1);
-    const env = Object.fromEntries((container.env as Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>).map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath]));
+    const env = Object.fromEntries(
+      (container.env as Array<{ name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }>).map((e) => [
+        e.name,
+        e.valueFrom?.fieldRef?.fieldPath,
+      ]),
+    );
     assert.equal(env.POD_NAMESPACE, 'metadata.namespace');
     assert.equal(env.POD_NAME, 'metadata.name');
     assert.deepEqual(container.livenessProbe.httpGet, { path: '/healthz', port: 'http' });
@@ -107,9 +151,16 @@ describe('the Helm chart, rendered', { timeout: 20 * 60_000 }, () => {
   });
 
   it('passes executor defaults that the operator parses, equal to its own defaults unless values change them', async () => {
-    const defaults = JSON.parse(argValue(operatorContainer(parseManifests(await renderChart())).args, 'executor-defaults')!);
+    const defaults = JSON.parse(
+      argValue(operatorContainer(parseManifests(await renderChart())).args, 'executor-defaults')!,
+    );
     assert.deepEqual(ExecutorDefaultsSchema.parse(defaults), ExecutorDefaultsSchema.parse({}));
-    const changed = JSON.parse(argValue(operatorContainer(parseManifests(await renderChart({ valuesFiles: [ALL_OPTIONS] }))).args, 'executor-defaults')!);
+    const changed = JSON.parse(
+      argValue(
+        operatorContainer(parseManifests(await renderChart({ valuesFiles: [ALL_OPTIONS] }))).args,
+        'executor-defaults',
+      )!,
+    );
     assert.deepEqual(ExecutorDefaultsSchema.parse(changed).limits, { cpu: '4', memory: '16Gi' });
   });
 
@@ -129,22 +180,43 @@ describe('the Helm chart, rendered', { timeout: 20 * 60_000 }, () => {
   it('creates the executor ServiceAccount and NetworkPolicy in every executor namespace', async () => {
     const byDefault = parseManifests(await renderChart());
     const accounts = byDefault.filter((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'featurejob-executor');
-    assert.deepEqual(accounts.map((a) => a.metadata.namespace), ['featurejob']);
+    assert.deepEqual(
+      accounts.map((a) => a.metadata.namespace),
+      ['featurejob'],
+    );
     assert.equal(accounts[0]!.automountServiceAccountToken, false);
     assert.equal(accounts[0]!.metadata.annotations, undefined, 'no IRSA annotation by default: Pod Identity');
 
     const all = parseManifests(await renderChart({ valuesFiles: [ALL_OPTIONS] }));
     const irsa = all.filter((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'featurejob-executor');
-    assert.deepEqual(irsa.map((a) => a.metadata.namespace), ['featurejob', 'team-a']);
-    for (const account of irsa) assert.equal(account.metadata.annotations?.['eks.amazonaws.com/role-arn'], 'arn:aws:iam::123456789012:role/featurejob-executor');
+    assert.deepEqual(
+      irsa.map((a) => a.metadata.namespace),
+      ['featurejob', 'team-a'],
+    );
+    for (const account of irsa)
+      assert.equal(
+        account.metadata.annotations?.['eks.amazonaws.com/role-arn'],
+        'arn:aws:iam::123456789012:role/featurejob-executor',
+      );
     const policies = all.filter((o) => o.kind === 'NetworkPolicy');
-    assert.deepEqual(policies.map((p) => p.metadata.namespace), ['featurejob', 'team-a']);
+    assert.deepEqual(
+      policies.map((p) => p.metadata.namespace),
+      ['featurejob', 'team-a'],
+    );
     for (const policy of policies) {
       assert.deepEqual(policy.spec.policyTypes, ['Ingress', 'Egress']);
       assert.equal(policy.spec.ingress, undefined, 'no ingress rule: nothing may connect');
-      assert.deepEqual(policy.spec.podSelector.matchLabels, { 'app.kubernetes.io/name': 'featurejob', 'app.kubernetes.io/managed-by': 'featurejob-operator' });
-      const ports = (policy.spec.egress as Array<{ ports: Array<{ port: number }> }>).flatMap((rule) => rule.ports.map((p) => p.port));
-      assert.deepEqual([...new Set(ports)].sort((a, b) => a - b), [53, 80, 443, 9000]);
+      assert.deepEqual(policy.spec.podSelector.matchLabels, {
+        'app.kubernetes.io/name': 'featurejob',
+        'app.kubernetes.io/managed-by': 'featurejob-operator',
+      });
+      const ports = (policy.spec.egress as Array<{ ports: Array<{ port: number }> }>).flatMap((rule) =>
+        rule.ports.map((p) => p.port),
+      );
+      assert.deepEqual(
+        [...new Set(ports)].sort((a, b) => a - b),
+        [53, 80, 443, 9000],
+      );
     }
   });
 

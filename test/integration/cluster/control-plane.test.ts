@@ -19,14 +19,16 @@ interface PodList {
   }[];
 }
 
-
 // A cold first run builds etcd, Kubernetes and helm from their Go modules (minutes; cached
 // afterwards). Without Go that fails, and so does this suite: it does not skip.
-describe('the test control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler)', { timeout: 60 * 60_000 }, () => {
+describe('the test control plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler)', {
+  timeout: 60 * 60_000,
+}, () => {
   let cluster: ControlPlane;
   const kubectl = (args: string[], stdin?: string): Promise<CommandResult> =>
     runCommand(cluster.binaries.kubectl, args, cluster.env(), stdin);
-  const ok = (args: string[], stdin?: string): Promise<string> => checked(kubectl(args, stdin), `kubectl ${args.join(' ')}`);
+  const ok = (args: string[], stdin?: string): Promise<string> =>
+    checked(kubectl(args, stdin), `kubectl ${args.join(' ')}`);
 
   before(async () => {
     cluster = await startControlPlane({ log: (line) => console.error(`control plane: ${line}`) });
@@ -43,7 +45,10 @@ describe('the test control plane (etcd, kube-apiserver, kube-controller-manager,
     };
     assert.equal(versions.serverVersion.gitVersion, KUBERNETES_VERSION);
     assert.equal(versions.clientVersion.gitVersion, KUBERNETES_VERSION);
-    assert.equal(`v${versions.serverVersion.major}.${versions.serverVersion.minor}`, KUBERNETES_VERSION.replace(/\.\d+$/, ''));
+    assert.equal(
+      `v${versions.serverVersion.major}.${versions.serverVersion.minor}`,
+      KUBERNETES_VERSION.replace(/\.\d+$/, ''),
+    );
   });
 
   it('is ready', async () => {
@@ -64,13 +69,22 @@ describe('the test control plane (etcd, kube-apiserver, kube-controller-manager,
     const asReader = (args: string[]): Promise<CommandResult> =>
       runCommand(
         cluster.binaries.kubectl,
-        ['--kubeconfig=/dev/null', `--server=${cluster.server}`, `--certificate-authority=${cluster.certificates.ca.cert}`, `--token=${token}`, ...args],
+        [
+          '--kubeconfig=/dev/null',
+          `--server=${cluster.server}`,
+          `--certificate-authority=${cluster.certificates.ca.cert}`,
+          `--token=${token}`,
+          ...args,
+        ],
         { KUBECONFIG: '' },
       );
     const canI = (): Promise<CommandResult> =>
       kubectl(['auth', 'can-i', 'list', 'secrets', '-n', 'rbac', '--as=system:serviceaccount:rbac:reader']);
 
-    assert.equal((await asReader(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).stdout, 'system:serviceaccount:rbac:reader');
+    assert.equal(
+      (await asReader(['auth', 'whoami', '-o', 'jsonpath={.status.userInfo.username}'])).stdout,
+      'system:serviceaccount:rbac:reader',
+    );
     const before = await canI();
     assert.equal(before.stdout.trim(), 'no');
     assert.equal(before.code, 1);
@@ -79,13 +93,24 @@ describe('the test control plane (etcd, kube-apiserver, kube-controller-manager,
     assert.match(denied.stderr, /Forbidden.*"system:serviceaccount:rbac:reader" cannot list resource "secrets"/);
 
     await ok(['create', 'role', 'secret-reader', '-n', 'rbac', '--verb=get,list', '--resource=secrets']);
-    await ok(['create', 'rolebinding', 'reader-reads-secrets', '-n', 'rbac', '--role=secret-reader', '--serviceaccount=rbac:reader']);
+    await ok([
+      'create',
+      'rolebinding',
+      'reader-reads-secrets',
+      '-n',
+      'rbac',
+      '--role=secret-reader',
+      '--serviceaccount=rbac:reader',
+    ]);
     const granted = await eventually('the RoleBinding to apply', async () => {
       const result = await canI();
       return result.stdout.trim() === 'yes' ? result : undefined;
     });
     assert.equal(granted.code, 0);
-    assert.equal(await checked(asReader(['get', 'secrets', '-n', 'rbac', '-o', 'name']), 'kubectl get secrets (token)'), 'secret/hidden\n');
+    assert.equal(
+      await checked(asReader(['get', 'secrets', '-n', 'rbac', '-o', 'name']), 'kubectl get secrets (token)'),
+      'secret/hidden\n',
+    );
     // Still nothing outside the Role's namespace.
     assert.notEqual((await asReader(['get', 'secrets', '-n', 'default'])).code, 0);
   });
@@ -114,19 +139,28 @@ describe('the test control plane (etcd, kube-apiserver, kube-controller-manager,
     };
     await ok(['apply', '-f', '-'], JSON.stringify(job));
     // The fields of the operator's Jobs survive a round trip: their features are on.
-    const stored = JSON.parse(await ok(['get', 'job', 'partitions', '-n', 'jobs', '-o', 'json'])) as { spec: Record<string, unknown> };
+    const stored = JSON.parse(await ok(['get', 'job', 'partitions', '-n', 'jobs', '-o', 'json'])) as {
+      spec: Record<string, unknown>;
+    };
     assert.equal(stored.spec.backoffLimitPerIndex, 1);
     assert.equal(stored.spec.maxFailedIndexes, 1);
     assert.equal(stored.spec.podReplacementPolicy, 'Failed');
     assert.deepEqual(stored.spec.podFailurePolicy, job.spec.podFailurePolicy);
 
-    const pods = await eventually('the Job controller to create both Pods, and the scheduler to reject them', async () => {
-      const list = JSON.parse(await ok(['get', 'pods', '-n', 'jobs', '-l', 'job-name=partitions', '-o', 'json'])) as PodList;
-      const unschedulable = list.items.filter((pod) =>
-        pod.status.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable'),
-      );
-      return list.items.length === 2 && unschedulable.length === 2 ? list.items : undefined;
-    });
+    const pods = await eventually(
+      'the Job controller to create both Pods, and the scheduler to reject them',
+      async () => {
+        const list = JSON.parse(
+          await ok(['get', 'pods', '-n', 'jobs', '-l', 'job-name=partitions', '-o', 'json']),
+        ) as PodList;
+        const unschedulable = list.items.filter((pod) =>
+          pod.status.conditions?.some(
+            (c) => c.type === 'PodScheduled' && c.status === 'False' && c.reason === 'Unschedulable',
+          ),
+        );
+        return list.items.length === 2 && unschedulable.length === 2 ? list.items : undefined;
+      },
+    );
     const indexes = pods.map((pod) => pod.metadata.annotations?.['batch.kubernetes.io/job-completion-index']).sort();
     assert.deepEqual(indexes, ['0', '1']);
     for (const pod of pods) {
@@ -138,7 +172,15 @@ describe('the test control plane (etcd, kube-apiserver, kube-controller-manager,
 
   it('has the pinned helm, which reaches the cluster', async () => {
     const helm = (args: string[]): Promise<string> =>
-      checked(runCommand(cluster.binaries.helm, args, { ...cluster.env(), HELM_CONFIG_HOME: `${cluster.dir}/helm`, HELM_CACHE_HOME: `${cluster.dir}/helm`, HELM_DATA_HOME: `${cluster.dir}/helm` }), `helm ${args.join(' ')}`);
+      checked(
+        runCommand(cluster.binaries.helm, args, {
+          ...cluster.env(),
+          HELM_CONFIG_HOME: `${cluster.dir}/helm`,
+          HELM_CACHE_HOME: `${cluster.dir}/helm`,
+          HELM_DATA_HOME: `${cluster.dir}/helm`,
+        }),
+        `helm ${args.join(' ')}`,
+      );
     assert.equal(await helm(['version', '--template', '{{.Version}}']), HELM_VERSION);
     assert.deepEqual(JSON.parse(await helm(['list', '--all-namespaces', '-o', 'json'])), []);
   });

@@ -8,7 +8,12 @@ import { computeExitCode } from '../../../executor/cluster/executor-exit-codes.j
 import { readCommitMarker } from '../../../executor/commit/commit-partition.js';
 import { finishReduce } from '../../../executor/reduce/finish-reduce.js';
 import { PROJECTION_MARKERS_PREFIX } from '../../../executor/reduce/projection-marker.js';
-import { computeReduceTaskCounts, isProjectionComplete, isReduceComplete, observeReduce } from '../../../executor/reduce/observe-reduce.js';
+import {
+  computeReduceTaskCounts,
+  isProjectionComplete,
+  isReduceComplete,
+  observeReduce,
+} from '../../../executor/reduce/observe-reduce.js';
 import { runExecutor, type ExecutorMode, type ExecutorResult } from '../../../executor/cluster/run-executor.js';
 import type { ExecutorConfigInput } from '../../../executor/config/executor-config.js';
 import { isFeatureJobError, type ErrorCode } from '../../../executor/errors.js';
@@ -59,26 +64,49 @@ async function snapshot(dir: string): Promise<Map<string, string>> {
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    files.set(relative(dir, path), createHash('sha256').update(await readFile(path)).digest('hex'));
+    files.set(
+      relative(dir, path),
+      createHash('sha256')
+        .update(await readFile(path))
+        .digest('hex'),
+    );
   }
   return files;
 }
 
 function settingsFor(dir: string, pca?: { components: number; whiten: boolean }): ExecutorConfigInput {
-  return { version: 1, input: dir, output: dir, format: 'parquet', weights: 'random', imagesPerPartition: 64, threads: 1, batchSize: 8, ...(pca === undefined ? {} : { pca }) };
+  return {
+    version: 1,
+    input: dir,
+    output: dir,
+    format: 'parquet',
+    weights: 'random',
+    imagesPerPartition: 64,
+    threads: 1,
+    batchSize: 8,
+    ...(pca === undefined ? {} : { pca }),
+  };
 }
 
 function runTask(mode: ExecutorMode, settings: ExecutorConfigInput, index?: number): Promise<ExecutorResult> {
-  const env = { FEATUREJOB_EXECUTOR_CONFIG: JSON.stringify(settings), ...(index === undefined ? {} : { JOB_COMPLETION_INDEX: String(index) }) };
+  const env = {
+    FEATUREJOB_EXECUTOR_CONFIG: JSON.stringify(settings),
+    ...(index === undefined ? {} : { JOB_COMPLETION_INDEX: String(index) }),
+  };
   return runExecutor({ mode, env, logger });
 }
 
 /** Every PCA task, as the operator runs them: each statistics index, the fit, each project index, then finishReduce. */
-async function runAllTasks(dir: string, manifest: Manifest, pca: { components: number; whiten: boolean }): Promise<{ results: ExecutorResult[]; manifest: Manifest }> {
+async function runAllTasks(
+  dir: string,
+  manifest: Manifest,
+  pca: { components: number; whiten: boolean },
+): Promise<{ results: ExecutorResult[]; manifest: Manifest }> {
   const settings = settingsFor(dir, pca);
   const counts = computeReduceTaskCounts(manifest);
   const results: ExecutorResult[] = [];
-  for (let index = 0; index < counts.statisticsGroups; index++) results.push(await runTask('pca-statistics', settings, index));
+  for (let index = 0; index < counts.statisticsGroups; index++)
+    results.push(await runTask('pca-statistics', settings, index));
   results.push(await runTask('pca-fit', settings));
   for (let index = 0; index < counts.partitions; index++) results.push(await runTask('pca-project', settings, index));
   return { results, manifest: await finishReduce({ output: new FileStore({ dir }), ...pca }) };
@@ -107,7 +135,11 @@ describe('the executor PCA tasks (pca-statistics, pca-fit, pca-project, then fin
     const output = new FileStore({ dir: clusterDir });
     manifest = await writeFeatureOutput({ output, dimensions: DIMENSIONS, partitions });
     // Partition 0 was extracted with PCA ahead: its statistics were committed with its shard.
-    const rows = buildFeatureRows({ paths: partitions[0]!.paths, features: partitions[0]!.features, dimensions: DIMENSIONS });
+    const rows = buildFeatureRows({
+      paths: partitions[0]!.paths,
+      features: partitions[0]!.features,
+      dimensions: DIMENSIONS,
+    });
     await output.put(statisticsKey(0, 'a0'), encodeStatisticsFile(await computeRowStatistics(rows, 1)));
     await cp(clusterDir, localDir, { recursive: true });
   });
@@ -117,24 +149,61 @@ describe('the executor PCA tasks (pca-statistics, pca-fit, pca-project, then fin
     const output = new FileStore({ dir: clusterDir });
     const pca = { components: 5, whiten: false };
     assert.deepEqual(computeReduceTaskCounts(manifest), { statisticsGroups: 4, partitions: ROWS_PER_PARTITION.length });
-    assert.deepEqual(await observeReduce(output, manifest), { statisticsGroups: 4, partitions: 10, modelWritten: false, projected: 0, finished: false });
+    assert.deepEqual(await observeReduce(output, manifest), {
+      statisticsGroups: 4,
+      partitions: 10,
+      modelWritten: false,
+      projected: 0,
+      finished: false,
+    });
 
     const first = await runAllTasks(clusterDir, manifest, pca);
     const statistics = first.results.filter((result) => result.mode === 'pca-statistics');
-    assert.deepEqual(statistics.map((result) => [result.partitions, result.computed]), [[[0], false], [[1, 3, 4, 5, 6], true], [[7], true], [[8, 9], true]]);
-    assert.deepEqual(first.results.filter((result) => result.mode === 'pca-fit').map((result) => result.created), [true]);
-    assert.ok(first.results.filter((result) => result.mode === 'pca-project').every((result) => result.outcome === 'projected'));
+    assert.deepEqual(
+      statistics.map((result) => [result.partitions, result.computed]),
+      [
+        [[0], false],
+        [[1, 3, 4, 5, 6], true],
+        [[7], true],
+        [[8, 9], true],
+      ],
+    );
+    assert.deepEqual(
+      first.results.filter((result) => result.mode === 'pca-fit').map((result) => result.created),
+      [true],
+    );
+    assert.ok(
+      first.results.filter((result) => result.mode === 'pca-project').every((result) => result.outcome === 'projected'),
+    );
     const observed = await observeReduce(output, first.manifest);
     assert.equal(observed.projected, 10);
     assert.ok(observed.finished && isProjectionComplete(observed) && isReduceComplete(first.manifest, pca));
-    assert.deepEqual({ ...observed.model, sha256: undefined }, { components: 5, whiten: false, rows: 121, sha256: undefined });
+    assert.deepEqual(
+      { ...observed.model, sha256: undefined },
+      { components: 5, whiten: false, rows: 121, sha256: undefined },
+    );
 
-    const local = await runLocalReduce({ output: new FileStore({ dir: localDir }), ...pca, workers: 1, threads: 1, maxAttempts: 1, logger });
+    const local = await runLocalReduce({
+      output: new FileStore({ dir: localDir }),
+      ...pca,
+      workers: 1,
+      threads: 1,
+      maxAttempts: 1,
+      logger,
+    });
     const model: PcaModel = decodePcaModel(await readFile(join(clusterDir, 'pca', 'model.json')), 'model.json');
     assert.equal(model.rows, local.model.rows);
-    local.model.componentVectors.forEach((vector, c) => vector.forEach((value, i) => assert.ok(Math.abs(value - model.componentVectors[c]![i]!) <= 1e-9, `component ${c} [${i}]`)));
-    local.model.explainedVariance.forEach((value, c) => assert.ok(Math.abs(value - model.explainedVariance[c]!) <= 1e-9 * value));
-    model.explainedVariance.forEach((value, c) => assert.ok(Math.abs(value / SPECTRUM[c]! - 1) < 0.5, `λ${c + 1} = ${value}, built ${SPECTRUM[c]}`));
+    local.model.componentVectors.forEach((vector, c) =>
+      vector.forEach((value, i) =>
+        assert.ok(Math.abs(value - model.componentVectors[c]![i]!) <= 1e-9, `component ${c} [${i}]`),
+      ),
+    );
+    local.model.explainedVariance.forEach((value, c) =>
+      assert.ok(Math.abs(value - model.explainedVariance[c]!) <= 1e-9 * value),
+    );
+    model.explainedVariance.forEach((value, c) =>
+      assert.ok(Math.abs(value / SPECTRUM[c]! - 1) < 0.5, `λ${c + 1} = ${value}, built ${SPECTRUM[c]}`),
+    );
     const comparable = (m: Manifest, dir: string) => ({
       ...m.pca,
       fittedAt: undefined,
@@ -143,7 +212,11 @@ describe('the executor PCA tasks (pca-statistics, pca-fit, pca-project, then fin
     });
     assert.deepEqual(comparable(first.manifest, clusterDir), comparable(local.manifest, localDir));
     const reduced = async (dir: string) => [...(await snapshot(join(dir, 'pca')))].sort();
-    assert.deepEqual(await reduced(clusterDir), await reduced(localDir), 'the same model and reduced shards, byte for byte');
+    assert.deepEqual(
+      await reduced(clusterDir),
+      await reduced(localDir),
+      'the same model and reduced shards, byte for byte',
+    );
 
     const before = await snapshot(clusterDir);
     const again = await runAllTasks(clusterDir, first.manifest, pca);
@@ -162,7 +235,10 @@ describe('the executor PCA tasks (pca-statistics, pca-fit, pca-project, then fin
     const current = parseManifestText(await readFile(join(clusterDir, 'manifest.json'), 'utf8'));
     await runTask('pca-fit', settingsFor(clusterDir, pca));
     const refitted = await observeReduce(output, current);
-    assert.deepEqual([refitted.model?.components, refitted.model?.whiten, refitted.projected, refitted.finished], [3, true, 0, false]);
+    assert.deepEqual(
+      [refitted.model?.components, refitted.model?.whiten, refitted.projected, refitted.finished],
+      [3, true, 0, false],
+    );
     // Not finished yet is transient: the operator looks again later.
     await rejectsWith(finishReduce({ output, ...pca }), 'FJ_PARTITION_FAILED', 75);
 
@@ -176,22 +252,43 @@ describe('the executor PCA tasks (pca-statistics, pca-fit, pca-project, then fin
   });
 
   test('settings without pca, or with a K the output cannot give, are a bad configuration (exit 78)', async () => {
-    for (const [mode, index] of [['pca-statistics', 0], ['pca-fit', undefined], ['pca-project', 0]] as const) {
+    for (const [mode, index] of [
+      ['pca-statistics', 0],
+      ['pca-fit', undefined],
+      ['pca-project', 0],
+    ] as const) {
       await rejectsWith(runTask(mode, settingsFor(clusterDir), index), 'FJ_INVALID_CONFIG', 78);
-      await rejectsWith(runTask(mode, settingsFor(clusterDir, { components: DIMENSIONS + 1, whiten: false }), index), 'FJ_PCA_INVALID_COMPONENTS', 78);
+      await rejectsWith(
+        runTask(mode, settingsFor(clusterDir, { components: DIMENSIONS + 1, whiten: false }), index),
+        'FJ_PCA_INVALID_COMPONENTS',
+        78,
+      );
     }
     // An index past the last group, and a projection before its model is fitted.
-    await rejectsWith(runTask('pca-statistics', settingsFor(clusterDir, { components: 2, whiten: false }), 4), 'FJ_INVALID_CONFIG', 78);
-    await rejectsWith(runTask('pca-project', settingsFor(clusterDir, { components: 2, whiten: false }), 0), 'FJ_INVALID_CONFIG', 78);
+    await rejectsWith(
+      runTask('pca-statistics', settingsFor(clusterDir, { components: 2, whiten: false }), 4),
+      'FJ_INVALID_CONFIG',
+      78,
+    );
+    await rejectsWith(
+      runTask('pca-project', settingsFor(clusterDir, { components: 2, whiten: false }), 0),
+      'FJ_INVALID_CONFIG',
+      78,
+    );
   });
 
-  test('extract with pca in the settings commits the partition\'s statistics with its shard', async () => {
+  test("extract with pca in the settings commits the partition's statistics with its shard", async () => {
     const input = join(root, 'images');
     const dir = join(root, 'extracted');
     await writePlainImages(input, { count: 2, labels: ['Apple', 'Banana'] });
     // The cached random VGG16 (built once by the test suite); the knob gives a 2-image partition its own file.
     const model = await resolveModel({ weights: 'random', cacheDir: testCacheDir('featurejob') });
-    const settings = { ...settingsFor(dir, { components: 1, whiten: false }), input, weights: model.path, imagesPerPartition: 2 };
+    const settings = {
+      ...settingsFor(dir, { components: 1, whiten: false }),
+      input,
+      weights: model.path,
+      imagesPerPartition: 2,
+    };
     const previous = process.env.FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS;
     process.env.FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS = '1';
     try {
@@ -199,7 +296,10 @@ describe('the executor PCA tasks (pca-statistics, pca-fit, pca-project, then fin
       const extracted = await runTask('extract', settings, 0);
       assert.deepEqual(extracted.mode === 'extract' && [extracted.outcome, extracted.rows], ['committed', 2]);
       const marker = await readCommitMarker(new FileStore({ dir }), 0);
-      const statistics = decodeStatisticsFile(await readFile(join(dir, statisticsKey(0, marker!.attempt))), 'statistics');
+      const statistics = decodeStatisticsFile(
+        await readFile(join(dir, statisticsKey(0, marker!.attempt))),
+        'statistics',
+      );
       assert.deepEqual([statistics.rows, statistics.dimensions], [2, 4096]);
     } finally {
       if (previous === undefined) delete process.env.FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS;

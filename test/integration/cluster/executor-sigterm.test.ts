@@ -40,7 +40,10 @@ describe('an executor sent SIGTERM mid-partition', () => {
     await minio.createBucket('features');
     root = await mkdtemp(join(tmpdir(), 'fj-sigterm-'));
     await writePlainImages(join(root, 'images'), { count: 12 });
-    await uploadDirectory(join(root, 'images'), new S3Store({ client: minio.client, bucket: 'photos', prefix: 'train' }));
+    await uploadDirectory(
+      join(root, 'images'),
+      new S3Store({ client: minio.client, bucket: 'photos', prefix: 'train' }),
+    );
     const env = { ...minio.env(), FEATUREJOB_EXECUTOR_CONFIG: JSON.stringify(settings) };
     const saved = { ...process.env };
     Object.assign(process.env, minio.env());
@@ -58,7 +61,11 @@ describe('an executor sent SIGTERM mid-partition', () => {
   test('stops before committing, leaves nothing of its attempt and exits 143', async () => {
     // Each image read takes a second, so the signal lands while the partition is being fetched.
     const proxy = await startS3FaultProxy(minio.endpoint, [
-      { match: (request) => request.method === 'GET' && request.path.startsWith('/photos/'), faults: [{ kind: 'latency', ms: 1000 }], cycle: true },
+      {
+        match: (request) => request.method === 'GET' && request.path.startsWith('/photos/'),
+        faults: [{ kind: 'latency', ms: 1000 }],
+        cycle: true,
+      },
     ]);
     try {
       let pid = 0;
@@ -79,7 +86,8 @@ describe('an executor sent SIGTERM mid-partition', () => {
       await proxy.stop();
     }
     const left: string[] = [];
-    for await (const object of new S3Store({ client: minio.client, bucket: 'features', prefix: 'sigterm' }).list()) left.push(object.key);
+    for await (const object of new S3Store({ client: minio.client, bucket: 'features', prefix: 'sigterm' }).list())
+      left.push(object.key);
     assert.deepEqual(
       left.filter((key) => !key.startsWith('_featurejob/plan')),
       [],

@@ -20,7 +20,6 @@ interface Condition {
   status: string;
 }
 
-
 /** Whether the process exists and has not exited (a zombie waiting for its parent counts as gone). */
 function isAlive(pid: number): boolean {
   try {
@@ -112,7 +111,11 @@ describe('the test node agent (a tiny kubelet running pods as local processes)',
     assert.equal(node.metadata.labels['kubernetes.io/arch'], 'amd64');
     assert.equal(node.metadata.labels['kubernetes.io/hostname'], NODE);
     assert.equal(node.metadata.labels['featurejob.dev/node-group'], 'executors');
-    assert.ok(node.spec.taints?.some((t) => t.key === 'featurejob.dev/executors' && t.value === 'true' && t.effect === 'NoSchedule'));
+    assert.ok(
+      node.spec.taints?.some(
+        (t) => t.key === 'featurejob.dev/executors' && t.value === 'true' && t.effect === 'NoSchedule',
+      ),
+    );
     assert.equal(node.status.allocatable.cpu, '4');
     assert.equal(node.status.allocatable.memory, '14162Mi');
     assert.equal(node.status.allocatable.pods, '110');
@@ -173,10 +176,14 @@ describe('the test node agent (a tiny kubelet running pods as local processes)',
     await eventually(
       'the Job to be Complete',
       async () => {
-        const current = await api.get<{ status: { conditions?: Condition[] } }>(`/apis/batch/v1/namespaces/${NAMESPACE}/jobs/indexed`);
+        const current = await api.get<{ status: { conditions?: Condition[] } }>(
+          `/apis/batch/v1/namespaces/${NAMESPACE}/jobs/indexed`,
+        );
         const failed = current.status.conditions?.find((c) => c.type === 'Failed' && c.status === 'True');
         if (failed !== undefined) throw new Error(`the Job failed: ${JSON.stringify(current.status)}`);
-        return current.status.conditions?.some((c) => c.type === 'Complete' && c.status === 'True') ? current : undefined;
+        return current.status.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')
+          ? current
+          : undefined;
       },
       120_000,
     );
@@ -194,7 +201,9 @@ describe('the test node agent (a tiny kubelet running pods as local processes)',
       assert.equal(record.scratchIsHostDir, true);
       assert.equal(record.namespaceFile, NAMESPACE);
     }
-    const pods = await api.get<{ items: Pod[] }>(`/api/v1/namespaces/${NAMESPACE}/pods?labelSelector=job-name%3Dindexed`);
+    const pods = await api.get<{ items: Pod[] }>(
+      `/api/v1/namespaces/${NAMESPACE}/pods?labelSelector=job-name%3Dindexed`,
+    );
     assert.equal(pods.items.length, 2);
     for (const pod of pods.items) {
       assert.equal(pod.status?.phase, 'Succeeded');
@@ -207,7 +216,9 @@ describe('the test node agent (a tiny kubelet running pods as local processes)',
 
   it('OOM-kills a pod whose processes exceed its memory limit: Failed, reason OOMKilled, exit code 137', async () => {
     const script = 'const keep = []; setInterval(() => keep.push(Buffer.alloc(16 * 1024 * 1024, 1)), 50);';
-    await createPod(buildTestPod('hungry', script, { resources: { limits: { memory: '64Mi' }, requests: { memory: '64Mi' } } }));
+    await createPod(
+      buildTestPod('hungry', script, { resources: { limits: { memory: '64Mi' }, requests: { memory: '64Mi' } } }),
+    );
     const pod = await finished('hungry');
     assert.equal(pod.status?.phase, 'Failed');
     const terminated = pod.status?.containerStatuses?.[0]?.state.terminated;
@@ -243,13 +254,18 @@ describe('the test node agent (a tiny kubelet running pods as local processes)',
       }
     });
     assert.equal(isAlive(pid), false);
-    assert.equal(agent.runningPods().some((pod) => pod.name === 'sleeper'), false);
+    assert.equal(
+      agent.runningPods().some((pod) => pod.name === 'sleeper'),
+      false,
+    );
   });
 
   it('reports a container killed by SIGKILL as exit code 137, reason Error', async () => {
     await createPod(buildTestPod('victim', 'setInterval(() => {}, 1000);'));
     await running('victim');
-    await eventually('the process to be known', async () => (agent.runningPods().some((pod) => pod.name === 'victim') ? true : undefined));
+    await eventually('the process to be known', async () =>
+      agent.runningPods().some((pod) => pod.name === 'victim') ? true : undefined,
+    );
     assert.equal(agent.killPod(NAMESPACE, 'victim', 'SIGKILL'), true);
     const pod = await finished('victim');
     assert.equal(pod.status?.phase, 'Failed');
@@ -278,8 +294,15 @@ describe('the test node agent (a tiny kubelet running pods as local processes)',
     ].join('\n');
     await createPod(buildTestPod('left-running', script, { env: [{ name: 'PID_FILE', value: pidFile }] }));
     await running('left-running');
-    const pid = await eventually('the process to be known', async () => agent.runningPods().find((pod) => pod.name === 'left-running')?.pid);
-    const grandchild = Number(await eventually('the child to start', async () => (existsSync(pidFile) ? (await readFile(pidFile, 'utf8')) || undefined : undefined)));
+    const pid = await eventually(
+      'the process to be known',
+      async () => agent.runningPods().find((pod) => pod.name === 'left-running')?.pid,
+    );
+    const grandchild = Number(
+      await eventually('the child to start', async () =>
+        existsSync(pidFile) ? (await readFile(pidFile, 'utf8')) || undefined : undefined,
+      ),
+    );
     assert.equal(isAlive(grandchild), true);
     const logPath = agent.podLogPath(NAMESPACE, 'left-running')!;
     await agent.stop();

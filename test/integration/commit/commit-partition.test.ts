@@ -36,7 +36,11 @@ async function race(store: ObjectStore): Promise<void> {
   assert.equal((await readCommitMarker(store, 7))?.attempt, winner);
   const left: string[] = [];
   for await (const object of store.list()) left.push(object.key);
-  assert.deepEqual(left.sort(), [`_featurejob/commits/part-00007.json`, attemptErrorsKey(7, winner), shardKey(7, winner, 'parquet')].sort(), 'losing attempts deleted their files');
+  assert.deepEqual(
+    left.sort(),
+    [`_featurejob/commits/part-00007.json`, attemptErrorsKey(7, winner), shardKey(7, winner, 'parquet')].sort(),
+    'losing attempts deleted their files',
+  );
 }
 
 describe('exactly-once partition commit', () => {
@@ -52,11 +56,12 @@ describe('exactly-once partition commit', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('on files, one of six concurrent attempts wins and the others clean up', () => race(new FileStore({ dir: dir })));
+  test('on files, one of six concurrent attempts wins and the others clean up', () =>
+    race(new FileStore({ dir: dir })));
   test('on S3 (If-None-Match: *), one of six concurrent attempts wins and the others clean up', () =>
     race(new S3Store({ client: minio.client, bucket: 'out', prefix: 'job' })));
 
-  test("on S3, an attempt whose marker write lost its answer, then got 409 and 412, keeps its commit and its files", async () => {
+  test('on S3, an attempt whose marker write lost its answer, then got 409 and 412, keeps its commit and its files', async () => {
     const proxy = await startS3FaultProxy(minio.endpoint, [
       {
         match: isCreateOnlyPut,

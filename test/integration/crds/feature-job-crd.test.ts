@@ -35,8 +35,14 @@ describe('the FeatureJob CRD on a real API server', { timeout: 60 * 60_000 }, ()
   let cluster: ControlPlane;
   const kubectl = (args: string[], stdin?: string): Promise<CommandResult> =>
     // Its own discovery cache: kubectl must see the new resource, not a cache from before it.
-    runCommand(cluster.binaries.kubectl, args, { ...cluster.env(), KUBECACHEDIR: join(cluster.dir, 'kubectl-cache') }, stdin);
-  const ok = (args: string[], stdin?: string): Promise<string> => checked(kubectl(args, stdin), `kubectl ${args.join(' ')}`);
+    runCommand(
+      cluster.binaries.kubectl,
+      args,
+      { ...cluster.env(), KUBECACHEDIR: join(cluster.dir, 'kubectl-cache') },
+      stdin,
+    );
+  const ok = (args: string[], stdin?: string): Promise<string> =>
+    checked(kubectl(args, stdin), `kubectl ${args.join(' ')}`);
   const getJob = async (name: string): Promise<FeatureJobObject> =>
     JSON.parse(await ok(['get', 'featurejob', name, '-n', NAMESPACE, '-o', 'json'])) as FeatureJobObject;
   /** Creating `spec` fails; resolves the error text. */
@@ -75,7 +81,7 @@ describe('the FeatureJob CRD on a real API server', { timeout: 60 * 60_000 }, ()
     assert.equal(conditions.NonStructuralSchema, undefined);
   });
 
-  it('accepts the documented example and applies the same defaults as the operator\'s schema', async () => {
+  it("accepts the documented example and applies the same defaults as the operator's schema", async () => {
     const example = parse(await readFile(EXAMPLE_PATH, 'utf8')) as FeatureJobObject;
     await ok(['apply', '-n', NAMESPACE, '-f', '-'], JSON.stringify(example));
     const stored = await getJob('fruits');
@@ -102,10 +108,14 @@ describe('the FeatureJob CRD on a real API server', { timeout: 60 * 60_000 }, ()
       assert.match(table, /^fruits\s/m);
     }
     const wide = await ok(['get', 'fj', '-n', NAMESPACE, '-o', 'wide']);
-    assert.match(wide.split('\n')[0]!, /^NAME\s+PHASE\s+IMAGES\s+FAILED\s+PARTITIONS\s+AGE\s+THROUGHPUT\s+MODEL$/, wide);
+    assert.match(
+      wide.split('\n')[0]!,
+      /^NAME\s+PHASE\s+IMAGES\s+FAILED\s+PARTITIONS\s+AGE\s+THROUGHPUT\s+MODEL$/,
+      wide,
+    );
   });
 
-  it('refuses both partitions and imagesPerPartition with the CEL rule\'s message', async () => {
+  it("refuses both partitions and imagesPerPartition with the CEL rule's message", async () => {
     const stderr = await refused('both', { ...validSpec(), partitions: 4, imagesPerPartition: 64 });
     assert.match(stderr, /set partitions or imagesPerPartition, not both/);
   });
@@ -122,23 +132,38 @@ describe('the FeatureJob CRD on a real API server', { timeout: 60 * 60_000 }, ()
 
   it('refuses parallelism 0', async () => {
     const stderr = await refused('idle', { ...validSpec(), parallelism: 0 });
-    assert.match(stderr, /spec\.parallelism: Invalid value: 0: spec\.parallelism in body should be greater than or equal to 1/);
+    assert.match(
+      stderr,
+      /spec\.parallelism: Invalid value: 0: spec\.parallelism in body should be greater than or equal to 1/,
+    );
   });
 
   it('refuses an output that is the input', async () => {
-    const stderr = await refused('same', { input: { bucket: 'images', prefix: 'a/' }, output: { bucket: 'images', prefix: 'a/' } });
+    const stderr = await refused('same', {
+      input: { bucket: 'images', prefix: 'a/' },
+      output: { bucket: 'images', prefix: 'a/' },
+    });
     assert.match(stderr, /output must differ from input/);
   });
 
   it('refuses an input inside the output, and the same prefix written with and without its slash', async () => {
-    const inside = await refused('inside', { input: { bucket: 'images', prefix: 'out/a' }, output: { bucket: 'images', prefix: 'out' } });
+    const inside = await refused('inside', {
+      input: { bucket: 'images', prefix: 'out/a' },
+      output: { bucket: 'images', prefix: 'out' },
+    });
     assert.match(inside, /output must differ from input and must not contain it/);
-    const slash = await refused('slash', { input: { bucket: 'images', prefix: 'a' }, output: { bucket: 'images', prefix: 'a/' } });
+    const slash = await refused('slash', {
+      input: { bucket: 'images', prefix: 'a' },
+      output: { bucket: 'images', prefix: 'a/' },
+    });
     assert.match(slash, /output must differ from input and must not contain it/);
   });
 
   it('refuses a key prefix with a leading slash', async () => {
-    const stderr = await refused('leading', { input: { bucket: 'images', prefix: '/a' }, output: { bucket: 'features' } });
+    const stderr = await refused('leading', {
+      input: { bucket: 'images', prefix: '/a' },
+      output: { bucket: 'features' },
+    });
     assert.match(stderr, /spec\.input\.prefix: Invalid value/);
   });
 
@@ -153,7 +178,16 @@ describe('the FeatureJob CRD on a real API server', { timeout: 60 * 60_000 }, ()
   });
 
   it('refuses to change the input of an existing job, and still allows other changes', async () => {
-    const change = await kubectl(['patch', 'fj', 'minimal', '-n', NAMESPACE, '--type=merge', '-p', '{"spec":{"input":{"prefix":"other/"}}}']);
+    const change = await kubectl([
+      'patch',
+      'fj',
+      'minimal',
+      '-n',
+      NAMESPACE,
+      '--type=merge',
+      '-p',
+      '{"spec":{"input":{"prefix":"other/"}}}',
+    ]);
     assert.notEqual(change.code, 0);
     assert.match(change.stderr, /input, output and model are immutable once the job exists/);
     await ok(['patch', 'fj', 'minimal', '-n', NAMESPACE, '--type=merge', '-p', '{"spec":{"parallelism":3}}']);
@@ -163,8 +197,24 @@ describe('the FeatureJob CRD on a real API server', { timeout: 60 * 60_000 }, ()
   });
 
   it('takes status through the status subresource and shows it in the printer columns', async () => {
-    const status = { phase: 'Running', images: { total: 640, succeeded: 128, failed: 2 }, progress: { images: '130/640', partitions: '2/10' }, throughput: '12.5 images/s', model: 'vgg16 imagenet' };
-    await ok(['patch', 'fj', 'fruits', '-n', NAMESPACE, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+    const status = {
+      phase: 'Running',
+      images: { total: 640, succeeded: 128, failed: 2 },
+      progress: { images: '130/640', partitions: '2/10' },
+      throughput: '12.5 images/s',
+      model: 'vgg16 imagenet',
+    };
+    await ok([
+      'patch',
+      'fj',
+      'fruits',
+      '-n',
+      NAMESPACE,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status }),
+    ]);
     assert.deepEqual((await getJob('fruits')).status, status);
     const row = (await ok(['get', 'fj', 'fruits', '-n', NAMESPACE, '-o', 'wide', '--no-headers'])).trim();
     assert.match(row, /^fruits\s+Running\s+130\/640\s+2\s+2\/10\s+\S+\s+12\.5 images\/s\s+vgg16 imagenet$/);
@@ -172,14 +222,34 @@ describe('the FeatureJob CRD on a real API server', { timeout: 60 * 60_000 }, ()
 
   it('stores the largest realistic status (20,000 partitions, every other one failed)', async () => {
     const status = buildLargestStatus();
-    await ok(['patch', 'fj', 'fruits', '-n', NAMESPACE, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status })]);
+    await ok([
+      'patch',
+      'fj',
+      'fruits',
+      '-n',
+      NAMESPACE,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify({ status }),
+    ]);
     const stored = await getJob('fruits');
     assert.equal(stored.status?.failedPartitions, status.failedPartitions);
     assert.equal((stored.status?.conditions as unknown[] | undefined)?.length, 16);
   });
 
   it('refuses a status the schema does not allow', async () => {
-    const result = await kubectl(['patch', 'fj', 'fruits', '-n', NAMESPACE, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Bogus"}}']);
+    const result = await kubectl([
+      'patch',
+      'fj',
+      'fruits',
+      '-n',
+      NAMESPACE,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      '{"status":{"phase":"Bogus"}}',
+    ]);
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /status\.phase: Unsupported value: "Bogus"/);
   });

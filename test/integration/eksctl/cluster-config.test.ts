@@ -11,7 +11,12 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
 import { parseMemoryBytes, parseQuantity } from '../../cluster/node-agent/quantity.js';
-import { EKSCTL_VERSION, ensureEksctlModule, readEksctlKubernetesVersions, readEksctlSchema } from '../../support/eksctl-module.js';
+import {
+  EKSCTL_VERSION,
+  ensureEksctlModule,
+  readEksctlKubernetesVersions,
+  readEksctlSchema,
+} from '../../support/eksctl-module.js';
 import { CHART_DIR, REPO_ROOT } from '../../support/helm-chart.js';
 import { checkJsonSchema } from '../../support/json-schema-check.js';
 
@@ -72,22 +77,36 @@ describe('eksctl/cluster.yaml', { timeout: 10 * 60_000 }, () => {
     const broken = structuredClone(config);
     broken.managedNodeGroups[1].instancetype = broken.managedNodeGroups[1].instanceType;
     broken.managedNodeGroups[1].minSize = '0';
-    assert.deepEqual(checkJsonSchema(broken, schema), ['managedNodeGroups[1].minSize: got string, want integer', 'managedNodeGroups[1]: unknown field instancetype']);
+    assert.deepEqual(checkJsonSchema(broken, schema), [
+      'managedNodeGroups[1].minSize: got string, want integer',
+      'managedNodeGroups[1]: unknown field instancetype',
+    ]);
   });
 
   it('runs Kubernetes 1.33 or later, a version that eksctl release knows', async () => {
     const version = String(config.metadata.version);
     assert.ok(Number(version.split('.')[1]) >= 33, `${version}: Indexed Jobs with backoffLimitPerIndex need 1.33+`);
-    assert.ok((await readEksctlKubernetesVersions(moduleDir)).includes(version), `eksctl ${EKSCTL_VERSION} does not know Kubernetes ${version}`);
+    assert.ok(
+      (await readEksctlKubernetesVersions(moduleDir)).includes(version),
+      `eksctl ${EKSCTL_VERSION} does not know Kubernetes ${version}`,
+    );
   });
 
   it("labels and taints the executor group as the chart's default nodeSelector selects and its toleration tolerates", () => {
     const executors = nodeGroup('executors');
     assert.equal(executors.instanceType, 'm5.xlarge');
-    for (const [key, value] of Object.entries(values.executor.nodeSelector as Record<string, string>)) assert.equal(executors.labels?.[key], value);
-    const tolerations = values.executor.tolerations as Array<{ key: string; operator: string; value?: string; effect: string }>;
+    for (const [key, value] of Object.entries(values.executor.nodeSelector as Record<string, string>))
+      assert.equal(executors.labels?.[key], value);
+    const tolerations = values.executor.tolerations as Array<{
+      key: string;
+      operator: string;
+      value?: string;
+      effect: string;
+    }>;
     for (const taint of executors.taints ?? []) {
-      const tolerated = tolerations.some((t) => t.key === taint.key && t.effect === taint.effect && (t.operator === 'Exists' || t.value === taint.value));
+      const tolerated = tolerations.some(
+        (t) => t.key === taint.key && t.effect === taint.effect && (t.operator === 'Exists' || t.value === taint.value),
+      );
       assert.ok(tolerated, `the chart's executors do not tolerate ${JSON.stringify(taint)}`);
     }
     assert.ok((executors.taints ?? []).length > 0, 'untainted executors would take other pods');
@@ -99,9 +118,15 @@ describe('eksctl/cluster.yaml', { timeout: 10 * 60_000 }, () => {
   });
 
   it("fits the chart's default executor requests on one m5.xlarge, under its 16Gi memory limit", () => {
-    const { requests, limits } = values.executor.resources as { requests: { cpu: string; memory: string }; limits: { memory: string } };
+    const { requests, limits } = values.executor.resources as {
+      requests: { cpu: string; memory: string };
+      limits: { memory: string };
+    };
     assert.ok(parseQuantity(requests.cpu) + DAEMONSETS.cpu <= M5_XLARGE.cpu, `cpu ${requests.cpu} does not fit`);
-    assert.ok(parseMemoryBytes(requests.memory) + DAEMONSETS.memoryBytes <= M5_XLARGE.memoryBytes, `memory ${requests.memory} does not fit`);
+    assert.ok(
+      parseMemoryBytes(requests.memory) + DAEMONSETS.memoryBytes <= M5_XLARGE.memoryBytes,
+      `memory ${requests.memory} does not fit`,
+    );
     assert.equal(limits.memory, '16Gi');
     assert.ok(parseMemoryBytes(limits.memory) >= parseMemoryBytes(requests.memory));
   });
@@ -117,17 +142,27 @@ describe('eksctl/cluster.yaml', { timeout: 10 * 60_000 }, () => {
         assert.equal(statement.Effect, 'Allow');
         for (const action of statement.Action) assert.match(action, /^s3:[A-Za-z]+$/, 'no wildcard actions');
         for (const resource of statement.Resource) {
-          assert.match(resource, /^arn:aws:s3:::FEATUREJOB_(INPUT|OUTPUT)_BUCKET(\/(images|runs)\/\*)?$/, 'one of the two buckets, under its prefix');
-          if (!resource.includes('/')) assert.ok(statement.Condition !== undefined && statement.Action.every((a) => a === 's3:ListBucket'), 'bucket-level: listing under the prefixes only');
+          assert.match(
+            resource,
+            /^arn:aws:s3:::FEATUREJOB_(INPUT|OUTPUT)_BUCKET(\/(images|runs)\/\*)?$/,
+            'one of the two buckets, under its prefix',
+          );
+          if (!resource.includes('/'))
+            assert.ok(
+              statement.Condition !== undefined && statement.Action.every((a) => a === 's3:ListBucket'),
+              'bucket-level: listing under the prefixes only',
+            );
         }
       }
       // Executors delete a losing attempt's files; the operator's merge deletes uncommitted shards.
       const actions = statements.flatMap((s) => s.Action);
-      for (const needed of ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject']) assert.ok(actions.includes(needed), `${account} lacks ${needed}`);
+      for (const needed of ['s3:ListBucket', 's3:GetObject', 's3:PutObject', 's3:DeleteObject'])
+        assert.ok(actions.includes(needed), `${account} lacks ${needed}`);
     }
     for (const association of associations) {
       for (const statement of association.permissionPolicy?.Statement ?? []) {
-        if (statement.Resource.some((r) => r.includes('/images/'))) assert.deepEqual(statement.Action, ['s3:GetObject'], 'the images are only read');
+        if (statement.Resource.some((r) => r.includes('/images/')))
+          assert.deepEqual(statement.Action, ['s3:GetObject'], 'the images are only read');
       }
     }
   });
@@ -138,6 +173,7 @@ describe('eksctl/cluster.yaml', { timeout: 10 * 60_000 }, () => {
     const cni = addons.find((a) => a.name === 'vpc-cni');
     assert.equal(JSON.parse(cni?.configurationValues ?? '{}').enableNetworkPolicy, 'true');
     assert.equal(config.iam.withOIDC, true);
-    for (const group of config.managedNodeGroups as Array<{ disablePodIMDS?: boolean }>) assert.equal(group.disablePodIMDS, true, 'pods get no node-role credentials');
+    for (const group of config.managedNodeGroups as Array<{ disablePodIMDS?: boolean }>)
+      assert.equal(group.disablePodIMDS, true, 'pods get no node-role credentials');
   });
 });

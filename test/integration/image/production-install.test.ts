@@ -7,7 +7,20 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { access, chmod, chown, cp, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises';
+import {
+  access,
+  chmod,
+  chown,
+  cp,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  readlink,
+  realpath,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,10 +58,29 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
 
   /** Runs the installed `featurejob` as the image runs it: its user, HOME/TMPDIR in scratch, no inherited NODE_* settings. */
   function imageEnv(extra: Record<string, string> = {}): Record<string, string> {
-    return { PATH: `${bin}:${process.env.PATH ?? ''}`, HOME: scratch, TMPDIR: scratch, FEATUREJOB_CACHE: join(scratch, 'cache'), NODE_ENV: 'production', ...extra };
+    return {
+      PATH: `${bin}:${process.env.PATH ?? ''}`,
+      HOME: scratch,
+      TMPDIR: scratch,
+      FEATUREJOB_CACHE: join(scratch, 'cache'),
+      NODE_ENV: 'production',
+      ...extra,
+    };
   }
   function featurejob(args: string[], extra: Record<string, string> = {}): Promise<CommandResult> {
-    return runClean(asImageUser ? ['setpriv', `--reuid=${IMAGE_UID}`, `--regid=${IMAGE_UID}`, '--clear-groups', join(bin, 'featurejob'), ...args] : [join(bin, 'featurejob'), ...args], imageEnv(extra));
+    return runClean(
+      asImageUser
+        ? [
+            'setpriv',
+            `--reuid=${IMAGE_UID}`,
+            `--regid=${IMAGE_UID}`,
+            '--clear-groups',
+            join(bin, 'featurejob'),
+            ...args,
+          ]
+        : [join(bin, 'featurejob'), ...args],
+      imageEnv(extra),
+    );
   }
 
   before(async () => {
@@ -60,8 +92,12 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
     app = join(root, 'app');
     bin = join(root, 'bin');
     for (const path of APP_FILES) await cp(join(src, path), join(app, path), { recursive: true });
-    for (const part of ['executor', 'operator', 'crds']) await cp(join(src, 'dist', part), join(app, 'dist', part), { recursive: true });
-    await checked(runCommand(join(app, '.ci/image/install-production.sh'), [app, bin], NPM_ENV), 'install-production.sh');
+    for (const part of ['executor', 'operator', 'crds'])
+      await cp(join(src, 'dist', part), join(app, 'dist', part), { recursive: true });
+    await checked(
+      runCommand(join(app, '.ci/image/install-production.sh'), [app, bin], NPM_ENV),
+      'install-production.sh',
+    );
 
     // As in the image: the tree belongs to root and is read-only to the user; only scratch is writable.
     scratch = join(root, 'scratch');
@@ -71,8 +107,7 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
       await chown(scratch, IMAGE_UID, IMAGE_UID);
       // As the image's /usr/local/bin/node: `featurejob` (#!/usr/bin/env node) finds it beside itself on PATH.
       await nodeExecutableForAnyUser(bin);
-    }
-    else await runCommand('chmod', ['-R', 'a-w', app], {});
+    } else await runCommand('chmod', ['-R', 'a-w', app], {});
   });
 
   after(async () => {
@@ -90,14 +125,31 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
     assert.ok(!runs.some((run) => /(^|[\s;&|])npm\s/.test(run)), 'npm runs only inside the scripts');
     assert.match(dockerfile, new RegExp(`^USER ${IMAGE_UID}:${IMAGE_UID}$`, 'm'));
     assert.match(dockerfile, /^ENTRYPOINT \["featurejob"\]$/m);
-    for (const variable of ['HOME=/scratch', 'TMPDIR=/scratch', 'FEATUREJOB_CACHE=/scratch/cache', 'FEATUREJOB_MODEL_DIRS=/opt/featurejob/models']) assert.ok(dockerfile.includes(variable), variable);
-    const { version, engines } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string; engines: { node: string } };
-    assert.match(dockerfile, new RegExp(`^ARG VERSION=${version.replace(/\./g, '\\.')}$`, 'm'), 'the image label names the package version');
+    for (const variable of [
+      'HOME=/scratch',
+      'TMPDIR=/scratch',
+      'FEATUREJOB_CACHE=/scratch/cache',
+      'FEATUREJOB_MODEL_DIRS=/opt/featurejob/models',
+    ])
+      assert.ok(dockerfile.includes(variable), variable);
+    const { version, engines } = JSON.parse(await readFile(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+      engines: { node: string };
+    };
+    assert.match(
+      dockerfile,
+      new RegExp(`^ARG VERSION=${version.replace(/\./g, '\\.')}$`, 'm'),
+      'the image label names the package version',
+    );
     // One Node line: the base image, package.json's engines and the Node that CI installs and tests with.
     const line = /^ARG NODE_IMAGE=node:(\d+)-/m.exec(dockerfile)?.[1];
     const ci = /^NODE_VERSION=(\d+)\./m.exec(await readFile(join(REPO_ROOT, '.ci', 'install-node.sh'), 'utf8'))?.[1];
     assert.equal(line, ci, 'the base image has the Node major of .ci/install-node.sh');
-    assert.match(engines.node, new RegExp(`^>=${line}\\.`), "package.json's engines starts at the base image's Node line");
+    assert.match(
+      engines.node,
+      new RegExp(`^>=${line}\\.`),
+      "package.json's engines starts at the base image's Node line",
+    );
   });
 
   it('compiles the sources without test/ in the build stage', async () => {
@@ -113,7 +165,8 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
     const platforms = [];
     for (const napi of await readdir(join(modules, 'onnxruntime-node', 'bin'))) {
       for (const os of await readdir(join(modules, 'onnxruntime-node', 'bin', napi))) {
-        for (const arch of await readdir(join(modules, 'onnxruntime-node', 'bin', napi, os))) platforms.push(`${os}/${arch}`);
+        for (const arch of await readdir(join(modules, 'onnxruntime-node', 'bin', napi, os)))
+          platforms.push(`${os}/${arch}`);
       }
     }
     assert.deepEqual([...new Set(platforms)], [`${process.platform}/${process.arch}`]);
@@ -138,25 +191,68 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
     const model = await resolveModel({ weights: 'random', seed: 0, cacheDir: join(testCacheDir(), 'featurejob') });
     const out = join(root, 'out');
     // As the test's own user: the model lives in the test cache, which the image user cannot read.
-    const result = await runClean([join(bin, 'featurejob'), 'run', images, '--out', out, '--weights', model.path, '--threads', '1', '--progress', 'none'], imageEnv());
+    const result = await runClean(
+      [
+        join(bin, 'featurejob'),
+        'run',
+        images,
+        '--out',
+        out,
+        '--weights',
+        model.path,
+        '--threads',
+        '1',
+        '--progress',
+        'none',
+      ],
+      imageEnv(),
+    );
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
-    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { images: { total: number; succeeded: number } };
-    assert.deepEqual({ total: manifest.images.total, succeeded: manifest.images.succeeded }, { total: 3, succeeded: 3 });
+    const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as {
+      images: { total: number; succeeded: number };
+    };
+    assert.deepEqual(
+      { total: manifest.images.total, succeeded: manifest.images.succeeded },
+      { total: 3, succeeded: 3 },
+    );
   });
 
   it('starts the operator from the production install: /healthz and /readyz answer against a real API server', async () => {
     const cluster: ControlPlane = await startControlPlane({ log: () => {} });
     let operator: ChildProcess | undefined;
     try {
-      await checked(runCommand(cluster.binaries.kubectl, ['apply', '--server-side', '-f', CRD_PATH], cluster.env()), 'kubectl apply crd');
-      await checked(runCommand(cluster.binaries.kubectl, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/featurejobs.featurejob.dev'], cluster.env()), 'kubectl wait');
+      await checked(
+        runCommand(cluster.binaries.kubectl, ['apply', '--server-side', '-f', CRD_PATH], cluster.env()),
+        'kubectl apply crd',
+      );
+      await checked(
+        runCommand(
+          cluster.binaries.kubectl,
+          ['wait', '--for=condition=Established', '--timeout=60s', 'crd/featurejobs.featurejob.dev'],
+          cluster.env(),
+        ),
+        'kubectl wait',
+      );
       const kubeconfig = join(scratch, 'kubeconfig');
       await writeFile(kubeconfig, await readFile(cluster.kubeconfig));
       if (asImageUser) await chown(kubeconfig, IMAGE_UID, IMAGE_UID);
       const port = await freePort();
-      const argv = [join(bin, 'featurejob'), 'operator', '--executor-image', 'featurejob:test', '--http-port', String(port), '--no-leader-elect'];
-      const command = asImageUser ? ['setpriv', `--reuid=${IMAGE_UID}`, `--regid=${IMAGE_UID}`, '--clear-groups', ...argv] : argv;
-      operator = spawn(command[0]!, command.slice(1), { env: imageEnv({ KUBECONFIG: kubeconfig }), stdio: ['ignore', 'pipe', 'pipe'] });
+      const argv = [
+        join(bin, 'featurejob'),
+        'operator',
+        '--executor-image',
+        'featurejob:test',
+        '--http-port',
+        String(port),
+        '--no-leader-elect',
+      ];
+      const command = asImageUser
+        ? ['setpriv', `--reuid=${IMAGE_UID}`, `--regid=${IMAGE_UID}`, '--clear-groups', ...argv]
+        : argv;
+      operator = spawn(command[0]!, command.slice(1), {
+        env: imageEnv({ KUBECONFIG: kubeconfig }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let log = '';
       operator.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
       operator.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
@@ -164,7 +260,10 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
       const deadline = Date.now() + 60_000;
       let ready = false;
       while (!ready && Date.now() < deadline && operator.exitCode === null) {
-        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+        ready = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (!ready) await delay(200);
       }
       assert.ok(ready, `the operator did not become ready:\n${log}`);
@@ -183,9 +282,20 @@ describe('the image build and production install scripts (.ci/image/)', { timeou
     const cached = await storeCachedModel({
       cacheDir: models,
       onnx: new TextEncoder().encode('not really an onnx model'),
-      record: { name: 'vgg16', layer: 'fc2', dimensions: 4096, weights: 'imagenet (test stand-in)', alias: IMAGENET_ALIAS, sourceSha256: '0'.repeat(64), sourceMd5: IMAGENET_VGG16_MD5 },
+      record: {
+        name: 'vgg16',
+        layer: 'fc2',
+        dimensions: 4096,
+        weights: 'imagenet (test stand-in)',
+        alias: IMAGENET_ALIAS,
+        sourceSha256: '0'.repeat(64),
+        sourceMd5: IMAGENET_VGG16_MD5,
+      },
     });
-    const result = await runClean([join(app, '.ci/image/pull-models.sh'), models], { ...imageEnv(), FEATUREJOB_VGG16_URL: 'http://127.0.0.1:9/unreachable.h5' });
+    const result = await runClean([join(app, '.ci/image/pull-models.sh'), models], {
+      ...imageEnv(),
+      FEATUREJOB_VGG16_URL: 'http://127.0.0.1:9/unreachable.h5',
+    });
     assert.equal(result.code, 0, `${result.stdout}\n${result.stderr}`);
     assert.equal(await readlink(join(models, 'vgg16-imagenet.onnx')), `models/vgg16-${cached.sha256}.onnx`);
     assert.equal(await realpath(join(models, 'vgg16-imagenet.onnx')), cached.path);

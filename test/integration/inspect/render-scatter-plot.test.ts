@@ -55,10 +55,21 @@ describe('renderScatterPlot', () => {
     assert.equal(points.length, 1);
     assert.equal(points[0]!.children.length, 497);
     assert.ok(points[0]!.children.every((child) => child.tag === 'circle'));
-    const legend = classed(parsed, 'legend')[0]!.children.filter((child) => child.tag === 'text').map((child) => child.text);
-    assert.deepEqual(legend, ['Labels (points)', '(none) (100)', 'Apple Braeburn (100)', `Pear's 🍐 (100)`, 'Plum 5 (100)', 'Tomato <Cherry> & "Red" (100)']);
+    const legend = classed(parsed, 'legend')[0]!
+      .children.filter((child) => child.tag === 'text')
+      .map((child) => child.text);
+    assert.deepEqual(legend, [
+      'Labels (points)',
+      '(none) (100)',
+      'Apple Braeburn (100)',
+      `Pear's 🍐 (100)`,
+      'Plum 5 (100)',
+      'Tomato <Cherry> & "Red" (100)',
+    ]);
     assert.ok(parsed.texts.includes('PC 1') && parsed.texts.includes('PC 2'));
-    assert.ok(parsed.texts.some((text) => text.startsWith('497 points, 5 labels; 3 points skipped (non-finite coordinates)')));
+    assert.ok(
+      parsed.texts.some((text) => text.startsWith('497 points, 5 labels; 3 points skipped (non-finite coordinates)')),
+    );
 
     const image = await rasterise(svg);
     assert.equal(image.blank, false);
@@ -119,7 +130,9 @@ describe('renderScatterPlot', () => {
 
     const many = Array.from({ length: 400 }, (_, i) => `Label ${i}`);
     const crowded = parseSvg(renderScatterPlot(clusters(4_000, many)));
-    const texts = classed(crowded, 'legend')[0]!.children.filter((child) => child.tag === 'text').map((child) => child.text);
+    const texts = classed(crowded, 'legend')[0]!
+      .children.filter((child) => child.tag === 'text')
+      .map((child) => child.text);
     const shown = texts.length - 2;
     assert.equal(texts.at(-1), `… and ${400 - shown} more labels`);
     assert.ok(shown > 100, `${shown} labels listed`);
@@ -131,7 +144,8 @@ describe('renderScatterPlot', () => {
     assert.ok(parseSvg(svg).texts.includes('no points with finite coordinates'));
     const image = await rasterise(svg);
     assert.ok(!image.blank && image.colours > 1);
-    const isInvalidArgument = (error: unknown): boolean => error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT';
+    const isInvalidArgument = (error: unknown): boolean =>
+      error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT';
     assert.throws(() => renderScatterPlot({ x: [1, 2], y: [1], labels: ['a', 'b'] }), isInvalidArgument);
     assert.throws(() => renderScatterPlot({ x: [1], y: [1], labels: ['a'], maxPoints: 0 }), isInvalidArgument);
   });

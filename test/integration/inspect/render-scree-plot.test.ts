@@ -26,11 +26,16 @@ function markers(parsed: ParsedSvg): Array<{ target: number; component: number; 
   return classed(parsed, 'threshold').map((group) => {
     const path = group.children.find((child) => child.tag === 'path')!;
     const [, top] = /^M([-\d.]+) /.exec(path.attributes.d!)!;
-    return { target: Number(group.attributes['data-target']), component: Number(group.attributes['data-component']), x: Number(top) };
+    return {
+      target: Number(group.attributes['data-target']),
+      component: Number(group.attributes['data-component']),
+      x: Number(top),
+    };
   });
 }
 
-const isInvalidArgument = (error: unknown): boolean => error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT';
+const isInvalidArgument = (error: unknown): boolean =>
+  error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT';
 
 describe('renderScreePlot', () => {
   it('marks 90, 95 and 99 % at the components that reach them', async () => {
@@ -48,7 +53,11 @@ describe('renderScreePlot', () => {
         [0.99, 5],
       ],
     );
-    for (const marker of found) assert.ok(Math.abs(marker.x - centres[marker.component - 1]!) < 0.01, `marker for ${marker.target} over bar ${marker.component}`);
+    for (const marker of found)
+      assert.ok(
+        Math.abs(marker.x - centres[marker.component - 1]!) < 0.01,
+        `marker for ${marker.target} over bar ${marker.component}`,
+      );
     assert.equal(classed(parsed, 'guide').length, 3);
     assert.equal(classed(parsed, 'shares')[0]!.children.length, 4, 'four kept components');
     assert.equal(classed(parsed, 'shares-dropped')[0]!.children.length, 2);
@@ -79,7 +88,11 @@ describe('renderScreePlot', () => {
       found.map((marker) => marker.component),
       expected.filter((c) => c <= 100),
     );
-    for (const c of expected.filter((c) => c > 100)) assert.ok(parsed.texts.some((text) => text.includes(`: ${c} (not shown)`)), `${c} beyond the shown range`);
+    for (const c of expected.filter((c) => c > 100))
+      assert.ok(
+        parsed.texts.some((text) => text.includes(`: ${c} (not shown)`)),
+        `${c} beyond the shown range`,
+      );
     const image = await rasterise(svg);
     assert.ok(!image.blank && image.colours > 10);
   });
@@ -100,15 +113,25 @@ describe('renderScreePlot', () => {
 
   it('says when the fitted components do not reach a target', () => {
     const parsed = parseSvg(renderScreePlot({ explainedVarianceRatio: [0.6, 0.2, 0.1], fitted: 3 }));
-    assert.deepEqual(markers(parsed).map((marker) => marker.component), [3]);
-    assert.ok(parsed.texts.includes('Components to reach 90 %: 3 · 95 %: not within the 3 fitted · 99 %: not within the 3 fitted.'));
+    assert.deepEqual(
+      markers(parsed).map((marker) => marker.component),
+      [3],
+    );
+    assert.ok(
+      parsed.texts.includes(
+        'Components to reach 90 %: 3 · 95 %: not within the 3 fitted · 99 %: not within the 3 fitted.',
+      ),
+    );
   });
 
   it('rejects an empty spectrum and impossible counts', () => {
     assert.throws(() => renderScreePlot({ explainedVarianceRatio: [], fitted: 1 }), isInvalidArgument);
     assert.throws(() => renderScreePlot({ explainedVarianceRatio: KNOWN, fitted: 0 }), isInvalidArgument);
     assert.throws(() => renderScreePlot({ explainedVarianceRatio: KNOWN, fitted: 7 }), isInvalidArgument);
-    assert.throws(() => renderScreePlot({ explainedVarianceRatio: KNOWN, fitted: 2, maxComponents: 0 }), isInvalidArgument);
+    assert.throws(
+      () => renderScreePlot({ explainedVarianceRatio: KNOWN, fitted: 2, maxComponents: 0 }),
+      isInvalidArgument,
+    );
     assert.throws(() => renderScreePlot({ explainedVarianceRatio: [0.5, -0.1], fitted: 2 }), isInvalidArgument);
   });
 });

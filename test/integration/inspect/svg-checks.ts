@@ -8,7 +8,13 @@ export interface ParsedSvg {
   readonly height: string;
   readonly title: string;
   /** Every element that has a class attribute: its tag, class, attributes and text. */
-  readonly classed: Array<{ tag: string; cls: string; attributes: Record<string, string>; text: string; children: Array<{ tag: string; attributes: Record<string, string>; text: string }> }>;
+  readonly classed: Array<{
+    tag: string;
+    cls: string;
+    attributes: Record<string, string>;
+    text: string;
+    children: Array<{ tag: string; attributes: Record<string, string>; text: string }>;
+  }>;
   /** The text of every <text> element, in document order. */
   readonly texts: string[];
   /** The content of the <style> element, if any. */
@@ -48,11 +54,18 @@ export function classed(parsed: ParsedSvg, cls: string): ParsedSvg['classed'] {
  * Renders `svg` with sharp (librsvg): its size, whether sharp's stats see a single colour
  * (a blank picture), and how many distinct RGB colours its pixels have.
  */
-export async function rasterise(svg: string): Promise<{ width: number; height: number; blank: boolean; colours: number }> {
+export async function rasterise(
+  svg: string,
+): Promise<{ width: number; height: number; blank: boolean; colours: number }> {
   const png = await sharp(Buffer.from(svg)).png().toBuffer();
   const stats = await sharp(png).stats();
   const { data, info } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   const colours = new Set<number>();
   for (let i = 0; i < data.length; i += 3) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
-  return { width: info.width, height: info.height, blank: stats.channels.every((channel) => channel.min === channel.max), colours: colours.size };
+  return {
+    width: info.width,
+    height: info.height,
+    blank: stats.channels.every((channel) => channel.min === channel.max),
+    colours: colours.size,
+  };
 }

@@ -1,11 +1,22 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { closeSvg, escapeXml, estimateTextWidth, formatCount, openSvg, px, svgText } from '../../../executor/inspect/svg-markup.js';
+import {
+  closeSvg,
+  escapeXml,
+  estimateTextWidth,
+  formatCount,
+  openSvg,
+  px,
+  svgText,
+} from '../../../executor/inspect/svg-markup.js';
 import { parseSvg, rasterise } from './svg-checks.js';
 
 describe('svg markup', () => {
   it('escapes the five markup characters', () => {
-    assert.equal(escapeXml(`<a href="x">Tom & Jerry's</a>`), '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;');
+    assert.equal(
+      escapeXml(`<a href="x">Tom & Jerry's</a>`),
+      '&lt;a href=&quot;x&quot;&gt;Tom &amp; Jerry&apos;s&lt;/a&gt;',
+    );
     assert.equal(escapeXml('&amp;'), '&amp;amp;');
   });
 

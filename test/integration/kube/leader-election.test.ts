@@ -14,7 +14,6 @@ const TIMINGS = { leaseDurationSeconds: 3, renewDeadlineSeconds: 2, retryPeriodS
 const NAMESPACE = 'default';
 const MICRO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/;
 
-
 /** A LeaseClient whose requests, once cut, never answer: a frozen or partitioned process. */
 function cuttable(client: LeaseClient): { client: LeaseClient; cut(): void } {
   let cut = false;
@@ -106,7 +105,10 @@ describe('leader election on a Lease of a real API server', { timeout: 15 * 60_0
     // RFC 3339 with microseconds, as the API server's MicroTime wants it.
     assert.match(String(lease.spec?.renewTime), MICRO_TIME);
     assert.match(String(lease.spec?.acquireTime), MICRO_TIME);
-    assert.deepEqual(first.events.map((e) => e.event), ['started']);
+    assert.deepEqual(
+      first.events.map((e) => e.event),
+      ['started'],
+    );
   });
 
   it('hands the Lease to the other candidate within about two retry periods when the leader stops', async () => {
@@ -157,7 +159,10 @@ describe('leader election on a Lease of a real API server', { timeout: 15 * 60_0
     assert.equal(lease.spec?.holderIdentity, 'operator-b');
     assert.equal(lease.spec?.leaseTransitions, 1);
     const acquired = new Date(String(lease.spec?.acquireTime)).getTime();
-    assert.ok(acquired - lastRenewal >= TIMINGS.leaseDurationSeconds * 1000, `taken ${acquired - lastRenewal} ms after the last renewal`);
+    assert.ok(
+      acquired - lastRenewal >= TIMINGS.leaseDurationSeconds * 1000,
+      `taken ${acquired - lastRenewal} ms after the last renewal`,
+    );
   });
 
   it('creates the Lease it campaigns for, and a second candidate that loses the create race still stands by', async () => {

@@ -21,7 +21,20 @@ describe('resuming a job', () => {
       const input = join(root, 'images');
       const out = join(root, 'out');
       const expected = await writePlainImages(input, { count: 12 });
-      const args = ['run', '--weights', 'random', input, '--out', out, '--partitions', '4', '--batch-size', '1', '--progress', 'none'];
+      const args = [
+        'run',
+        '--weights',
+        'random',
+        input,
+        '--out',
+        out,
+        '--partitions',
+        '4',
+        '--batch-size',
+        '1',
+        '--progress',
+        'none',
+      ];
       let pid = 0;
       const first = runCli(args, { onStart: (started) => (pid = started) });
       // Kill the whole process group (CLI and its workers) once some, not all, work has committed.
@@ -30,7 +43,10 @@ describe('resuming a job', () => {
       const killed = await first;
       assert.equal(killed.signal, 'SIGKILL');
       const committedBefore = await committed(out);
-      assert.ok(committedBefore >= 1 && committedBefore < 4, `killed after ${committedBefore} of 4 partitions committed`);
+      assert.ok(
+        committedBefore >= 1 && committedBefore < 4,
+        `killed after ${committedBefore} of 4 partitions committed`,
+      );
       assert.ok(!existsSync(join(out, 'manifest.json')), 'no manifest before every partition committed');
 
       const second = await runCli(args);
@@ -52,9 +68,25 @@ describe('resuming a job', () => {
       const out = join(root, 'out');
       const expected = await writePlainImages(input, { count: 8 });
       let pid = 0;
-      const run = runCli(['run', '--weights', 'random', input, '--out', out, '--partitions', '2', '--batch-size', '1', '--progress', 'none'], {
-        onStart: (started) => (pid = started),
-      });
+      const run = runCli(
+        [
+          'run',
+          '--weights',
+          'random',
+          input,
+          '--out',
+          out,
+          '--partitions',
+          '2',
+          '--batch-size',
+          '1',
+          '--progress',
+          'none',
+        ],
+        {
+          onStart: (started) => (pid = started),
+        },
+      );
       let worker: number | undefined;
       while (worker === undefined) {
         await sleep(50);
@@ -80,7 +112,13 @@ describe('resuming a job', () => {
       const out = join(root, 'out');
       const expected = await writePlainImages(input, { count: 4 });
       const model = await resolveModel({ weights: 'random', seed: 0, cacheDir: testCacheDir('featurejob-cache') });
-      await ensurePlan({ input: new FileStore({ dir: input }), output: new FileStore({ dir: out }), format: 'parquet', model: model.info, imagesPerPartition: 256 });
+      await ensurePlan({
+        input: new FileStore({ dir: input }),
+        output: new FileStore({ dir: out }),
+        format: 'parquet',
+        model: model.info,
+        imagesPerPartition: 256,
+      });
       await unlink(join(input, 'Banana', 'r0_1.jpg'));
       const result = await runCli(['run', '--weights', 'random', input, '--out', out, '--progress', 'none']);
       assert.equal(result.code, 0, result.stderr);

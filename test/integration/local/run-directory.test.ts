@@ -23,7 +23,20 @@ describe('featurejob run on a local directory', () => {
   after(() => rm(root, { recursive: true, force: true }));
 
   test('every image ends as exactly one feature row or one error line with a stable code', async () => {
-    const result = await runCli(['run', '--weights', 'random', input, '--out', out, '--partitions', '3', '--batch-size', '4', '--progress', 'log']);
+    const result = await runCli([
+      'run',
+      '--weights',
+      'random',
+      input,
+      '--out',
+      out,
+      '--partitions',
+      '3',
+      '--batch-size',
+      '4',
+      '--progress',
+      'log',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     const output = await readJobOutput(new FileStore({ dir: out }));
     assertEachImageOnce(output, expected);
@@ -34,7 +47,10 @@ describe('featurejob run on a local directory', () => {
     for (const [path, row] of output.rows) {
       assert.equal(row.features.length, 4096);
       assert.equal(row.label, path.split('/')[0]);
-      assert.ok(row.features.every((value) => Number.isFinite(value) && value >= 0), `${path} features are finite ReLU outputs`);
+      assert.ok(
+        row.features.every((value) => Number.isFinite(value) && value >= 0),
+        `${path} features are finite ReLU outputs`,
+      );
     }
     assert.match(result.stdout, /images per hour per vCPU/);
     assert.match(result.stderr, /RANDOM weights/);
@@ -43,7 +59,18 @@ describe('featurejob run on a local directory', () => {
   test('rerunning the same command redoes no committed partition and duplicates no row', async () => {
     const shardsBefore = await readdir(join(out, 'features'));
     const manifestBefore = await readFile(join(out, 'manifest.json'), 'utf8');
-    const result = await runCli(['run', '--weights', 'random', input, '--out', out, '--partitions', '3', '--progress', 'none']);
+    const result = await runCli([
+      'run',
+      '--weights',
+      'random',
+      input,
+      '--out',
+      out,
+      '--partitions',
+      '3',
+      '--progress',
+      'none',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /this run: 0 images in 0 of 3 partitions/);
     assert.deepEqual(await readdir(join(out, 'features')), shardsBefore);
@@ -63,7 +90,18 @@ describe('featurejob run --format csv', () => {
     const root = await mkdtemp(join(tmpdir(), 'fj-csv-'));
     try {
       await writePlainImages(join(root, 'images'), { count: 3 });
-      const result = await runCli(['run', '--weights', 'random', join(root, 'images'), '--out', join(root, 'out'), '--format', 'csv', '--progress', 'none']);
+      const result = await runCli([
+        'run',
+        '--weights',
+        'random',
+        join(root, 'images'),
+        '--out',
+        join(root, 'out'),
+        '--format',
+        'csv',
+        '--progress',
+        'none',
+      ]);
       assert.equal(result.code, 0, result.stderr);
       const [shard] = await readdir(join(root, 'out', 'features'));
       assert.match(shard ?? '', /^part-00000-.*\.csv$/);
@@ -104,7 +142,23 @@ describe('featurejob argument errors', () => {
   test('--help documents every option', async () => {
     const result = await runCli(['run', '--help']);
     assert.equal(result.code, 0);
-    for (const option of ['--out', '--partitions', '--workers', '--threads', '--batch-size', '--weights', '--format', '--s3-endpoint', '--region', '--max-pixels', '--max-attempts', '--progress', '--seed', '--images-per-partition', '--fetch-concurrency']) {
+    for (const option of [
+      '--out',
+      '--partitions',
+      '--workers',
+      '--threads',
+      '--batch-size',
+      '--weights',
+      '--format',
+      '--s3-endpoint',
+      '--region',
+      '--max-pixels',
+      '--max-attempts',
+      '--progress',
+      '--seed',
+      '--images-per-partition',
+      '--fetch-concurrency',
+    ]) {
       assert.ok(result.stdout.includes(option), `help mentions ${option}`);
     }
   });

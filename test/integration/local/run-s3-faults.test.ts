@@ -23,7 +23,10 @@ describe('featurejob run against a faulty S3', () => {
     await minio.createBucket('features');
     root = await mkdtemp(join(tmpdir(), 'fj-s3-faults-'));
     expected = await writePlainImages(join(root, 'images'), { count: 10 });
-    await uploadDirectory(join(root, 'images'), new S3Store({ client: minio.client, bucket: 'photos', prefix: 'train' }));
+    await uploadDirectory(
+      join(root, 'images'),
+      new S3Store({ client: minio.client, bucket: 'photos', prefix: 'train' }),
+    );
   });
   after(async () => {
     await minio?.stop();
@@ -34,14 +37,28 @@ describe('featurejob run against a faulty S3', () => {
     try {
       const env = cliEnv({ ...minio.env(), AWS_ENDPOINT_URL_S3: proxy.endpoint });
       const result = await runCli(
-        ['run', '--weights', 'random', 's3://photos/train', '--out', `s3://features/${out}`, '--partitions', '3', '--progress', 'none'],
+        [
+          'run',
+          '--weights',
+          'random',
+          's3://photos/train',
+          '--out',
+          `s3://features/${out}`,
+          '--partitions',
+          '3',
+          '--progress',
+          'none',
+        ],
         { env },
       );
       assert.equal(result.code, 0, result.stderr);
     } finally {
       await proxy.stop();
     }
-    assertEachImageOnce(await readJobOutput(new S3Store({ client: minio.client, bucket: 'features', prefix: out })), expected);
+    assertEachImageOnce(
+      await readJobOutput(new S3Store({ client: minio.client, bucket: 'features', prefix: out })),
+      expected,
+    );
     const verified = await runCli(['verify', `s3://features/${out}`], { env: cliEnv(minio.env()) });
     assert.equal(verified.code, 0, verified.stdout);
   }

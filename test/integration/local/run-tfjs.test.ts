@@ -25,9 +25,27 @@ describe('featurejob run with a TensorFlow.js model', () => {
 
   test('runs the same pipeline on the tfjs engine and matches the ONNX engine within 1e-4', async () => {
     const input = join(root, 'images');
-    const viaTfjs = await runCli(['run', input, '--out', join(root, 'out-tfjs'), '--weights', modelDir, '--progress', 'none']);
+    const viaTfjs = await runCli([
+      'run',
+      input,
+      '--out',
+      join(root, 'out-tfjs'),
+      '--weights',
+      modelDir,
+      '--progress',
+      'none',
+    ]);
     assert.equal(viaTfjs.code, 0, viaTfjs.stderr);
-    const viaOnnx = await runCli(['run', input, '--out', join(root, 'out-onnx'), '--weights', 'random', '--progress', 'none']);
+    const viaOnnx = await runCli([
+      'run',
+      input,
+      '--out',
+      join(root, 'out-onnx'),
+      '--weights',
+      'random',
+      '--progress',
+      'none',
+    ]);
     assert.equal(viaOnnx.code, 0, viaOnnx.stderr);
     const tfjs = await readJobOutput(new FileStore({ dir: join(root, 'out-tfjs') }));
     const onnx = await readJobOutput(new FileStore({ dir: join(root, 'out-onnx') }));

@@ -84,14 +84,22 @@ function raw(width: number, height: number, channels: 1 | 3 | 4, seed: number): 
 // Sizes below 224 (upscaled), 224 itself, boundary sizes of Pillow's nearest mapping, and
 // large non-square photos in both orientations.
 const SIZES: readonly (readonly [number, number])[] = [
-  [20, 30], [100, 100], [64, 100], [224, 224], [256, 256],
-  [300, 200], [500, 120], [875, 600], [600, 875], [1500, 1000],
+  [20, 30],
+  [100, 100],
+  [64, 100],
+  [224, 224],
+  [256, 256],
+  [300, 200],
+  [500, 120],
+  [875, 600],
+  [600, 875],
+  [1500, 1000],
 ];
 
 /** Each kind of file, encoded from a seed and a size. */
 const KINDS: Record<string, (w: number, h: number, seed: number) => Promise<Buffer>> = {
-  'jpeg': (w, h, s) => raw(w, h, 3, s).jpeg({ quality: 90 }).toBuffer(),
-  'png': (w, h, s) => raw(w, h, 3, s).png().toBuffer(),
+  jpeg: (w, h, s) => raw(w, h, 3, s).jpeg({ quality: 90 }).toBuffer(),
+  png: (w, h, s) => raw(w, h, 3, s).png().toBuffer(),
   'gray-jpeg': (w, h, s) => raw(w, h, 1, s).jpeg({ quality: 90 }).toBuffer(),
   'gray-png': (w, h, s) => raw(w, h, 1, s).png().toBuffer(),
   'alpha-png': (w, h, s) => raw(w, h, 4, s).png().toBuffer(),
@@ -164,7 +172,6 @@ async function readFloat32(path: string): Promise<Float32Array> {
   return new Float32Array(aligned.buffer, aligned.byteOffset, aligned.byteLength / 4);
 }
 
-
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let max = 0;
   for (let i = 0; i < a.length; i += 1) max = Math.max(max, Math.abs((a[i] as number) - (b[i] as number)));
@@ -201,8 +208,15 @@ describe('VGG16 fc2 features against Keras itself (same .h5 weights, same files)
     const summary = JSON.parse(
       await timed('keras features', () =>
         runKerasReference([
-          'features', '--weights', weights, '--images', list,
-          '--out', join(dir, 'keras-fc2.f32'), '--inputs-out', join(dir, 'keras-inputs.f32'),
+          'features',
+          '--weights',
+          weights,
+          '--images',
+          list,
+          '--out',
+          join(dir, 'keras-fc2.f32'),
+          '--inputs-out',
+          join(dir, 'keras-inputs.f32'),
         ]),
       ),
     ) as { count: number; dimensions: number };
@@ -210,7 +224,9 @@ describe('VGG16 fc2 features against Keras itself (same .h5 weights, same files)
     kerasFeatures = await readFloat32(join(dir, 'keras-fc2.f32'));
     kerasInputs = await readFloat32(join(dir, 'keras-inputs.f32'));
 
-    const model = await timed('convert', async () => convertKerasH5ToOnnx(await readFile(weights), { source: weights }));
+    const model = await timed('convert', async () =>
+      convertKerasH5ToOnnx(await readFile(weights), { source: weights }),
+    );
     const runner = await OnnxModelRunner.load({
       modelBytes: model,
       info: { name: 'vgg16', layer: 'fc2', dimensions: DIMENSIONS, weights: `keras-random(seed=${SEED})` },
@@ -223,9 +239,14 @@ describe('VGG16 fc2 features against Keras itself (same .h5 weights, same files)
         const chunk = images.slice(start, start + BATCH);
         const inputDiffs: number[] = [];
         for (const [i, image] of chunk.entries()) {
-          const ours = await prepareImage(await readFile(image.path), { out: batch, offset: i * KERAS_VALUES_PER_IMAGE });
+          const ours = await prepareImage(await readFile(image.path), {
+            out: batch,
+            offset: i * KERAS_VALUES_PER_IMAGE,
+          });
           const n = start + i;
-          inputDiffs.push(maxAbsDiff(ours, kerasInputs.subarray(n * KERAS_VALUES_PER_IMAGE, (n + 1) * KERAS_VALUES_PER_IMAGE)));
+          inputDiffs.push(
+            maxAbsDiff(ours, kerasInputs.subarray(n * KERAS_VALUES_PER_IMAGE, (n + 1) * KERAS_VALUES_PER_IMAGE)),
+          );
         }
         const features = await runner.run(batch, chunk.length);
         chunk.forEach((image, i) => {
@@ -250,7 +271,11 @@ describe('VGG16 fc2 features against Keras itself (same .h5 weights, same files)
 
   it('covers at least 50 generated images of every kind, plus the real photos when present', (t) => {
     // Reported, never asserted: where the test's time goes.
-    t.diagnostic(Object.entries(seconds).map(([phase, s]) => `${phase} ${s.toFixed(1)} s`).join(', '));
+    t.diagnostic(
+      Object.entries(seconds)
+        .map(([phase, s]) => `${phase} ${s.toFixed(1)} s`)
+        .join(', '),
+    );
     const generated = images.filter((image) => image.kind !== 'fruits360');
     assert.ok(generated.length >= 50, `${generated.length} generated images`);
     assert.deepEqual([...new Set(generated.map((image) => image.kind))].sort(), Object.keys(KINDS).sort());
@@ -301,7 +326,8 @@ describe('VGG16 fc2 features against Keras itself (same .h5 weights, same files)
       const fa = kerasFeatures.subarray(a * DIMENSIONS, (a + 1) * DIMENSIONS);
       for (let b = a + 1; b < images.length; b += 1) {
         const c = cosineSimilarity(fa, kerasFeatures.subarray(b * DIMENSIONS, (b + 1) * DIMENSIONS));
-        if (c > closest.cosine) closest = { cosine: c, pair: `${nameOf(images[a] as TestImage)} ~ ${nameOf(images[b] as TestImage)}` };
+        if (c > closest.cosine)
+          closest = { cosine: c, pair: `${nameOf(images[a] as TestImage)} ~ ${nameOf(images[b] as TestImage)}` };
       }
     }
     t.diagnostic(`closest distinct images: cosine ${closest.cosine.toFixed(6)} (${closest.pair})`);

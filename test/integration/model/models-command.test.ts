@@ -64,7 +64,10 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
   before(async () => {
     root = await mkdtemp(join(tmpdir(), 'fj-models-'));
     h5Path = join(root, 'vgg16_weights_tf_dim_ordering_tf_kernels.h5');
-    await writeKerasVgg16H5(h5Path, buildRandomVgg16Weights({ seed: 3 }), { style: 'official2016', includePredictions: true });
+    await writeKerasVgg16H5(h5Path, buildRandomVgg16Weights({ seed: 3 }), {
+      style: 'official2016',
+      includePredictions: true,
+    });
     h5Md5 = await fileDigest(h5Path, 'md5');
     h5Sha256 = await fileDigest(h5Path, 'sha256');
     const size = (await stat(h5Path)).size;
@@ -99,7 +102,10 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
     });
 
     test('pull downloads, verifies, converts and caches the model, and list shows it', async () => {
-      const result = await runCli(['models', 'pull', 'vgg16', '--url', weightsUrl, '--md5', h5Md5, '--progress', 'log'], { env: env(cacheDir) });
+      const result = await runCli(
+        ['models', 'pull', 'vgg16', '--url', weightsUrl, '--md5', h5Md5, '--progress', 'log'],
+        { env: env(cacheDir) },
+      );
       assertExit(result, 0);
       assert.match(result.stderr, /download: .*553\.\d MB \(100%\)/);
       const models = await listCachedModels({ cacheDir });
@@ -120,7 +126,8 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
 
       const list = await runCli(['models', 'list'], { env: env(cacheDir) });
       assertExit(list, 0);
-      for (const text of ['vgg16', model.weights, model.sha256, '537.0 MB', model.path]) assert.ok(list.stdout.includes(text), `${text} in\n${list.stdout}`);
+      for (const text of ['vgg16', model.weights, model.sha256, '537.0 MB', model.path])
+        assert.ok(list.stdout.includes(text), `${text} in\n${list.stdout}`);
     });
 
     test('a second pull of a cached model downloads nothing and changes nothing', async () => {
@@ -128,7 +135,9 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
       assert.ok(model !== undefined);
       const before = await stat(model.path);
       const requestsBefore = requests;
-      const result = await runCli(['models', 'pull', 'vgg16', '--url', weightsUrl, '--md5', h5Md5], { env: env(cacheDir) });
+      const result = await runCli(['models', 'pull', 'vgg16', '--url', weightsUrl, '--md5', h5Md5], {
+        env: env(cacheDir),
+      });
       assertExit(result, 0);
       assert.match(result.stdout, /already cached/);
       assert.equal(requests, requestsBefore);
@@ -156,7 +165,10 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
 
   test('a pull whose md5 does not match fails with FJ_WEIGHTS_CHECKSUM_MISMATCH and caches nothing', async () => {
     const cacheDir = await mkdtemp(join(root, 'cache-mismatch-'));
-    const result = await runCli(['models', 'pull', 'vgg16', '--url', weightsUrl, '--md5', '0'.repeat(32), '--progress', 'none'], { env: env(cacheDir) });
+    const result = await runCli(
+      ['models', 'pull', 'vgg16', '--url', weightsUrl, '--md5', '0'.repeat(32), '--progress', 'none'],
+      { env: env(cacheDir) },
+    );
     assertExit(result, 1);
     assert.match(result.stderr, /FJ_WEIGHTS_CHECKSUM_MISMATCH/);
     assert.ok(result.stderr.includes(h5Md5), result.stderr);
@@ -171,14 +183,19 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
     assertExit(result, 1);
     assert.match(result.stderr, /FJ_WEIGHTS_UNAVAILABLE/);
     assert.ok(result.stderr.includes(closedUrl), result.stderr);
-    assert.ok(result.stderr.includes('featurejob models pull vgg16 --from ./vgg16_weights_tf_dim_ordering_tf_kernels.h5'), result.stderr);
+    assert.ok(
+      result.stderr.includes('featurejob models pull vgg16 --from ./vgg16_weights_tf_dim_ordering_tf_kernels.h5'),
+      result.stderr,
+    );
     assert.ok(result.stderr.includes('--weights ./vgg16_weights_tf_dim_ordering_tf_kernels.h5'), result.stderr);
     assert.deepEqual(await listCachedModels({ cacheDir }), []);
   });
 
   test('an HTTP error from the weights server fails with FJ_WEIGHTS_UNAVAILABLE and the status', async () => {
     const cacheDir = await mkdtemp(join(root, 'cache-404-'));
-    const result = await runCli(['models', 'pull', 'vgg16', '--url', weightsUrl.replace('vgg16.h5', 'missing.h5')], { env: env(cacheDir) });
+    const result = await runCli(['models', 'pull', 'vgg16', '--url', weightsUrl.replace('vgg16.h5', 'missing.h5')], {
+      env: env(cacheDir),
+    });
     assertExit(result, 1);
     assert.match(result.stderr, /FJ_WEIGHTS_UNAVAILABLE: .*HTTP 404/);
   });
@@ -195,7 +212,9 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
     assert.equal(model.sourceSha256, h5Sha256);
 
     const out = join(root, 'out-imagenet');
-    const result = await runCli(['run', images, '--out', out, '--weights', 'imagenet', '--progress', 'none'], { env: env(cacheDir, offline) });
+    const result = await runCli(['run', images, '--out', out, '--weights', 'imagenet', '--progress', 'none'], {
+      env: env(cacheDir, offline),
+    });
     assertExit(result, 0);
     const manifest = await readManifest(out);
     assert.equal(manifest.model.sha256, model.sha256);
@@ -213,7 +232,9 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
   test('run --weights file.h5 converts once, caches by sha256 and names the file in the manifest', async () => {
     const cacheDir = await mkdtemp(join(root, 'cache-file-'));
     const first = join(root, 'out-h5-1');
-    const result = await runCli(['run', images, '--out', first, '--weights', h5Path, '--progress', 'none'], { env: env(cacheDir) });
+    const result = await runCli(['run', images, '--out', first, '--weights', h5Path, '--progress', 'none'], {
+      env: env(cacheDir),
+    });
     assertExit(result, 0);
     const [model, ...others] = await listCachedModels({ cacheDir });
     assert.ok(model !== undefined);
@@ -226,7 +247,9 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
 
     const cached = await stat(model.path);
     const second = join(root, 'out-h5-2');
-    const again = await runCli(['run', images, '--out', second, '--weights', h5Path, '--progress', 'none'], { env: env(cacheDir) });
+    const again = await runCli(['run', images, '--out', second, '--weights', h5Path, '--progress', 'none'], {
+      env: env(cacheDir),
+    });
     assertExit(again, 0);
     const afterwards = await stat(model.path);
     assert.equal(afterwards.ino, cached.ino);
@@ -264,7 +287,12 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
 
   test('models pull with an unknown model name or a malformed md5 is an invalid argument (exit 2)', async () => {
     const cacheDir = await mkdtemp(join(root, 'cache-args-'));
-    for (const args of [['models', 'pull', 'resnet50'], ['models', 'pull', 'vgg16', '--md5', 'xyz'], ['models', 'pull', 'vgg16', '--from', h5Path, '--url', weightsUrl], ['models', 'frobnicate']]) {
+    for (const args of [
+      ['models', 'pull', 'resnet50'],
+      ['models', 'pull', 'vgg16', '--md5', 'xyz'],
+      ['models', 'pull', 'vgg16', '--from', h5Path, '--url', weightsUrl],
+      ['models', 'frobnicate'],
+    ]) {
       const result = await runCli(args, { env: env(cacheDir) });
       assertExit(result, 2);
       assert.match(result.stderr, /FJ_INVALID_ARGUMENT/);
@@ -277,7 +305,10 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
     before(async () => {
       minio = await startMinio();
       await minio.createBucket('models');
-      await new S3Store({ client: minio.client, bucket: 'models', prefix: 'keras' }).put('vgg16.h5', await readFile(h5Path));
+      await new S3Store({ client: minio.client, bucket: 'models', prefix: 'keras' }).put(
+        'vgg16.h5',
+        await readFile(h5Path),
+      );
     });
     after(async () => {
       await minio?.stop();
@@ -287,9 +318,12 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
       const cacheDir = await mkdtemp(join(root, 'cache-s3-'));
       const out = join(root, 'out-s3');
       const uri = 's3://models/keras/vgg16.h5';
-      const result = await runCli(['run', images, '--out', out, '--weights', uri, '--progress', 'none', '--s3-endpoint', minio.endpoint], {
-        env: env(cacheDir, minio.env()),
-      });
+      const result = await runCli(
+        ['run', images, '--out', out, '--weights', uri, '--progress', 'none', '--s3-endpoint', minio.endpoint],
+        {
+          env: env(cacheDir, minio.env()),
+        },
+      );
       assertExit(result, 0);
       const [model, ...others] = await listCachedModels({ cacheDir });
       assert.ok(model !== undefined);
@@ -302,9 +336,21 @@ describe('featurejob models and run --weights with Keras h5 weights', () => {
 
     test('a missing S3 weights object is FJ_MODEL_NOT_FOUND', async () => {
       const cacheDir = await mkdtemp(join(root, 'cache-s3-missing-'));
-      const result = await runCli(['run', images, '--out', join(root, 'out-s3-missing'), '--weights', 's3://models/keras/nope.h5', '--progress', 'none'], {
-        env: env(cacheDir, minio.env()),
-      });
+      const result = await runCli(
+        [
+          'run',
+          images,
+          '--out',
+          join(root, 'out-s3-missing'),
+          '--weights',
+          's3://models/keras/nope.h5',
+          '--progress',
+          'none',
+        ],
+        {
+          env: env(cacheDir, minio.env()),
+        },
+      );
       assertExit(result, 1);
       assert.match(result.stderr, /FJ_MODEL_NOT_FOUND: .*s3:\/\/models\/keras\/nope\.h5/);
     });

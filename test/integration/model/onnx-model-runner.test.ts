@@ -15,7 +15,8 @@ const INFO = { name: 'vgg16', layer: 'fc2', dimensions: 4096, weights: 'test' } 
 const NARROW = { conv: [2, 4, 4, 8, 8], dense: 16 } as const;
 
 function hasCode(code: ErrorCode, pattern?: RegExp): (error: unknown) => boolean {
-  return (error) => isFeatureJobError(error) && error.code === code && (pattern === undefined || pattern.test(error.message));
+  return (error) =>
+    isFeatureJobError(error) && error.code === code && (pattern === undefined || pattern.test(error.message));
 }
 
 /** A one-node model: Flatten of a channels-first input, i.e. the wrong input layout. */
@@ -23,7 +24,15 @@ function channelsFirstModel(): Uint8Array {
   return buildOnnxModel({
     graph: {
       name: 'nchw',
-      nodes: [{ name: 'flatten', opType: 'Flatten', inputs: ['x'], outputs: ['fc2'], attributes: [{ name: 'axis', kind: 'int', value: 1 }] }],
+      nodes: [
+        {
+          name: 'flatten',
+          opType: 'Flatten',
+          inputs: ['x'],
+          outputs: ['fc2'],
+          attributes: [{ name: 'axis', kind: 'int', value: 1 }],
+        },
+      ],
       initializers: [],
       inputs: [{ name: 'x', elemType: OnnxDataType.float, shape: ['N', 3, 224, 224] }],
       outputs: [{ name: 'fc2', elemType: OnnxDataType.float, shape: ['N', 150528] }],
@@ -60,14 +69,22 @@ describe('OnnxModelRunner', () => {
 
   it('refuses bytes that are not an ONNX model with FJ_MODEL_INVALID', async () => {
     await assert.rejects(
-      OnnxModelRunner.load({ modelBytes: new TextEncoder().encode('<html>not a model</html>'), info: INFO, threads: 1 }),
+      OnnxModelRunner.load({
+        modelBytes: new TextEncoder().encode('<html>not a model</html>'),
+        info: INFO,
+        threads: 1,
+      }),
       hasCode('FJ_MODEL_INVALID'),
     );
   });
 
   it('refuses a model file that changed since it was resolved', async () => {
     await assert.rejects(
-      OnnxModelRunner.load({ modelBytes: narrow, info: { ...INFO, dimensions: 16, sha256: '0'.repeat(64) }, threads: 1 }),
+      OnnxModelRunner.load({
+        modelBytes: narrow,
+        info: { ...INFO, dimensions: 16, sha256: '0'.repeat(64) },
+        threads: 1,
+      }),
       hasCode('FJ_MODEL_INVALID', /sha256/),
     );
   });

@@ -84,11 +84,18 @@ describe('full-size random VGG16 model', () => {
     for (let n = 0; n < 3; n += 1) {
       const alone = single[n] as Float32Array;
       const inBatch = batched.subarray(n * 4096, (n + 1) * 4096);
-      assert.ok(inBatch.every((v) => v >= 0 && Number.isFinite(v)), 'ReLU output is non-negative and finite');
-      assert.ok(inBatch.some((v) => v > 0), 'features are not all zero');
+      assert.ok(
+        inBatch.every((v) => v >= 0 && Number.isFinite(v)),
+        'ReLU output is non-negative and finite',
+      );
+      assert.ok(
+        inBatch.some((v) => v > 0),
+        'features are not all zero',
+      );
       const scale = maxAbs(alone);
       let maxDiff = 0;
-      for (let j = 0; j < 4096; j += 1) maxDiff = Math.max(maxDiff, Math.abs((inBatch[j] as number) - (alone[j] as number)));
+      for (let j = 0; j < 4096; j += 1)
+        maxDiff = Math.max(maxDiff, Math.abs((inBatch[j] as number) - (alone[j] as number)));
       assert.ok(maxDiff <= 1e-5 * scale, `image ${n}: batch differs from one-by-one by ${maxDiff} (scale ${scale})`);
     }
     // Different images give different features.

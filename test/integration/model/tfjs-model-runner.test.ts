@@ -68,7 +68,9 @@ async function realImage(): Promise<Float32Array> {
       pixels[o + 2] = Math.min(255, ((x + y) * 127) / (width + height) + 64 + noise);
     }
   }
-  const jpeg = await sharp(pixels, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  const jpeg = await sharp(pixels, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
   return prepareImage(jpeg);
 }
 
@@ -315,6 +317,9 @@ describe('onnxruntime and TensorFlow.js on the same full-size VGG16 weights', ()
       assert.ok(error <= MAX_RELATIVE_ERROR, `image ${i}: max relative error ${error} exceeds ${MAX_RELATIVE_ERROR}`);
     }
     // Features that are all zero would agree trivially.
-    assert.ok(expected.some((v) => v > 0), 'the reference features are not all zero');
+    assert.ok(
+      expected.some((v) => v > 0),
+      'the reference features are not all zero',
+    );
   });
 });

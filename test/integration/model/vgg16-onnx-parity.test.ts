@@ -57,7 +57,12 @@ function maxPool(x: Activation): Activation {
     for (let xx = 0; xx < width; xx += 1)
       for (let c = 0; c < x.channels; c += 1) {
         let best = -Infinity;
-        for (const [dy, dx] of [[0, 0], [0, 1], [1, 0], [1, 1]] as const) {
+        for (const [dy, dx] of [
+          [0, 0],
+          [0, 1],
+          [1, 0],
+          [1, 1],
+        ] as const) {
           best = Math.max(best, x.data[((2 * y + dy) * x.width + 2 * xx + dx) * x.channels + c] as number);
         }
         out[(y * width + xx) * x.channels + c] = best;

@@ -29,7 +29,9 @@ interface PodJson {
 }
 
 // A cold first run builds etcd, Kubernetes and MinIO from their Go modules (minutes, cached).
-describe('the operator on a real control plane, with executor pods run by the test node agent', { timeout: 60 * 60_000 }, () => {
+describe('the operator on a real control plane, with executor pods run by the test node agent', {
+  timeout: 60 * 60_000,
+}, () => {
   let cluster: OperatorTestCluster;
   let operator: OperatorProcess;
   let modelPath: string;
@@ -61,7 +63,11 @@ describe('the operator on a real control plane, with executor pods run by the te
   });
 
   /** The documented example, pointed at the test MinIO, the model file and a small node. */
-  async function exampleJob(namespace: string, name: string, overrides: { output?: string; executor?: Record<string, unknown>; retry?: Record<string, unknown> } = {}): Promise<Record<string, any>> {
+  async function exampleJob(
+    namespace: string,
+    name: string,
+    overrides: { output?: string; executor?: Record<string, unknown>; retry?: Record<string, unknown> } = {},
+  ): Promise<Record<string, any>> {
     const job = await readExampleFeatureJob();
     job.metadata = { name, namespace };
     job.spec.input.endpoint = cluster.minio.endpoint;
@@ -70,7 +76,12 @@ describe('the operator on a real control plane, with executor pods run by the te
     job.spec.imagesPerPartition = 5;
     job.spec.parallelism = 3;
     job.spec.model.weights = modelPath;
-    job.spec.executor = { batchSize: 4, threads: 1, resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '4Gi' } }, ...overrides.executor };
+    job.spec.executor = {
+      batchSize: 4,
+      threads: 1,
+      resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '4Gi' } },
+      ...overrides.executor,
+    };
     if (overrides.retry !== undefined) job.spec.retry = { ...job.spec.retry, ...overrides.retry };
     return job;
   }
@@ -80,21 +91,28 @@ describe('the operator on a real control plane, with executor pods run by the te
     await cluster.ok(['create', 'serviceaccount', 'featurejob-executor', '-n', name]);
   }
 
-  const getFeatureJob = (namespace: string, name: string): Promise<FeatureJobJson> => cluster.getJson<FeatureJobJson>(['get', 'featurejob', name, '-n', namespace]);
+  const getFeatureJob = (namespace: string, name: string): Promise<FeatureJobJson> =>
+    cluster.getJson<FeatureJobJson>(['get', 'featurejob', name, '-n', namespace]);
   const phaseIs = (namespace: string, name: string, phase: string) => async (): Promise<FeatureJobJson | undefined> => {
     const job = await getFeatureJob(namespace, name);
     return job.status?.phase === phase ? job : undefined;
   };
-  const listPods = async (namespace: string): Promise<PodJson[]> => (await cluster.getJson<{ items: PodJson[] }>(['get', 'pods', '-n', namespace])).items;
+  const listPods = async (namespace: string): Promise<PodJson[]> =>
+    (await cluster.getJson<{ items: PodJson[] }>(['get', 'pods', '-n', namespace])).items;
 
   it('runs the documented example to Complete: manifest, each image once, columns in kubectl get, kubectl wait', async (t) => {
     await createNamespace('example');
     const applied = Date.now();
     await cluster.ok(['apply', '-f', '-'], JSON.stringify(await exampleJob('example', 'fruits')));
-    const firstRunning = await eventually('a running executor pod', async () => {
-      const pods = await listPods('example');
-      return pods.some((pod) => pod.status.phase === 'Running') ? Date.now() : undefined;
-    }, 120_000, 100);
+    const firstRunning = await eventually(
+      'a running executor pod',
+      async () => {
+        const pods = await listPods('example');
+        return pods.some((pod) => pod.status.phase === 'Running') ? Date.now() : undefined;
+      },
+      120_000,
+      100,
+    );
     t.diagnostic(`kubectl apply to the first executor pod running: ${((firstRunning - applied) / 1000).toFixed(1)} s`);
     await cluster.ok(['wait', '--for=condition=Complete', '--timeout=300s', 'featurejob/fruits', '-n', 'example']);
     t.diagnostic(`kubectl apply to Complete: ${((Date.now() - applied) / 1000).toFixed(1)} s`);
@@ -106,7 +124,9 @@ describe('the operator on a real control plane, with executor pods run by the te
     assert.equal(job.status?.progress?.images, `${images}/${images}`);
     assert.equal(job.status?.partitions?.total, Math.ceil(images / 5));
     assert.equal(job.status?.manifestUri, 's3://features/runs/example/manifest.json');
-    const output = await readJobOutput(openStore('s3://features/runs/example', { s3Client: () => cluster.minio.client }));
+    const output = await readJobOutput(
+      openStore('s3://features/runs/example', { s3Client: () => cluster.minio.client }),
+    );
     assertEachImageOnce(output, expected);
 
     const table = await cluster.ok(['get', 'featurejobs', '-n', 'example']);
@@ -115,26 +135,46 @@ describe('the operator on a real control plane, with executor pods run by the te
     const wide = await cluster.ok(['get', 'fj', '-n', 'example', '-o', 'wide']);
     assert.match(wide.split('\n')[0]!, /THROUGHPUT\s+MODEL/);
 
-    const events = await cluster.ok(['get', 'events', '-n', 'example', '--field-selector', 'involvedObject.kind=FeatureJob', '-o', 'jsonpath={.items[*].reason}']);
+    const events = await cluster.ok([
+      'get',
+      'events',
+      '-n',
+      'example',
+      '--field-selector',
+      'involvedObject.kind=FeatureJob',
+      '-o',
+      'jsonpath={.items[*].reason}',
+    ]);
     assert.match(events, /Completed/);
   });
 
   it('retries an executor killed mid-partition, and each image still appears exactly once', async () => {
     await createNamespace('killed');
     await cluster.ok(['apply', '-f', '-'], JSON.stringify(await exampleJob('killed', 'fruits')));
-    const victim = await eventually('a running executor process', async () => cluster.agent.runningPods().find((pod) => pod.namespace === 'killed' && pod.name.startsWith('fruits-extract-')), 120_000, 50);
+    const victim = await eventually(
+      'a running executor process',
+      async () =>
+        cluster.agent.runningPods().find((pod) => pod.namespace === 'killed' && pod.name.startsWith('fruits-extract-')),
+      120_000,
+      50,
+    );
     assert.ok(cluster.agent.killPod('killed', victim.name, 'SIGKILL'));
     await cluster.ok(['wait', '--for=condition=Complete', '--timeout=300s', 'featurejob/fruits', '-n', 'killed']);
     const job = await getFeatureJob('killed', 'fruits');
     assert.equal(job.status?.retries?.ExecutorFailed, 1, JSON.stringify(job.status));
-    assertEachImageOnce(await readJobOutput(openStore('s3://features/runs/killed', { s3Client: () => cluster.minio.client })), expected);
+    assertEachImageOnce(
+      await readJobOutput(openStore('s3://features/runs/killed', { s3Client: () => cluster.minio.client })),
+      expected,
+    );
     const events = await cluster.ok(['get', 'events', '-n', 'killed', '-o', 'jsonpath={.items[*].message}']);
     assert.match(events, new RegExp(`pod ${victim.name}\\): the executor exited with code 137`));
   });
 
   it('reports executors that can never be scheduled with the scheduler message, and deleting the FeatureJob removes its pods', async () => {
     await createNamespace('nowhere');
-    const job = await exampleJob('nowhere', 'fruits', { executor: { nodeSelector: { 'node.kubernetes.io/instance-type': 'p4d.24xlarge' } } });
+    const job = await exampleJob('nowhere', 'fruits', {
+      executor: { nodeSelector: { 'node.kubernetes.io/instance-type': 'p4d.24xlarge' } },
+    });
     await cluster.ok(['apply', '-f', '-'], JSON.stringify(job));
     const stalled = await eventually('the Unschedulable reason', async () => {
       const current = await getFeatureJob('nowhere', 'fruits');
@@ -153,7 +193,10 @@ describe('the operator on a real control plane, with executor pods run by the te
 
   it('reports an executor over its memory limit as OOMKilled, as a condition reason and an Event', async () => {
     await createNamespace('oom');
-    const job = await exampleJob('oom', 'fruits', { executor: { resources: { requests: { cpu: '1', memory: '200Mi' }, limits: { memory: '200Mi' } } }, retry: { maxAttemptsPerPartition: 1 } });
+    const job = await exampleJob('oom', 'fruits', {
+      executor: { resources: { requests: { cpu: '1', memory: '200Mi' }, limits: { memory: '200Mi' } } },
+      retry: { maxAttemptsPerPartition: 1 },
+    });
     await cluster.ok(['apply', '-f', '-'], JSON.stringify(job));
     await cluster.ok(['wait', '--for=condition=Failed', '--timeout=180s', 'featurejob/fruits', '-n', 'oom']);
     const failed = (await getFeatureJob('oom', 'fruits')).status?.conditions?.find((c) => c.type === 'Failed');
@@ -164,23 +207,45 @@ describe('the operator on a real control plane, with executor pods run by the te
 
   it('finishes a job after the operator is killed mid-job, without redoing committed partitions', async () => {
     await createNamespace('restart');
-    await cluster.ok(['apply', '-f', '-'], JSON.stringify(await exampleJob('restart', 'fruits', { executor: { threads: 1 } })));
-    await eventually('the executor Job', async () => ((await getFeatureJob('restart', 'fruits')).status?.executorJob === undefined ? undefined : true));
-    const extractUid = await cluster.ok(['get', 'job', 'fruits-extract', '-n', 'restart', '-o', 'jsonpath={.metadata.uid}']);
+    await cluster.ok(
+      ['apply', '-f', '-'],
+      JSON.stringify(await exampleJob('restart', 'fruits', { executor: { threads: 1 } })),
+    );
+    await eventually('the executor Job', async () =>
+      (await getFeatureJob('restart', 'fruits')).status?.executorJob === undefined ? undefined : true,
+    );
+    const extractUid = await cluster.ok([
+      'get',
+      'job',
+      'fruits-extract',
+      '-n',
+      'restart',
+      '-o',
+      'jsonpath={.metadata.uid}',
+    ]);
     await operator.kill();
     operator = await cluster.startOperator();
     await cluster.ok(['wait', '--for=condition=Complete', '--timeout=300s', 'featurejob/fruits', '-n', 'restart']);
-    assert.equal(await cluster.ok(['get', 'job', 'fruits-extract', '-n', 'restart', '-o', 'jsonpath={.metadata.uid}']), extractUid, 'the same executor Job');
+    assert.equal(
+      await cluster.ok(['get', 'job', 'fruits-extract', '-n', 'restart', '-o', 'jsonpath={.metadata.uid}']),
+      extractUid,
+      'the same executor Job',
+    );
     // The last executor may still be exiting after its commit made the job Complete.
     await cluster.ok(['wait', '--for=condition=Complete', '--timeout=60s', 'job/fruits-extract', '-n', 'restart']);
     const pods = await listPods('restart');
     const succeededPerIndex = new Map<string, number>();
-    for (const pod of pods.filter((p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'executor' && p.status.phase === 'Succeeded')) {
+    for (const pod of pods.filter(
+      (p) => p.metadata.labels?.['app.kubernetes.io/component'] === 'executor' && p.status.phase === 'Succeeded',
+    )) {
       const index = pod.metadata.annotations?.['batch.kubernetes.io/job-completion-index'] ?? '?';
       succeededPerIndex.set(index, (succeededPerIndex.get(index) ?? 0) + 1);
     }
     assert.deepEqual([...succeededPerIndex.values()], [1, 1, 1], 'each partition ran to success once');
-    assertEachImageOnce(await readJobOutput(openStore('s3://features/runs/restart', { s3Client: () => cluster.minio.client })), expected);
+    assertEachImageOnce(
+      await readJobOutput(openStore('s3://features/runs/restart', { s3Client: () => cluster.minio.client })),
+      expected,
+    );
   });
 
   it('reduces the features with PCA after extraction when spec.reduce asks for it (statistics, fit and projection as Jobs)', async () => {
@@ -189,14 +254,33 @@ describe('the operator on a real control plane, with executor pods run by the te
     job.spec.reduce = { pca: { components: 3 } };
     await cluster.ok(['apply', '-f', '-'], JSON.stringify(job));
     await cluster.ok(['wait', '--for=condition=Complete', '--timeout=300s', 'featurejob/fruits', '-n', 'reduce']);
-    const jobs = (await cluster.getJson<{ items: Array<{ metadata: { name: string } }> }>(['get', 'jobs', '-n', 'reduce'])).items.map((j) => j.metadata.name).sort();
-    assert.deepEqual(jobs, ['fruits-extract', 'fruits-pca-fit', 'fruits-pca-project', 'fruits-pca-statistics', 'fruits-plan']);
+    const jobs = (
+      await cluster.getJson<{ items: Array<{ metadata: { name: string } }> }>(['get', 'jobs', '-n', 'reduce'])
+    ).items
+      .map((j) => j.metadata.name)
+      .sort();
+    assert.deepEqual(jobs, [
+      'fruits-extract',
+      'fruits-pca-fit',
+      'fruits-pca-project',
+      'fruits-pca-statistics',
+      'fruits-plan',
+    ]);
     const store = openStore('s3://features/runs/reduce', { s3Client: () => cluster.minio.client });
-    const manifest = JSON.parse(Buffer.from(await store.get('manifest.json')).toString('utf8')) as { pca?: { components: number; rows: number; partitions: Array<{ rows: number }> }; images: { succeeded: number } };
+    const manifest = JSON.parse(Buffer.from(await store.get('manifest.json')).toString('utf8')) as {
+      pca?: { components: number; rows: number; partitions: Array<{ rows: number }> };
+      images: { succeeded: number };
+    };
     assert.equal(manifest.pca?.components, 3);
     assert.equal(manifest.pca?.rows, manifest.images.succeeded);
-    assert.equal(manifest.pca?.partitions.reduce((sum, p) => sum + p.rows, 0), manifest.images.succeeded);
-    const model = JSON.parse(Buffer.from(await store.get('pca/model.json')).toString('utf8')) as { components: number; explainedVarianceRatio: number[] };
+    assert.equal(
+      manifest.pca?.partitions.reduce((sum, p) => sum + p.rows, 0),
+      manifest.images.succeeded,
+    );
+    const model = JSON.parse(Buffer.from(await store.get('pca/model.json')).toString('utf8')) as {
+      components: number;
+      explainedVarianceRatio: number[];
+    };
     assert.equal(model.components, 3);
     assert.equal(model.explainedVarianceRatio.length, 3);
   });

@@ -37,15 +37,27 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
   let imagesDir: string;
   const start = new Date('2026-11-25T12:00:00Z');
   let clock = start;
-  const ok = (args: string[], stdin?: string): Promise<string> => checked(runCommand(cluster.binaries.kubectl, args, cluster.env(), stdin), `kubectl ${args.join(' ')}`);
+  const ok = (args: string[], stdin?: string): Promise<string> =>
+    checked(runCommand(cluster.binaries.kubectl, args, cluster.env(), stdin), `kubectl ${args.join(' ')}`);
 
   async function observeWorld(namespace: string, name: string): Promise<World> {
-    const featureJob = JSON.parse(await ok(['get', 'featurejob', name, '-n', namespace, '-o', 'json'])) as { metadata: { resourceVersion: string }; status: unknown };
-    const jobs = JSON.parse(await ok(['get', 'jobs', '-n', namespace, '-o', 'json'])) as { items: Array<{ metadata: { name: string; uid: string; resourceVersion: string } }> };
-    const events = JSON.parse(await ok(['get', 'events', '-n', namespace, '-o', 'json'])) as { items: Array<{ metadata: { name: string } }> };
+    const featureJob = JSON.parse(await ok(['get', 'featurejob', name, '-n', namespace, '-o', 'json'])) as {
+      metadata: { resourceVersion: string };
+      status: unknown;
+    };
+    const jobs = JSON.parse(await ok(['get', 'jobs', '-n', namespace, '-o', 'json'])) as {
+      items: Array<{ metadata: { name: string; uid: string; resourceVersion: string } }>;
+    };
+    const events = JSON.parse(await ok(['get', 'events', '-n', namespace, '-o', 'json'])) as {
+      items: Array<{ metadata: { name: string } }>;
+    };
     return {
       featureJob: { resourceVersion: featureJob.metadata.resourceVersion, status: featureJob.status },
-      jobs: jobs.items.map((job) => ({ name: job.metadata.name, uid: job.metadata.uid, resourceVersion: job.metadata.resourceVersion })),
+      jobs: jobs.items.map((job) => ({
+        name: job.metadata.name,
+        uid: job.metadata.uid,
+        resourceVersion: job.metadata.resourceVersion,
+      })),
       events: events.items.map((event) => event.metadata.name).sort(),
     };
   }
@@ -82,15 +94,31 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
 
   it('creates the planner Job once and writes the same status: a second reconcile changes nothing', async () => {
     await ok(['create', 'namespace', 'twice']);
-    const spec = { input: { bucket: 'input-photos', prefix: 'photos', endpoint: minio.endpoint }, output: { bucket: 'output-features', prefix: 'twice' }, imagesPerPartition: 2, model: { weights: 'random' } };
-    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'featurejob.dev/v1alpha1', kind: 'FeatureJob', metadata: { name: 'fj', namespace: 'twice' }, spec }));
+    const spec = {
+      input: { bucket: 'input-photos', prefix: 'photos', endpoint: minio.endpoint },
+      output: { bucket: 'output-features', prefix: 'twice' },
+      imagesPerPartition: 2,
+      model: { weights: 'random' },
+    };
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'featurejob.dev/v1alpha1',
+        kind: 'FeatureJob',
+        metadata: { name: 'fj', namespace: 'twice' },
+        spec,
+      }),
+    );
 
     client.takeWrites();
     const first = await reconcileFeatureJob(ctx, 'twice', 'fj');
     assert.equal(first.status?.phase, 'Planning');
     assert.ok(client.takeWrites().length > 0);
     const afterFirst = await observeWorld('twice', 'fj');
-    assert.deepEqual(afterFirst.jobs.map((job) => job.name), ['fj-plan']);
+    assert.deepEqual(
+      afterFirst.jobs.map((job) => job.name),
+      ['fj-plan'],
+    );
     await reconcileFeatureJob(ctx, 'twice', 'fj');
     assert.deepEqual(client.takeWrites(), [], 'a second reconcile of a steady world writes nothing');
     assert.deepEqual(await observeWorld('twice', 'fj'), afterFirst);
@@ -99,7 +127,11 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
     const model = await resolveModel({ weights: 'random', cacheDir: join(testCacheDir(), 'featurejob') });
     const parsedSpec = FeatureJobSpecSchema.parse(spec);
     const settings = { ...buildExecutorConfig(parsedSpec, { cpuRequest: '1' }), weights: model.path };
-    await runExecutor({ mode: 'plan', env: { FEATUREJOB_EXECUTOR_CONFIG: JSON.stringify(settings) }, logger: ctx.logger });
+    await runExecutor({
+      mode: 'plan',
+      env: { FEATUREJOB_EXECUTOR_CONFIG: JSON.stringify(settings) },
+      logger: ctx.logger,
+    });
 
     const running = await reconcileFeatureJob(ctx, 'twice', 'fj');
     assert.equal(running.status?.phase, 'Running');
@@ -114,23 +146,45 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
 
   it('fails a job whose output holds a manifest.json that is not JSON, with its reason, once: one status write, one Event, then nothing', async () => {
     await ok(['create', 'namespace', 'corrupt']);
-    const spec = { input: { bucket: 'input-photos', prefix: 'photos', endpoint: minio.endpoint }, output: { bucket: 'output-features', prefix: 'corrupt' }, imagesPerPartition: 2, model: { weights: 'random' } };
-    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'featurejob.dev/v1alpha1', kind: 'FeatureJob', metadata: { name: 'fj', namespace: 'corrupt' }, spec }));
+    const spec = {
+      input: { bucket: 'input-photos', prefix: 'photos', endpoint: minio.endpoint },
+      output: { bucket: 'output-features', prefix: 'corrupt' },
+      imagesPerPartition: 2,
+      model: { weights: 'random' },
+    };
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'featurejob.dev/v1alpha1',
+        kind: 'FeatureJob',
+        metadata: { name: 'fj', namespace: 'corrupt' },
+        spec,
+      }),
+    );
     assert.equal((await reconcileFeatureJob(ctx, 'corrupt', 'fj')).status?.phase, 'Planning');
     const planning = await observeWorld('corrupt', 'fj');
 
     // Something other than featurejob wrote the manifest before the merge.
-    await openStore('s3://output-features/corrupt', { s3Client: () => minio.client }).put('manifest.json', '{"version": 1, "images": ');
+    await openStore('s3://output-features/corrupt', { s3Client: () => minio.client }).put(
+      'manifest.json',
+      '{"version": 1, "images": ',
+    );
     client.takeWrites();
     const failed = await reconcileFeatureJob(ctx, 'corrupt', 'fj');
     assert.equal(failed.status?.phase, 'Failed');
     const condition = failed.status?.conditions?.find((c) => c.type === 'Failed');
     assert.equal(condition?.status, 'True');
     assert.equal(condition?.reason, 'ManifestInvalid');
-    assert.match(condition?.message ?? '', /FJ_MANIFEST_INVALID: s3:\/\/output-features\/corrupt\/manifest\.json is not valid JSON/);
+    assert.match(
+      condition?.message ?? '',
+      /FJ_MANIFEST_INVALID: s3:\/\/output-features\/corrupt\/manifest\.json is not valid JSON/,
+    );
     assert.equal(failed.requeueAfterMs, undefined, 'a terminal failure is not retried');
     const writes = client.takeWrites();
-    assert.deepEqual(writes.sort(), ['PATCH /apis/featurejob.dev/v1alpha1/namespaces/corrupt/featurejobs/fj/status', 'POST /api/v1/namespaces/corrupt/events']);
+    assert.deepEqual(writes.sort(), [
+      'PATCH /apis/featurejob.dev/v1alpha1/namespaces/corrupt/featurejobs/fj/status',
+      'POST /api/v1/namespaces/corrupt/events',
+    ]);
     const world = await observeWorld('corrupt', 'fj');
     assert.equal(world.events.length, planning.events.length + 1, 'one Warning Event for the failure');
 
@@ -141,8 +195,20 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
 
   it('backs off while storage is unreachable, naming the code and the attempt, and writes nothing between two attempts', async () => {
     await ok(['create', 'namespace', 'unreachable']);
-    const spec = { input: { bucket: 'input-photos', prefix: 'photos', endpoint: 'http://127.0.0.1:1' }, output: { bucket: 'output-features', prefix: 'unreachable' }, model: { weights: 'random' } };
-    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'featurejob.dev/v1alpha1', kind: 'FeatureJob', metadata: { name: 'fj', namespace: 'unreachable' }, spec }));
+    const spec = {
+      input: { bucket: 'input-photos', prefix: 'photos', endpoint: 'http://127.0.0.1:1' },
+      output: { bucket: 'output-features', prefix: 'unreachable' },
+      model: { weights: 'random' },
+    };
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'featurejob.dev/v1alpha1',
+        kind: 'FeatureJob',
+        metadata: { name: 'fj', namespace: 'unreachable' },
+        spec,
+      }),
+    );
     client.takeWrites();
     const first = await reconcileFeatureJob(ctx, 'unreachable', 'fj');
     assert.notEqual(first.status?.phase, 'Failed');
@@ -163,8 +229,14 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
       assert.notEqual(second.status?.phase, 'Failed');
       assert.match(second.status?.conditions?.find((c) => c.type === 'Progressing')?.message ?? '', /^attempt 2 /);
       assert.equal(second.requeueAfterMs, 20_000);
-      assert.deepEqual(client.takeWrites(), ['PATCH /apis/featurejob.dev/v1alpha1/namespaces/unreachable/featurejobs/fj/status']);
-      assert.deepEqual((await observeWorld('unreachable', 'fj')).events, world.events, 'a failure already reported gets no second Event');
+      assert.deepEqual(client.takeWrites(), [
+        'PATCH /apis/featurejob.dev/v1alpha1/namespaces/unreachable/featurejobs/fj/status',
+      ]);
+      assert.deepEqual(
+        (await observeWorld('unreachable', 'fj')).events,
+        world.events,
+        'a failure already reported gets no second Event',
+      );
     } finally {
       clock = start;
     }
@@ -173,8 +245,19 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
   it('fails a spec the API server cannot check (a name too long for its children), once', async () => {
     await ok(['create', 'namespace', 'longname']);
     const name = 'a-feature-job-name-that-is-much-too-long-for-pods';
-    const spec = { input: { bucket: 'input-photos', prefix: 'photos', endpoint: minio.endpoint }, output: { bucket: 'output-features', prefix: 'long' } };
-    await ok(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'featurejob.dev/v1alpha1', kind: 'FeatureJob', metadata: { name, namespace: 'longname' }, spec }));
+    const spec = {
+      input: { bucket: 'input-photos', prefix: 'photos', endpoint: minio.endpoint },
+      output: { bucket: 'output-features', prefix: 'long' },
+    };
+    await ok(
+      ['apply', '-f', '-'],
+      JSON.stringify({
+        apiVersion: 'featurejob.dev/v1alpha1',
+        kind: 'FeatureJob',
+        metadata: { name, namespace: 'longname' },
+        spec,
+      }),
+    );
     client.takeWrites();
     const result = await reconcileFeatureJob(ctx, 'longname', name);
     assert.equal(result.status?.phase, 'Failed');

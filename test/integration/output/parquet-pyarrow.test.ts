@@ -98,7 +98,12 @@ describe('pyarrow reads feature shards', () => {
     const seen = readWithPyarrow(sampleRows());
     assert.equal(
       seen.schema,
-      ['path: string not null', 'label: string not null', 'features: list<item: float not null> not null', '  child 0, item: float not null'].join('\n'),
+      [
+        'path: string not null',
+        'label: string not null',
+        'features: list<item: float not null> not null',
+        '  child 0, item: float not null',
+      ].join('\n'),
     );
     assert.deepEqual(seen.metadata, { 'featurejob.dimensions': '4096' });
     assert.deepEqual(seen.compression, ['ZSTD']);
@@ -117,7 +122,10 @@ describe('pyarrow reads feature shards', () => {
   it('reads a shard with no rows with the same schema', () => {
     const seen = readWithPyarrow(buildEmptyFeatureRows(4096));
     assert.equal(seen.rows, 0);
-    assert.match(seen.schema, /^path: string not null\nlabel: string not null\nfeatures: list<item: float not null> not null/);
+    assert.match(
+      seen.schema,
+      /^path: string not null\nlabel: string not null\nfeatures: list<item: float not null> not null/,
+    );
   });
 
   it('reads the CSV layout back to the same float32 bits, with numpy’s shortest digits', () => {

@@ -11,7 +11,9 @@ const options = { maxPixels: DEFAULT_MAX_PIXELS };
 async function noisyJpeg(width: number, height: number): Promise<Buffer> {
   const data = Buffer.alloc(width * height * 3);
   for (let i = 0; i < data.length; i += 1) data[i] = (Math.imul(i, 2654435761) >>> 24) & 0xff;
-  return sharp(data, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(data, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 describe('decodeImage on bad input', () => {
@@ -40,7 +42,9 @@ describe('decodeImage on bad input', () => {
   });
 
   it('reports a text file as FJ_IMAGE_UNRECOGNIZED', async () => {
-    await assert.rejects(decodeImage(Buffer.from('hello, I am a text file\n'), options), { code: 'FJ_IMAGE_UNRECOGNIZED' });
+    await assert.rejects(decodeImage(Buffer.from('hello, I am a text file\n'), options), {
+      code: 'FJ_IMAGE_UNRECOGNIZED',
+    });
   });
 
   it('reports an SVG as FJ_IMAGE_UNRECOGNIZED because Pillow cannot read it', async () => {
@@ -65,7 +69,9 @@ describe('decodeImage on bad input', () => {
   it('reports a PNG cut in half as FJ_IMAGE_CORRUPT', async () => {
     const data = Buffer.alloc(300 * 200 * 3);
     for (let i = 0; i < data.length; i += 1) data[i] = (Math.imul(i, 40503) >>> 8) & 0xff;
-    const png = await sharp(data, { raw: { width: 300, height: 200, channels: 3 } }).png().toBuffer();
+    const png = await sharp(data, { raw: { width: 300, height: 200, channels: 3 } })
+      .png()
+      .toBuffer();
     await assert.rejects(decodeImage(png.subarray(0, png.length >> 1), options), { code: 'FJ_IMAGE_CORRUPT' });
   });
 
@@ -80,13 +86,15 @@ describe('decodeImage on bad input', () => {
   });
 
   it('applies the maxPixels option to the declared width times height', async () => {
-    const png = await sharp({ create: { width: 20, height: 30, channels: 3, background: '#123456' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 20, height: 30, channels: 3, background: '#123456' } })
+      .png()
+      .toBuffer();
     await assert.rejects(decodeImage(png, { maxPixels: 599 }), { code: 'FJ_IMAGE_TOO_LARGE' });
     const image = await decodeImage(png, { maxPixels: 600 });
     assert.deepEqual([image.width, image.height], [20, 30]);
   });
 
-  it('uses Pillow\'s decompression-bomb threshold of twice Image.MAX_IMAGE_PIXELS by default', () => {
+  it("uses Pillow's decompression-bomb threshold of twice Image.MAX_IMAGE_PIXELS by default", () => {
     assert.equal(DEFAULT_MAX_PIXELS, 2 * 89_478_485);
   });
 

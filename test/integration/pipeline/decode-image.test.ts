@@ -40,33 +40,70 @@ function pixel(image: RgbImage, x: number, y: number): number[] {
 }
 
 const RGBA_SAMPLES = [
-  [200, 100, 50, 0], [1, 2, 3, 255], [255, 0, 128, 17],
-  [9, 8, 7, 128], [0, 0, 0, 0], [250, 251, 252, 1],
+  [200, 100, 50, 0],
+  [1, 2, 3, 255],
+  [255, 0, 128, 17],
+  [9, 8, 7, 128],
+  [0, 0, 0, 0],
+  [250, 251, 252, 1],
 ];
 const GREY_SAMPLES = [0, 1, 127, 128, 254, 255];
 const PALETTE = [10, 20, 30, 255, 0, 0, 0, 255, 0, 0, 0, 255];
 const PALETTE_INDICES = [0, 1, 2, 3, 2, 1];
 // Chosen to tell "high byte" (>> 8) from rounding (/ 257): 0x01ff -> 1 vs 2, 0xff80 -> 255 vs 254.
-const RGB16_SAMPLES = [0x01ff, 0x80ff, 0xff80, 0x00ff, 0xffff, 0x0100, 0x7f80, 0x0000, 0x1234, 0xfedc, 0x8000, 0x00ff,
-  0x0001, 0xff00, 0x5555, 0xaaaa, 0x0fff, 0xf000];
+const RGB16_SAMPLES = [
+  0x01ff, 0x80ff, 0xff80, 0x00ff, 0xffff, 0x0100, 0x7f80, 0x0000, 0x1234, 0xfedc, 0x8000, 0x00ff, 0x0001, 0xff00,
+  0x5555, 0xaaaa, 0x0fff, 0xf000,
+];
 const GREY16_SAMPLES = [3, 255, 256, 9004, 65535, 0];
 
 /** Every fixture: its file name and its bytes, written once so Pillow can read them too. */
 async function buildFixtures(): Promise<Record<string, Buffer>> {
   const flat = (rows: number[][]): number[] => rows.flat();
   return {
-    'rgba.png': encodePng({ width: 3, height: 2, colourType: PngColourType.rgba, bitDepth: 8, samples: flat(RGBA_SAMPLES) }),
+    'rgba.png': encodePng({
+      width: 3,
+      height: 2,
+      colourType: PngColourType.rgba,
+      bitDepth: 8,
+      samples: flat(RGBA_SAMPLES),
+    }),
     'grey.png': encodePng({ width: 3, height: 2, colourType: PngColourType.grey, bitDepth: 8, samples: GREY_SAMPLES }),
     'grey.jpg': await rawImage(64, 48, 1, 1).jpeg({ quality: 90 }).toBuffer(),
     'palette.png': encodePng({
-      width: 3, height: 2, colourType: PngColourType.palette, bitDepth: 8, samples: PALETTE_INDICES, palette: PALETTE,
+      width: 3,
+      height: 2,
+      colourType: PngColourType.palette,
+      bitDepth: 8,
+      samples: PALETTE_INDICES,
+      palette: PALETTE,
     }),
-    'sharp-palette.png': await sharp({ create: { width: 40, height: 30, channels: 3, background: { r: 255, g: 0, b: 0 } } })
-      .composite([{ input: { create: { width: 20, height: 30, channels: 3, background: { r: 0, g: 64, b: 255 } } }, left: 20, top: 0 }])
+    'sharp-palette.png': await sharp({
+      create: { width: 40, height: 30, channels: 3, background: { r: 255, g: 0, b: 0 } },
+    })
+      .composite([
+        {
+          input: { create: { width: 20, height: 30, channels: 3, background: { r: 0, g: 64, b: 255 } } },
+          left: 20,
+          top: 0,
+        },
+      ])
       .png({ palette: true, colours: 4, dither: 0 })
       .toBuffer(),
-    'rgb16.png': encodePng({ width: 3, height: 2, colourType: PngColourType.rgb, bitDepth: 16, samples: RGB16_SAMPLES }),
-    'grey16.png': encodePng({ width: 3, height: 2, colourType: PngColourType.grey, bitDepth: 16, samples: GREY16_SAMPLES }),
+    'rgb16.png': encodePng({
+      width: 3,
+      height: 2,
+      colourType: PngColourType.rgb,
+      bitDepth: 16,
+      samples: RGB16_SAMPLES,
+    }),
+    'grey16.png': encodePng({
+      width: 3,
+      height: 2,
+      colourType: PngColourType.grey,
+      bitDepth: 16,
+      samples: GREY16_SAMPLES,
+    }),
     'cmyk.jpg': await rawImage(96, 64, 3, 2).toColourspace('cmyk').jpeg({ quality: 92 }).toBuffer(),
     'lossless.webp': await rawImage(30, 20, 3, 3).webp({ lossless: true }).toBuffer(),
     'lossy.webp': await rawImage(90, 60, 3, 4).webp({ quality: 80 }).toBuffer(),
@@ -105,7 +142,12 @@ describe('decodeImage', () => {
   }
 
   /** Compares with Pillow's convert('RGB') and reports the measured difference. */
-  function compareWithPil(t: { diagnostic: (message: string) => void }, name: string, image: RgbImage, tolerance: number): void {
+  function compareWithPil(
+    t: { diagnostic: (message: string) => void },
+    name: string,
+    image: RgbImage,
+    tolerance: number,
+  ): void {
     const difference = maxAbsDifference(image, pil.get(name) as RgbImage);
     t.diagnostic(`${name}: max abs difference to Pillow ${difference}`);
     assert.ok(difference <= tolerance, `${name} differs from Pillow by ${difference} levels`);
@@ -114,13 +156,19 @@ describe('decodeImage', () => {
   it('drops the alpha of an RGBA PNG and keeps the colour under fully transparent pixels', async (t) => {
     const image = await decode('rgba.png');
     assert.equal(image.data.length, 3 * 2 * 3);
-    assert.deepEqual(Array.from(image.data), RGBA_SAMPLES.flatMap(([r, g, b]) => [r, g, b]));
+    assert.deepEqual(
+      Array.from(image.data),
+      RGBA_SAMPLES.flatMap(([r, g, b]) => [r, g, b]),
+    );
     compareWithPil(t, 'rgba.png', image, 0);
   });
 
   it('replicates an 8-bit grayscale PNG into three equal channels', async (t) => {
     const image = await decode('grey.png');
-    assert.deepEqual(Array.from(image.data), GREY_SAMPLES.flatMap((v) => [v, v, v]));
+    assert.deepEqual(
+      Array.from(image.data),
+      GREY_SAMPLES.flatMap((v) => [v, v, v]),
+    );
     compareWithPil(t, 'grey.png', image, 0);
   });
 
@@ -150,17 +198,23 @@ describe('decodeImage', () => {
 
   it('keeps the high byte of each 16-bit RGB PNG sample, as Pillow does', async (t) => {
     const image = await decode('rgb16.png');
-    assert.deepEqual(Array.from(image.data), RGB16_SAMPLES.map((v) => v >> 8));
+    assert.deepEqual(
+      Array.from(image.data),
+      RGB16_SAMPLES.map((v) => v >> 8),
+    );
     compareWithPil(t, 'rgb16.png', image, 0);
   });
 
   it('clips 16-bit grayscale PNG samples to 255, as Pillow mode I;16 converts them', async (t) => {
     const image = await decode('grey16.png');
-    assert.deepEqual(Array.from(image.data), GREY16_SAMPLES.flatMap((v) => Array(3).fill(Math.min(v, 255))));
+    assert.deepEqual(
+      Array.from(image.data),
+      GREY16_SAMPLES.flatMap((v) => Array(3).fill(Math.min(v, 255))),
+    );
     compareWithPil(t, 'grey16.png', image, 0);
   });
 
-  it('converts CMYK JPEGs with Pillow\'s formula rather than an ICC profile', async (t) => {
+  it("converts CMYK JPEGs with Pillow's formula rather than an ICC profile", async (t) => {
     const image = await decode('cmyk.jpg');
     assert.deepEqual([image.width, image.height], [96, 64]);
     compareWithPil(t, 'cmyk.jpg', image, LOSSY_TOLERANCE);
@@ -187,7 +241,13 @@ describe('decodeImage', () => {
     const wide = await decode('wide.png');
     assert.deepEqual([wide.width, wide.height], [500, 120]);
     const source = noise(500, 120, 4, 7);
-    for (const [x, y] of [[0, 0], [499, 0], [0, 119], [499, 119], [250, 60]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [499, 0],
+      [0, 119],
+      [499, 119],
+      [250, 60],
+    ] as const) {
       const i = (y * 500 + x) * 4;
       assert.deepEqual(pixel(wide, x, y), Array.from(source.subarray(i, i + 3)), `${x},${y}`);
     }
@@ -200,7 +260,7 @@ describe('decodeImage', () => {
     compareWithPil(t, 'rotated.jpg', image, LOSSY_TOLERANCE);
   });
 
-  it('ignores an embedded ICC profile, as Pillow\'s convert does', async (t) => {
+  it("ignores an embedded ICC profile, as Pillow's convert does", async (t) => {
     // Applying the Display P3 profile would move these pixels by up to ~100 levels.
     compareWithPil(t, 'display-p3.png', await decode('display-p3.png'), 0);
   });

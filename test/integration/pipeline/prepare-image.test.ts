@@ -45,7 +45,13 @@ function gradientNoise(width: number, height: number, channels: 3 | 4, seed: num
   return data;
 }
 
-async function encode(width: number, height: number, format: 'png' | 'jpeg', seed: number, channels: 3 | 4 = 3): Promise<Buffer> {
+async function encode(
+  width: number,
+  height: number,
+  format: 'png' | 'jpeg',
+  seed: number,
+  channels: 3 | 4 = 3,
+): Promise<Buffer> {
   const image = sharp(gradientNoise(width, height, channels, seed), { raw: { width, height, channels } });
   return format === 'png' ? image.png().toBuffer() : image.jpeg({ quality: 88 }).toBuffer();
 }
@@ -72,9 +78,12 @@ describe('prepareImage end to end against Pillow and Keras', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('decodes and resizes to exactly what Pillow\'s convert and NEAREST resize give', async (t) => {
+  it("decodes and resizes to exactly what Pillow's convert and NEAREST resize give", async (t) => {
     const names = Object.keys(files);
-    const references = pilLoadRgb(names.map((name) => join(dir, name)), { resize: KERAS_INPUT_SIZE });
+    const references = pilLoadRgb(
+      names.map((name) => join(dir, name)),
+      { resize: KERAS_INPUT_SIZE },
+    );
     for (const [i, name] of names.entries()) {
       const decoded = await decodeImage(files[name] as Buffer, { maxPixels: DEFAULT_MAX_PIXELS });
       const resized = resizeNearest(decoded, KERAS_INPUT_SIZE, KERAS_INPUT_SIZE);
@@ -87,8 +96,9 @@ describe('prepareImage end to end against Pillow and Keras', () => {
 
   it('writes the same float32 tensor as load_img, img_to_array and vgg16.preprocess_input', async () => {
     const names = Object.keys(files);
-    const expected = (JSON.parse(runPython(KERAS_SCRIPT, { input: JSON.stringify(names.map((n) => join(dir, n))) })) as string[])
-      .map((b64) => Buffer.from(b64, 'base64'));
+    const expected = (
+      JSON.parse(runPython(KERAS_SCRIPT, { input: JSON.stringify(names.map((n) => join(dir, n))) })) as string[]
+    ).map((b64) => Buffer.from(b64, 'base64'));
     // Fill one batch tensor slot by slot, as the partition loop does.
     const batch = new Float32Array(names.length * KERAS_VALUES_PER_IMAGE);
     for (const [i, name] of names.entries()) {
@@ -110,7 +120,9 @@ describe('prepareImage end to end against Pillow and Keras', () => {
 
   it('leaves the batch slot untouched and reports the image error when an image is bad', async () => {
     const batch = new Float32Array(KERAS_VALUES_PER_IMAGE).fill(7);
-    await assert.rejects(prepareImage(Buffer.from('not an image'), { out: batch, offset: 0 }), { code: 'FJ_IMAGE_UNRECOGNIZED' });
+    await assert.rejects(prepareImage(Buffer.from('not an image'), { out: batch, offset: 0 }), {
+      code: 'FJ_IMAGE_UNRECOGNIZED',
+    });
     assert.ok(batch.every((v) => v === 7));
   });
 

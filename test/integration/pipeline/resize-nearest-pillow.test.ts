@@ -16,7 +16,7 @@ describe('nearestSourceIndices against Pillow', () => {
       'out = {}',
       'for dst in json.loads(sys.argv[1]):',
       '    for src in range(1, 3001):',
-      "        im = Image.fromarray(np.arange(src, dtype=np.int32).reshape(1, src))",
+      '        im = Image.fromarray(np.arange(src, dtype=np.int32).reshape(1, src))',
       "        out[f'{src}:{dst}'] = np.asarray(im.resize((dst, 1), Image.NEAREST))[0].tolist()",
       'print(json.dumps(out))',
     ].join('\n');

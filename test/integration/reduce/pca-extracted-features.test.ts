@@ -33,11 +33,18 @@ describe('PCA on features extracted by featurejob run', () => {
   test('run --pca computes statistics during extraction and matches numpy on the 4,096-dimensional features', async () => {
     // Partitions of 6 images would normally share one statistics file computed after
     // extraction; the knob makes each partition large enough to get its own while extracting.
-    const result = await runCli(['run', '--weights', 'random', input, '--out', out, '--partitions', '3', '--pca', '3', '--progress', 'none'], {
-      env: cliEnv({ FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS: '1' }),
-    });
+    const result = await runCli(
+      ['run', '--weights', 'random', input, '--out', out, '--partitions', '3', '--pca', '3', '--progress', 'none'],
+      {
+        env: cliEnv({ FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS: '1' }),
+      },
+    );
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /0 of 3 statistics files computed from shards/, 'the statistics were written while extracting');
+    assert.match(
+      result.stdout,
+      /0 of 3 statistics files computed from shards/,
+      'the statistics were written while extracting',
+    );
     const extracted = await readJobOutput(new FileStore({ dir: out }));
     const paths = [...extracted.rows.keys()].sort();
     const features = new Float32Array(paths.length * 4096);
@@ -46,7 +53,11 @@ describe('PCA on features extracted by featurejob run', () => {
     const reduced = await readReducedOutput(out);
     assertProjectionMatches(reduced.rows, paths, reference, assertModelMatchesReference(reduced.model, reference));
     assert.equal(reduced.manifest.images.succeeded, 18);
-    assert.deepEqual(reduced.manifest.partitions, extracted.manifest.partitions, 'the extraction half of the manifest is unchanged');
+    assert.deepEqual(
+      reduced.manifest.partitions,
+      extracted.manifest.partitions,
+      'the extraction half of the manifest is unchanged',
+    );
   });
 
   test('statistics recomputed from the shards (one file for the three small partitions) give the same model', async () => {
@@ -57,14 +68,35 @@ describe('PCA on features extracted by featurejob run', () => {
     const after = decodePcaModel(await readFile(join(out, 'pca', 'model.json')), 'model.json');
     // Summation order differs (one Gram over 18 rows against three summed): equal to rounding.
     assert.equal(after.rows, before.rows);
-    after.explainedVariance.forEach((value, i) => assert.ok(Math.abs(value / before.explainedVariance[i]! - 1) < 1e-12));
-    after.componentVectors.forEach((vector, c) => vector.forEach((value, i) => assert.ok(Math.abs(value - before.componentVectors[c]![i]!) < 1e-9)));
-    assert.equal((await readdir(join(out, '_featurejob', 'pca-statistics'))).length, 1, 'the per-partition files of the earlier grouping are removed');
+    after.explainedVariance.forEach((value, i) =>
+      assert.ok(Math.abs(value / before.explainedVariance[i]! - 1) < 1e-12),
+    );
+    after.componentVectors.forEach((vector, c) =>
+      vector.forEach((value, i) => assert.ok(Math.abs(value - before.componentVectors[c]![i]!) < 1e-9)),
+    );
+    assert.equal(
+      (await readdir(join(out, '_featurejob', 'pca-statistics'))).length,
+      1,
+      'the per-partition files of the earlier grouping are removed',
+    );
   });
 
   test('rerunning run --pca with the same K redoes nothing', async () => {
     const manifest = await readFile(join(out, 'manifest.json'), 'utf8');
-    const result = await runCli(['run', '--weights', 'random', input, '--out', out, '--partitions', '3', '--pca', '3', '--progress', 'none']);
+    const result = await runCli([
+      'run',
+      '--weights',
+      'random',
+      input,
+      '--out',
+      out,
+      '--partitions',
+      '3',
+      '--pca',
+      '3',
+      '--progress',
+      'none',
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /this run: 0 images in 0 of 3 partitions/);
     assert.doesNotMatch(result.stdout, /PCA:/);
@@ -77,7 +109,7 @@ describe('PCA on features extracted by featurejob run', () => {
     assert.match(result.stdout, /images: 18 with features, 0 failed, in 3 partitions/);
     assert.match(result.stdout, /labels: 3 \(Apple 6, Banana 6, Cherry 6\)/);
     assert.match(result.stdout, /90 %: \d+ components?/);
-    assert.match(result.stdout, /PC  1: /);
+    assert.match(result.stdout, /PC {2}1: /);
     for (const name of ['pca-scree.svg', 'pca-scatter.svg']) {
       const svg = await readFile(join(out, name));
       const { width, height } = await sharp(svg).metadata();
@@ -101,8 +133,17 @@ describe('featurejob reduce on S3 (MinIO)', () => {
     const d = 6;
     const rows = Float32Array.from({ length: 40 * d }, (_, i) => Math.cos(i * 1.7) * (1 + (i % d)));
     const paths = Array.from({ length: 40 }, (_, i) => `k${i % 2}/${i}.jpg`);
-    await writeFeatureOutput({ output: store, dimensions: d, partitions: [{ paths: paths.slice(0, 25), features: rows.slice(0, 25 * d) }, { paths: paths.slice(25), features: rows.slice(25 * d) }] });
-    const result = await runCli(['reduce', 's3://features/synthetic', '--pca', '2', '--s3-endpoint', minio.endpoint], { env: cliEnv(minio.env()) });
+    await writeFeatureOutput({
+      output: store,
+      dimensions: d,
+      partitions: [
+        { paths: paths.slice(0, 25), features: rows.slice(0, 25 * d) },
+        { paths: paths.slice(25), features: rows.slice(25 * d) },
+      ],
+    });
+    const result = await runCli(['reduce', 's3://features/synthetic', '--pca', '2', '--s3-endpoint', minio.endpoint], {
+      env: cliEnv(minio.env()),
+    });
     assert.equal(result.code, 0, result.stderr);
     const keys: string[] = [];
     for await (const object of store.list('pca/')) keys.push(object.key);
@@ -115,7 +156,9 @@ describe('featurejob reduce on S3 (MinIO)', () => {
       shard.paths.forEach((path, row) => projected.set(path, shard.features.slice(row * 2, row * 2 + 2)));
     }
     assertProjectionMatches(projected, paths, reference, assertModelMatchesReference(model, reference));
-    const manifest = JSON.parse(new TextDecoder().decode(await store.get('manifest.json'))) as { pca: { modelUri: string } };
+    const manifest = JSON.parse(new TextDecoder().decode(await store.get('manifest.json'))) as {
+      pca: { modelUri: string };
+    };
     assert.equal(manifest.pca.modelUri, 's3://features/synthetic/pca/model.json');
   });
 });

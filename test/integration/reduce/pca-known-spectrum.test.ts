@@ -35,7 +35,10 @@ describe('featurejob reduce against numpy on data with a known spectrum', () => 
       output: new FileStore({ dir }),
       dimensions: DIMENSIONS,
       format,
-      partitions: cuts.slice(1).map((end, i) => ({ paths: paths.slice(cuts[i], end), features: rows.slice(cuts[i]! * DIMENSIONS, end * DIMENSIONS) })),
+      partitions: cuts.slice(1).map((end, i) => ({
+        paths: paths.slice(cuts[i], end),
+        features: rows.slice(cuts[i]! * DIMENSIONS, end * DIMENSIONS),
+      })),
     });
     return dir;
   }
@@ -51,12 +54,17 @@ describe('featurejob reduce against numpy on data with a known spectrum', () => 
     const signs = assertModelMatchesReference(reduced.model, reference);
     assertProjectionMatches(reduced.rows, paths, reference, signs);
     // The data were built with this spectrum: the fit finds it (sample noise aside).
-    reduced.model.explainedVariance.forEach((value, i) => assert.ok(Math.abs(value / SPECTRUM[i]! - 1) < 0.15, `λ${i + 1} = ${value}, built ${SPECTRUM[i]}`));
+    reduced.model.explainedVariance.forEach((value, i) =>
+      assert.ok(Math.abs(value / SPECTRUM[i]! - 1) < 0.15, `λ${i + 1} = ${value}, built ${SPECTRUM[i]}`),
+    );
     assert.equal(reduced.manifest.pca?.rows, ROWS);
     assert.equal(reduced.manifest.pca?.partitions.length, 4);
     assert.equal(reduced.labels.get(paths[4]!), 'class 1');
     assert.equal(reduced.model.spectrumRatio.length, DIMENSIONS);
-    assert.ok(Math.abs(reduced.model.spectrumRatio.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'the whole spectrum explains all the variance');
+    assert.ok(
+      Math.abs(reduced.model.spectrumRatio.reduce((a, b) => a + b, 0) - 1) < 1e-9,
+      'the whole spectrum explains all the variance',
+    );
   });
 
   test('a second reduce reuses the stored statistics and gives the same model', async () => {
@@ -68,7 +76,13 @@ describe('featurejob reduce against numpy on data with a known spectrum', () => 
     assert.match(again.stdout, /0 of 3 statistics files computed from shards/);
     const second = await readReducedOutput(dir);
     assert.deepEqual(second.model, first.model);
-    assert.deepEqual(await readdir(join(dir, 'pca')), ['model.json', 'part-00000.parquet', 'part-00001.parquet', 'part-00002.parquet', 'part-00003.parquet']);
+    assert.deepEqual(await readdir(join(dir, 'pca')), [
+      'model.json',
+      'part-00000.parquet',
+      'part-00001.parquet',
+      'part-00002.parquet',
+      'part-00003.parquet',
+    ]);
   });
 
   test('--whiten scales every component to unit variance, as numpy does', async () => {

@@ -14,7 +14,10 @@ import { writePlainImages } from '../../support/write-test-images.js';
 function rowsOf(count: number, dimensions: number, offset = 0): { paths: string[]; features: Float32Array } {
   return {
     paths: Array.from({ length: count }, (_, i) => `c/${offset + i}.jpg`),
-    features: Float32Array.from({ length: count * dimensions }, (_, i) => Math.sin(i * 0.37 + offset) * 3 + (i % dimensions)),
+    features: Float32Array.from(
+      { length: count * dimensions },
+      (_, i) => Math.sin(i * 0.37 + offset) * 3 + (i % dimensions),
+    ),
   };
 }
 
@@ -26,14 +29,20 @@ describe('featurejob reduce on bad input', () => {
   });
   after(() => rm(root, { recursive: true, force: true }));
 
-  async function output(name: string, partitions: Array<{ paths: string[]; features: Float32Array }>, dimensions = 8): Promise<string> {
+  async function output(
+    name: string,
+    partitions: Array<{ paths: string[]; features: Float32Array }>,
+    dimensions = 8,
+  ): Promise<string> {
     const dir = join(root, name);
     await writeFeatureOutput({ output: new FileStore({ dir }), dimensions, partitions });
     return dir;
   }
 
   async function assertFailsUntouched(dir: string, args: string[], code: string, exitCode = 1): Promise<string> {
-    const manifestBefore = existsSync(join(dir, 'manifest.json')) ? await readFile(join(dir, 'manifest.json'), 'utf8') : undefined;
+    const manifestBefore = existsSync(join(dir, 'manifest.json'))
+      ? await readFile(join(dir, 'manifest.json'), 'utf8')
+      : undefined;
     const result = await runCli(['reduce', dir, ...args]);
     assert.equal(result.code, exitCode, result.stderr);
     assert.match(result.stderr, new RegExp(code));
@@ -51,9 +60,15 @@ describe('featurejob reduce on bad input', () => {
 
   test('K larger than the dimensions or the rows', async () => {
     const dir = await output('big', [rowsOf(5, 8), rowsOf(4, 8, 5)]);
-    assert.match(await assertFailsUntouched(dir, ['--pca', '9'], 'FJ_PCA_INVALID_COMPONENTS'), /exceeds the 8 feature dimensions/);
+    assert.match(
+      await assertFailsUntouched(dir, ['--pca', '9'], 'FJ_PCA_INVALID_COMPONENTS'),
+      /exceeds the 8 feature dimensions/,
+    );
     const few = await output('few', [rowsOf(3, 8), rowsOf(2, 8, 3)]);
-    assert.match(await assertFailsUntouched(few, ['--pca', '6'], 'FJ_PCA_INVALID_COMPONENTS'), /exceeds the 5 feature rows/);
+    assert.match(
+      await assertFailsUntouched(few, ['--pca', '6'], 'FJ_PCA_INVALID_COMPONENTS'),
+      /exceeds the 5 feature rows/,
+    );
   });
 
   test('an output with no manifest, or with no feature rows', async () => {
@@ -67,17 +82,33 @@ describe('featurejob reduce on bad input', () => {
   test('shards of mixed dimensions', async () => {
     const dir = await output('mixed', [rowsOf(6, 8), rowsOf(6, 8, 6)]);
     // Replace partition 1's committed shard with one of 6-dimensional rows.
-    const marker = JSON.parse(await readFile(join(dir, '_featurejob', 'commits', 'part-00001.json'), 'utf8')) as { shardKey: string };
+    const marker = JSON.parse(await readFile(join(dir, '_featurejob', 'commits', 'part-00001.json'), 'utf8')) as {
+      shardKey: string;
+    };
     const narrow = rowsOf(6, 6, 6);
     await writeFile(join(dir, marker.shardKey), encodeParquetShard(buildFeatureRows({ ...narrow, dimensions: 6 })));
-    assert.match(await assertFailsUntouched(dir, ['--pca', '2'], 'FJ_PCA_MIXED_DIMENSIONS'), /partition 1 holds 6-dimensional features/);
+    assert.match(
+      await assertFailsUntouched(dir, ['--pca', '2'], 'FJ_PCA_MIXED_DIMENSIONS'),
+      /partition 1 holds 6-dimensional features/,
+    );
   });
 
   test('run --pca with K above the model dimensions fails before extracting anything', async () => {
     const input = join(root, 'images');
     await writePlainImages(input, { count: 2 });
     const out = join(root, 'run-out');
-    const result = await runCli(['run', '--weights', 'random', input, '--out', out, '--pca', '5000', '--progress', 'none']);
+    const result = await runCli([
+      'run',
+      '--weights',
+      'random',
+      input,
+      '--out',
+      out,
+      '--pca',
+      '5000',
+      '--progress',
+      'none',
+    ]);
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /FJ_PCA_INVALID_COMPONENTS: --pca 5000 exceeds the 4096 feature dimensions/);
     assert.equal(existsSync(join(out, 'features')), false);

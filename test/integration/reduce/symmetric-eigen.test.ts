@@ -109,7 +109,12 @@ function vectorOf(eigen: SymmetricEigen, i: number, n: number): Float64Array {
 }
 
 /** Eigenvalues, unit and orthogonal vectors, ‖Av − λv‖ and the sign convention. */
-function assertDecomposition(a: Float64Array, n: number, eigen: SymmetricEigen, expectedValues: ArrayLike<number>): void {
+function assertDecomposition(
+  a: Float64Array,
+  n: number,
+  eigen: SymmetricEigen,
+  expectedValues: ArrayLike<number>,
+): void {
   const scale = Math.max(...Array.from(expectedValues, Math.abs));
   const valueTolerance = Math.max(1e-10 * scale, 1e-12);
   assert.equal(eigen.values.length, n);
@@ -142,7 +147,12 @@ function assertDecomposition(a: Float64Array, n: number, eigen: SymmetricEigen, 
  * others by more than 10⁻³‖A‖ (elsewhere a vector is not determined that precisely).
  * Returns how many vectors were compared.
  */
-function assertVectorsMatch(n: number, eigen: SymmetricEigen, reference: ArrayLike<number>, values: ArrayLike<number>): number {
+function assertVectorsMatch(
+  n: number,
+  eigen: SymmetricEigen,
+  reference: ArrayLike<number>,
+  values: ArrayLike<number>,
+): number {
   const scale = Math.max(...Array.from(values, Math.abs));
   let compared = 0;
   for (let i = 0; i < eigen.k; i++) {
@@ -216,7 +226,10 @@ describe('symmetricEigen', () => {
 
   before(() => {
     const input = JSON.stringify(
-      cases.map(({ n, matrix }) => ({ n, matrix: Buffer.from(matrix.buffer, matrix.byteOffset, matrix.byteLength).toString('base64') })),
+      cases.map(({ n, matrix }) => ({
+        n,
+        matrix: Buffer.from(matrix.buffer, matrix.byteOffset, matrix.byteLength).toString('base64'),
+      })),
     );
     const output = JSON.parse(runPython(EIGH_REFERENCE, { input })) as Reference[];
     cases.forEach((c, i) => references.set(c.name, output[i]!));
@@ -234,7 +247,10 @@ describe('symmetricEigen', () => {
     test(`${c.name}: matches numpy.linalg.eigh`, () => {
       const { eigen, reference } = solve(c);
       const compared = assertVectorsMatch(c.n, eigen, reference.vectors, reference.values);
-      assert.ok(compared >= Math.min(c.k, Math.ceil(c.k / 2)), `only ${compared} of ${c.k} vectors had a large enough gap to compare`);
+      assert.ok(
+        compared >= Math.min(c.k, Math.ceil(c.k / 2)),
+        `only ${compared} of ${c.k} vectors had a large enough gap to compare`,
+      );
     });
   }
 
@@ -253,7 +269,8 @@ describe('symmetricEigen', () => {
       // Rank 19: 61 eigenvalues are zero up to rounding.
       const largest = eigen.values[0]!;
       assert.ok(eigen.values[18]! > 1e-3 * largest);
-      for (let i = 19; i < c.n; i++) assert.ok(Math.abs(eigen.values[i]!) <= 1e-13 * largest, `value ${i} = ${eigen.values[i]}`);
+      for (let i = 19; i < c.n; i++)
+        assert.ok(Math.abs(eigen.values[i]!) <= 1e-13 * largest, `value ${i} = ${eigen.values[i]}`);
       assert.ok(assertVectorsMatch(c.n, eigen, reference.vectors, reference.values) >= 10);
     }
   });
@@ -276,8 +293,14 @@ describe('symmetricEigen', () => {
       const ours = eigen.vectors.subarray(start * n, end * n);
       const fromQ = repeatedOrthogonal.subarray(start * n, end * n);
       const fromNumpy = reference.vectors.slice(start * n, end * n);
-      assert.ok(projectorDistance(ours, fromQ, end - start, n) <= 1e-9, `eigenspace of ${repeatedSpectrum[start]} differs from Q's`);
-      assert.ok(projectorDistance(ours, fromNumpy, end - start, n) <= 1e-9, `eigenspace of ${repeatedSpectrum[start]} differs from numpy's`);
+      assert.ok(
+        projectorDistance(ours, fromQ, end - start, n) <= 1e-9,
+        `eigenspace of ${repeatedSpectrum[start]} differs from Q's`,
+      );
+      assert.ok(
+        projectorDistance(ours, fromNumpy, end - start, n) <= 1e-9,
+        `eigenspace of ${repeatedSpectrum[start]} differs from numpy's`,
+      );
       start = end;
     }
   });
@@ -331,9 +354,14 @@ describe('symmetricEigen', () => {
       const eigen = symmetricEigen(scaled, c.n, 5);
       for (let i = 0; i < c.n; i++) {
         const expected = base.values[i]! * factor;
-        assert.ok(Math.abs(eigen.values[i]! - expected) <= 1e-12 * Math.abs(base.values[0]! * factor), `${factor}: value ${i}`);
+        assert.ok(
+          Math.abs(eigen.values[i]! - expected) <= 1e-12 * Math.abs(base.values[0]! * factor),
+          `${factor}: value ${i}`,
+        );
       }
-      eigen.vectors.forEach((value, i) => assert.ok(Math.abs(value - base.vectors[i]!) <= 1e-12, `${factor}: vector entry ${i}`));
+      eigen.vectors.forEach((value, i) =>
+        assert.ok(Math.abs(value - base.vectors[i]!) <= 1e-12, `${factor}: vector entry ${i}`),
+      );
     }
   });
 

@@ -58,8 +58,14 @@ describe('S3Store against MinIO', { timeout: 15 * 60_000 }, () => {
 
     const listed = await listAll(store);
     const expected = [...keys].sort(compareKeys);
-    assert.deepEqual(listed.map((object) => object.key), expected);
-    assert.deepEqual(listed.map((object) => object.size), expected.map((key) => keys.indexOf(key)));
+    assert.deepEqual(
+      listed.map((object) => object.key),
+      expected,
+    );
+    assert.deepEqual(
+      listed.map((object) => object.size),
+      expected.map((key) => keys.indexOf(key)),
+    );
     assert.deepEqual(
       (await listAll(store, 'Plum 1/')).map((object) => object.key),
       keys.filter((key) => key.startsWith('Plum 1/')).sort(compareKeys),
@@ -107,7 +113,9 @@ describe('S3Store against MinIO', { timeout: 15 * 60_000 }, () => {
     });
 
   it('counts a create whose answer was lost and whose retry got 412 as its own win', async () => {
-    const proxy = await startS3FaultProxy(server.endpoint, [{ match: isCreateOnlyPut, faults: [{ kind: 'drop-answer' }] }]);
+    const proxy = await startS3FaultProxy(server.endpoint, [
+      { match: isCreateOnlyPut, faults: [{ kind: 'drop-answer' }] },
+    ]);
     const client = clientThrough(proxy.endpoint);
     try {
       const store = new S3Store({ client, bucket, prefix: 'lost-answer' });

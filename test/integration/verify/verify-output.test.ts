@@ -20,7 +20,18 @@ describe('featurejob verify', () => {
     await writePlainImages(input, { count: 6, labels: ['Apple', 'Plum'] });
     await writeFile(join(input, 'Apple', 'empty.jpg'), '');
     pristine = join(root, 'out');
-    const run = await runCli(['run', '--weights', 'random', input, '--out', pristine, '--partitions', '3', '--progress', 'none']);
+    const run = await runCli([
+      'run',
+      '--weights',
+      'random',
+      input,
+      '--out',
+      pristine,
+      '--partitions',
+      '3',
+      '--progress',
+      'none',
+    ]);
     assert.equal(run.code, 0, run.stderr);
   });
   after(async () => {
@@ -42,7 +53,10 @@ describe('featurejob verify', () => {
     const result = await runCli(['verify', pristine]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /7 images \(6 rows, 1 error lines\) in 3 partitions: OK/);
-    const json = JSON.parse((await runCli(['verify', pristine, '--json'])).stdout) as { ok: boolean; problems: unknown[] };
+    const json = JSON.parse((await runCli(['verify', pristine, '--json'])).stdout) as {
+      ok: boolean;
+      problems: unknown[];
+    };
     assert.deepEqual([json.ok, json.problems], [true, []]);
   });
 

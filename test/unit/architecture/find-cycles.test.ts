@@ -10,11 +10,28 @@ const graphOf = (pairs: ReadonlyArray<readonly [string, string]>): Map<string, S
 
 describe('findCycles', () => {
   it('finds nothing in a graph whose edges all point one way', () => {
-    assert.deepEqual(findCycles(graphOf([['a', 'b'], ['b', 'c'], ['a', 'c']])), []);
+    assert.deepEqual(
+      findCycles(
+        graphOf([
+          ['a', 'b'],
+          ['b', 'c'],
+          ['a', 'c'],
+        ]),
+      ),
+      [],
+    );
   });
 
   it('reports a loop through three nodes as one cycle, and a node that imports itself', () => {
-    const cycles = findCycles(graphOf([['a', 'b'], ['b', 'c'], ['c', 'a'], ['c', 'd'], ['e', 'e']]));
+    const cycles = findCycles(
+      graphOf([
+        ['a', 'b'],
+        ['b', 'c'],
+        ['c', 'a'],
+        ['c', 'd'],
+        ['e', 'e'],
+      ]),
+    );
     assert.deepEqual(cycles.sort(), [['a', 'b', 'c'], ['e']]);
   });
 });

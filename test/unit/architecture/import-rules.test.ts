@@ -66,14 +66,18 @@ describe('import rules (docs/architecture.md, "Layers")', () => {
   it('keeps crds/ free of the code that uses it: packages and crds/ only', () => {
     const outside = graph
       .filter(({ file }) => file.startsWith('crds/'))
-      .flatMap(({ file, files }) => files.filter((target) => !target.startsWith('crds/')).map((t) => `${file} -> ${t}`));
+      .flatMap(({ file, files }) =>
+        files.filter((target) => !target.startsWith('crds/')).map((t) => `${file} -> ${t}`),
+      );
     assert.deepEqual(outside, []);
   });
 
   it('never lets the data plane (executor/) import the control plane (operator/)', () => {
     const upward = graph
       .filter(({ file }) => file.startsWith('executor/'))
-      .flatMap(({ file, files }) => files.filter((target) => target.startsWith('operator/')).map((t) => `${file} -> ${t}`));
+      .flatMap(({ file, files }) =>
+        files.filter((target) => target.startsWith('operator/')).map((t) => `${file} -> ${t}`),
+      );
     assert.deepEqual(upward, []);
   });
 

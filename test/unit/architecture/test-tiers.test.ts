@@ -43,6 +43,9 @@ describe('test tiers', () => {
 
   it('names launchers that exist, so a rename cannot silently empty the rule', () => {
     const files = new Set(readImportGraph(REPO_ROOT, ['test']).map(({ file }) => file));
-    assert.deepEqual(COMPONENT_LAUNCHERS.filter((launcher) => !files.has(launcher)), []);
+    assert.deepEqual(
+      COMPONENT_LAUNCHERS.filter((launcher) => !files.has(launcher)),
+      [],
+    );
   });
 });

@@ -9,7 +9,10 @@ import { DATA_PLANE_COMMANDS } from '../../../executor/cli/data-plane-commands.j
 import { FeatureJobError } from '../../../executor/errors.js';
 import { FEATUREJOB_COMMANDS } from '../../../operator/cli/featurejob-commands.js';
 
-async function capture(argv: string[], commands: CliCommands): Promise<{ code: number; stdout: string; stderr: string }> {
+async function capture(
+  argv: string[],
+  commands: CliCommands,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = new PassThrough();
   const err = new PassThrough();
   let stdout = '';
@@ -50,17 +53,25 @@ describe('featurejob --help', () => {
     assert.match(unknown.stderr, /^featurejob: unknown command 'operator'\n/);
   });
 
-  test("both built binaries answer with their own command list", async () => {
+  test('both built binaries answer with their own command list', async () => {
     const run = promisify(execFile);
-    const dataPlane = await run(process.execPath, [fileURLToPath(new URL('../../../executor/cli/featurejob.js', import.meta.url)), '--help']);
-    const installed = await run(process.execPath, [fileURLToPath(new URL('../../../operator/cli/featurejob.js', import.meta.url)), '--help']);
+    const dataPlane = await run(process.execPath, [
+      fileURLToPath(new URL('../../../executor/cli/featurejob.js', import.meta.url)),
+      '--help',
+    ]);
+    const installed = await run(process.execPath, [
+      fileURLToPath(new URL('../../../operator/cli/featurejob.js', import.meta.url)),
+      '--help',
+    ]);
     assert.deepEqual(listedCommands(dataPlane.stdout), Object.keys(DATA_PLANE_COMMANDS));
     assert.deepEqual(listedCommands(installed.stdout), Object.keys(FEATUREJOB_COMMANDS));
   });
 });
 
 describe('runCliCommand', () => {
-  const failing = (error: unknown): CliCommands => ({ fail: { synopsis: 'fail', summary: 'fails', run: () => Promise.reject(error) } });
+  const failing = (error: unknown): CliCommands => ({
+    fail: { synopsis: 'fail', summary: 'fails', run: () => Promise.reject(error) },
+  });
 
   test("an invalid argument is exit code 2 with the code and a pointer to the command's help", async () => {
     const result = await capture(['fail', '-x'], failing(new FeatureJobError('FJ_INVALID_ARGUMENT', 'bad -x')));

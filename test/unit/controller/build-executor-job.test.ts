@@ -6,7 +6,10 @@ import { buildExtractJob, buildPlannerJob } from '../../../operator/controller/b
 import type { FeatureJobObject } from '../../../crds/feature-job-resource.js';
 import { ExecutorConfigSchema } from '../../../executor/config/executor-config.js';
 
-const featureJob: FeatureJobObject = { metadata: { name: 'fruits', namespace: 'team', uid: 'u-1', generation: 1 }, spec: {} };
+const featureJob: FeatureJobObject = {
+  metadata: { name: 'fruits', namespace: 'team', uid: 'u-1', generation: 1 },
+  spec: {},
+};
 const config = parseOperatorConfig({ executorImage: 'registry.example/featurejob:1.0' });
 const spec = FeatureJobSpecSchema.parse({
   input: { bucket: 'fruits', prefix: 'Training/', endpoint: 'http://minio:9000', region: 'eu-west-1' },
@@ -19,7 +22,17 @@ const spec = FeatureJobSpecSchema.parse({
 interface Built {
   metadata: { name: string; ownerReferences: Array<{ uid: string; controller: boolean }> };
   spec: Record<string, unknown> & {
-    template: { spec: Record<string, unknown> & { containers: Array<Record<string, unknown> & { env: Array<{ name: string; value: string }>; securityContext: Record<string, unknown>; resources: { requests: Record<string, string>; limits: Record<string, string> } }> } };
+    template: {
+      spec: Record<string, unknown> & {
+        containers: Array<
+          Record<string, unknown> & {
+            env: Array<{ name: string; value: string }>;
+            securityContext: Record<string, unknown>;
+            resources: { requests: Record<string, string>; limits: Record<string, string> };
+          }
+        >;
+      };
+    };
   };
 }
 
@@ -50,7 +63,14 @@ describe('executor Jobs', () => {
   });
 
   it('is owned by the FeatureJob, so deleting it deletes the Job and its pods', () => {
-    assert.deepEqual(job.metadata.ownerReferences[0], { apiVersion: 'featurejob.dev/v1alpha1', kind: 'FeatureJob', name: 'fruits', uid: 'u-1', controller: true, blockOwnerDeletion: true });
+    assert.deepEqual(job.metadata.ownerReferences[0], {
+      apiVersion: 'featurejob.dev/v1alpha1',
+      kind: 'FeatureJob',
+      name: 'fruits',
+      uid: 'u-1',
+      controller: true,
+      blockOwnerDeletion: true,
+    });
   });
 
   it('targets the m5.xlarge executor node group with requests that fit it and a 16Gi limit', () => {
@@ -63,7 +83,13 @@ describe('executor Jobs', () => {
 
   it('meets the restricted Pod Security Standard with a read-only root and no service-account token', () => {
     assert.equal(pod.automountServiceAccountToken, false);
-    assert.deepEqual(pod.securityContext, { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } });
+    assert.deepEqual(pod.securityContext, {
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      fsGroup: 65532,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     assert.deepEqual(container.securityContext, {
       allowPrivilegeEscalation: false,
       readOnlyRootFilesystem: true,

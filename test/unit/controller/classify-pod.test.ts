@@ -9,7 +9,9 @@ function pod(status: PodObject['status'], annotations: Record<string, string> = 
 
 const terminated = (exitCode: number, reason: string, message?: string): PodObject['status'] => ({
   phase: 'Failed',
-  containerStatuses: [{ name: 'executor', state: { terminated: { exitCode, reason, ...(message === undefined ? {} : { message }) } } }],
+  containerStatuses: [
+    { name: 'executor', state: { terminated: { exitCode, reason, ...(message === undefined ? {} : { message }) } } },
+  ],
 });
 
 describe('classifyPod', () => {
@@ -20,12 +22,15 @@ describe('classifyPod', () => {
   });
 
   it('reports an evicted pod as Evicted with the kubelet message', () => {
-    const verdict = classifyPod(pod({ phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.' }));
+    const verdict = classifyPod(
+      pod({ phase: 'Failed', reason: 'Evicted', message: 'The node was low on resource: memory.' }),
+    );
     assert.deepEqual(verdict, { state: 'failed', reason: 'Evicted', message: 'The node was low on resource: memory.' });
   });
 
   it('reads the executor error code from its termination message on exit 78', () => {
-    const message = 'some log line\n{"code":"FJ_NO_INPUT_IMAGES","reason":"NoInputImages","message":"no images under s3://b/p"}';
+    const message =
+      'some log line\n{"code":"FJ_NO_INPUT_IMAGES","reason":"NoInputImages","message":"no images under s3://b/p"}';
     const verdict = classifyPod(pod(terminated(78, 'Error', message)));
     assert.equal(verdict.state, 'failed');
     if (verdict.state !== 'failed') return;
@@ -50,7 +55,12 @@ describe('classifyPod', () => {
   });
 
   it('does not blame the executor for a disruption', () => {
-    const verdict = classifyPod(pod({ ...terminated(143, 'Error'), conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' }] }));
+    const verdict = classifyPod(
+      pod({
+        ...terminated(143, 'Error'),
+        conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' }],
+      }),
+    );
     assert.equal(verdict.state === 'failed' && verdict.reason, 'Disrupted');
   });
 
@@ -58,22 +68,49 @@ describe('classifyPod', () => {
     const verdict = classifyPod(
       pod({
         phase: 'Pending',
-        conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory.', lastTransitionTime: '2026-01-01T00:00:00Z' }],
+        conditions: [
+          {
+            type: 'PodScheduled',
+            status: 'False',
+            reason: 'Unschedulable',
+            message: '0/3 nodes are available: 3 Insufficient memory.',
+            lastTransitionTime: '2026-01-01T00:00:00Z',
+          },
+        ],
       }),
     );
-    assert.deepEqual(verdict, { state: 'stalled', reason: 'Unschedulable', message: '0/3 nodes are available: 3 Insufficient memory.', since: '2026-01-01T00:00:00Z' });
+    assert.deepEqual(verdict, {
+      state: 'stalled',
+      reason: 'Unschedulable',
+      message: '0/3 nodes are available: 3 Insufficient memory.',
+      since: '2026-01-01T00:00:00Z',
+    });
   });
 
   it('reports image pull errors as ImagePullFailed', () => {
     const verdict = classifyPod(
-      pod({ phase: 'Pending', startTime: '2026-01-01T00:00:00Z', containerStatuses: [{ name: 'executor', state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope:1"' } } }] }),
+      pod({
+        phase: 'Pending',
+        startTime: '2026-01-01T00:00:00Z',
+        containerStatuses: [
+          {
+            name: 'executor',
+            state: { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope:1"' } },
+          },
+        ],
+      }),
     );
     assert.equal(verdict.state, 'stalled');
     assert.equal(verdict.state === 'stalled' && verdict.reason, 'ImagePullFailed');
   });
 
   it('sees a running container as running and a succeeded pod as succeeded', () => {
-    assert.equal(classifyPod(pod({ phase: 'Running', containerStatuses: [{ name: 'executor', state: { running: { startedAt: 'x' } } }] })).state, 'running');
+    assert.equal(
+      classifyPod(
+        pod({ phase: 'Running', containerStatuses: [{ name: 'executor', state: { running: { startedAt: 'x' } } }] }),
+      ).state,
+      'running',
+    );
     assert.equal(classifyPod(pod({ phase: 'Succeeded' })).state, 'succeeded');
   });
 });

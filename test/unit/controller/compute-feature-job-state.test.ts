@@ -4,7 +4,11 @@ import { FeatureJobSpecSchema } from '../../../crds/feature-job-spec.js';
 import type { PodObject } from '../../../operator/kube/pod-object.js';
 import { buildStatus } from '../../../operator/controller/build-status.js';
 import { computeChangedConditions } from '../../../operator/controller/compute-conditions.js';
-import { computeFeatureJobState, computeStorageFailureDecision, type World } from '../../../operator/controller/compute-feature-job-state.js';
+import {
+  computeFeatureJobState,
+  computeStorageFailureDecision,
+  type World,
+} from '../../../operator/controller/compute-feature-job-state.js';
 import { computeStorageFailure } from '../../../operator/controller/compute-storage-failure.js';
 import { FeatureJobError } from '../../../executor/errors.js';
 import type { JobObject } from '../../../operator/kube/job-object.js';
@@ -12,15 +16,41 @@ import type { OutputObservation } from '../../../operator/controller/output-obse
 import type { PlanIndex } from '../../../executor/plan/plan-schema.js';
 
 const spec = FeatureJobSpecSchema.parse({ input: { bucket: 'in-bucket' }, output: { bucket: 'out-bucket' } });
-const plan = { partitions: [{ index: 0, images: 10 }, { index: 1, images: 10 }, { index: 2, images: 5 }], images: 25, model: { name: 'vgg16', weights: 'random' } } as unknown as PlanIndex;
+const plan = {
+  partitions: [
+    { index: 0, images: 10 },
+    { index: 1, images: 10 },
+    { index: 2, images: 5 },
+  ],
+  images: 25,
+  model: { name: 'vgg16', weights: 'random' },
+} as unknown as PlanIndex;
 const now = new Date('2026-01-01T01:00:00Z');
 
 function observed(partitions: number, extra: Partial<OutputObservation> = {}): OutputObservation {
-  return { plan, manifest: undefined, committed: { partitions, succeeded: partitions * 10, failed: 0 }, committedIndexes: new Set(), ...extra };
+  return {
+    plan,
+    manifest: undefined,
+    committed: { partitions, succeeded: partitions * 10, failed: 0 },
+    committedIndexes: new Set(),
+    ...extra,
+  };
 }
 
 function world(overrides: Partial<World>): World {
-  return { spec, previous: undefined, planJob: undefined, extractJob: undefined, plannerPods: [], executorPods: [], output: observed(0), storageFailure: undefined, now, stallTimeoutSeconds: 600, ...overrides };
+  return {
+    spec,
+    previous: undefined,
+    planJob: undefined,
+    extractJob: undefined,
+    plannerPods: [],
+    executorPods: [],
+    output: observed(0),
+    storageFailure: undefined,
+    now,
+    stallTimeoutSeconds: 600,
+    ...overrides,
+  };
 }
 
 const job = (name: string, status: JobObject['status']): JobObject => ({ metadata: { name }, status });
@@ -30,7 +60,18 @@ const failedPod = (name: string, index: number, reason: string, exitCode: number
 });
 const unschedulable = (since: string): PodObject => ({
   metadata: { name: 'p' },
-  status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.', lastTransitionTime: since }] },
+  status: {
+    phase: 'Pending',
+    conditions: [
+      {
+        type: 'PodScheduled',
+        status: 'False',
+        reason: 'Unschedulable',
+        message: '0/1 nodes are available: 1 Insufficient cpu.',
+        lastTransitionTime: since,
+      },
+    ],
+  },
 });
 
 describe('computeFeatureJobState', () => {
@@ -41,7 +82,9 @@ describe('computeFeatureJobState', () => {
   });
 
   it('runs the executors once the plan exists and counts committed partitions', () => {
-    const decision = computeFeatureJobState(world({ output: observed(1), extractJob: job('j-extract', { active: 2 }) }));
+    const decision = computeFeatureJobState(
+      world({ output: observed(1), extractJob: job('j-extract', { active: 2 }) }),
+    );
     assert.equal(decision.phase, 'Running');
     assert.equal(decision.ensure, 'extract');
     assert.match(decision.progressing.message, /1\/3 partitions committed, 2 executor/);
@@ -49,7 +92,9 @@ describe('computeFeatureJobState', () => {
 
   it('merges when every partition committed, and is Complete once the manifest exists', () => {
     assert.equal(computeFeatureJobState(world({ output: observed(3) })).merge, true);
-    const done = computeFeatureJobState(world({ output: observed(3, { manifest: { images: { total: 25, succeeded: 24, failed: 1 } } as never }) }));
+    const done = computeFeatureJobState(
+      world({ output: observed(3, { manifest: { images: { total: 25, succeeded: 24, failed: 1 } } as never }) }),
+    );
     assert.equal(done.phase, 'Complete');
     assert.equal(done.merge, false);
   });
@@ -58,8 +103,15 @@ describe('computeFeatureJobState', () => {
     const decision = computeFeatureJobState(
       world({
         output: observed(1),
-        extractJob: job('j-extract', { failedIndexes: '2', conditions: [{ type: 'Failed', status: 'True', reason: 'FailedIndexes' }] }),
-        executorPods: [failedPod('j-extract-1-a', 1, 'Error', 1), failedPod('j-extract-2-a', 2, 'OOMKilled', 137), failedPod('j-extract-2-b', 2, 'OOMKilled', 137)],
+        extractJob: job('j-extract', {
+          failedIndexes: '2',
+          conditions: [{ type: 'Failed', status: 'True', reason: 'FailedIndexes' }],
+        }),
+        executorPods: [
+          failedPod('j-extract-1-a', 1, 'Error', 1),
+          failedPod('j-extract-2-a', 2, 'OOMKilled', 137),
+          failedPod('j-extract-2-b', 2, 'OOMKilled', 137),
+        ],
       }),
     );
     assert.equal(decision.phase, 'Failed');
@@ -70,38 +122,84 @@ describe('computeFeatureJobState', () => {
   });
 
   it('says DeadlineExceeded when activeDeadlineSeconds ended the Job', () => {
-    const decision = computeFeatureJobState(world({ extractJob: job('j', { conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded' }] }) }));
+    const decision = computeFeatureJobState(
+      world({ extractJob: job('j', { conditions: [{ type: 'Failed', status: 'True', reason: 'DeadlineExceeded' }] }) }),
+    );
     assert.equal(decision.failed?.reason, 'DeadlineExceeded');
   });
 
   it('reports unschedulable executors with the scheduler message, then fails after the stall timeout', () => {
-    const recent = computeFeatureJobState(world({ extractJob: job('j', {}), executorPods: [unschedulable('2026-01-01T00:59:00Z')] }));
+    const recent = computeFeatureJobState(
+      world({ extractJob: job('j', {}), executorPods: [unschedulable('2026-01-01T00:59:00Z')] }),
+    );
     assert.equal(recent.phase, 'Running');
-    assert.deepEqual(recent.progressing, { status: 'False', reason: 'Unschedulable', message: '0/1 nodes are available: 1 Insufficient cpu.' });
-    const stale = computeFeatureJobState(world({ extractJob: job('j', {}), executorPods: [unschedulable('2026-01-01T00:40:00Z')] }));
+    assert.deepEqual(recent.progressing, {
+      status: 'False',
+      reason: 'Unschedulable',
+      message: '0/1 nodes are available: 1 Insufficient cpu.',
+    });
+    const stale = computeFeatureJobState(
+      world({ extractJob: job('j', {}), executorPods: [unschedulable('2026-01-01T00:40:00Z')] }),
+    );
     assert.equal(stale.phase, 'Failed');
     assert.equal(stale.failed?.reason, 'Unschedulable');
   });
 
   it('says so when the executor ServiceAccount is missing (no pod can even be created)', () => {
-    const decision = computeFeatureJobState(world({ output: { ...observed(0), plan: undefined }, missingServiceAccount: { message: 'serviceaccount "featurejob-executor" not found', since: '2026-01-01T00:59:00Z' } }));
+    const decision = computeFeatureJobState(
+      world({
+        output: { ...observed(0), plan: undefined },
+        missingServiceAccount: {
+          message: 'serviceaccount "featurejob-executor" not found',
+          since: '2026-01-01T00:59:00Z',
+        },
+      }),
+    );
     assert.equal(decision.phase, 'Planning');
-    assert.deepEqual(decision.progressing, { status: 'False', reason: 'ServiceAccountMissing', message: 'serviceaccount "featurejob-executor" not found' });
+    assert.deepEqual(decision.progressing, {
+      status: 'False',
+      reason: 'ServiceAccountMissing',
+      message: 'serviceaccount "featurejob-executor" not found',
+    });
   });
 
   it('does not call a job stalled while another of its executors runs', () => {
-    const running: PodObject = { metadata: { name: 'r' }, status: { phase: 'Running', containerStatuses: [{ name: 'executor', state: { running: {} } }] } };
-    const decision = computeFeatureJobState(world({ extractJob: job('j', {}), executorPods: [unschedulable('2026-01-01T00:00:00Z'), running] }));
+    const running: PodObject = {
+      metadata: { name: 'r' },
+      status: { phase: 'Running', containerStatuses: [{ name: 'executor', state: { running: {} } }] },
+    };
+    const decision = computeFeatureJobState(
+      world({ extractJob: job('j', {}), executorPods: [unschedulable('2026-01-01T00:00:00Z'), running] }),
+    );
     assert.equal(decision.progressing.status, 'True');
   });
 
   it('fails planning with the planner pod reason', () => {
     const planner: PodObject = {
       metadata: { name: 'j-plan-x' },
-      status: { phase: 'Failed', containerStatuses: [{ name: 'executor', state: { terminated: { exitCode: 78, reason: 'Error', message: '{"code":"FJ_NO_INPUT_IMAGES","reason":"NoInputImages","message":"no images under s3://in-bucket"}' } } }] },
+      status: {
+        phase: 'Failed',
+        containerStatuses: [
+          {
+            name: 'executor',
+            state: {
+              terminated: {
+                exitCode: 78,
+                reason: 'Error',
+                message:
+                  '{"code":"FJ_NO_INPUT_IMAGES","reason":"NoInputImages","message":"no images under s3://in-bucket"}',
+              },
+            },
+          },
+        ],
+      },
     };
     const decision = computeFeatureJobState(
-      world({ output: { ...observed(0), plan: undefined }, planJob: job('j-plan', { conditions: [{ type: 'Failed', status: 'True', reason: 'PodFailurePolicy' }] }), plannerPods: [planner] }),
+      world({
+        output: { ...observed(0), plan: undefined },
+        planJob: job('j-plan', { conditions: [{ type: 'Failed', status: 'True', reason: 'PodFailurePolicy' }] }),
+        plannerPods: [planner],
+      }),
     );
     assert.equal(decision.phase, 'Failed');
     assert.equal(decision.failed?.reason, 'PlanningFailed');
@@ -109,8 +207,15 @@ describe('computeFeatureJobState', () => {
   });
 
   it('keeps its phase and backs off when storage cannot be read for a reason that may pass', () => {
-    const storageFailure = computeStorageFailure({ error: new FeatureJobError('FJ_STORAGE_UNREACHABLE', 'connect ECONNREFUSED'), step: 'observe', previous: undefined, now });
-    const decision = computeFeatureJobState(world({ output: undefined, storageFailure, previous: { phase: 'Running' } }));
+    const storageFailure = computeStorageFailure({
+      error: new FeatureJobError('FJ_STORAGE_UNREACHABLE', 'connect ECONNREFUSED'),
+      step: 'observe',
+      previous: undefined,
+      now,
+    });
+    const decision = computeFeatureJobState(
+      world({ output: undefined, storageFailure, previous: { phase: 'Running' } }),
+    );
     assert.equal(decision.phase, 'Running');
     assert.equal(decision.failed, undefined);
     assert.equal(decision.retryAfterMs, 10_000);
@@ -119,24 +224,48 @@ describe('computeFeatureJobState', () => {
     assert.match(decision.progressing.message, /^attempt 1 .*FJ_STORAGE_UNREACHABLE: connect ECONNREFUSED$/);
   });
 
-  it('fails with the code\'s own reason when storage holds what retrying cannot fix', () => {
-    const storageFailure = computeStorageFailure({ error: new FeatureJobError('FJ_MANIFEST_INVALID', 's3://out-bucket/manifest.json is not valid JSON'), step: 'observe', previous: undefined, now });
-    const decision = computeFeatureJobState(world({ output: undefined, storageFailure, previous: { phase: 'Merging' } }));
+  it("fails with the code's own reason when storage holds what retrying cannot fix", () => {
+    const storageFailure = computeStorageFailure({
+      error: new FeatureJobError('FJ_MANIFEST_INVALID', 's3://out-bucket/manifest.json is not valid JSON'),
+      step: 'observe',
+      previous: undefined,
+      now,
+    });
+    const decision = computeFeatureJobState(
+      world({ output: undefined, storageFailure, previous: { phase: 'Merging' } }),
+    );
     assert.equal(decision.phase, 'Failed');
     assert.equal(decision.failed?.reason, 'ManifestInvalid');
-    assert.match(decision.failed?.message ?? '', /FJ_MANIFEST_INVALID: s3:\/\/out-bucket\/manifest.json is not valid JSON/);
-    assert.deepEqual({ ...decision.progressing, message: '' }, { status: 'False', reason: 'ManifestInvalid', message: '' });
+    assert.match(
+      decision.failed?.message ?? '',
+      /FJ_MANIFEST_INVALID: s3:\/\/out-bucket\/manifest.json is not valid JSON/,
+    );
+    assert.deepEqual(
+      { ...decision.progressing, message: '' },
+      { status: 'False', reason: 'ManifestInvalid', message: '' },
+    );
     assert.equal(decision.retryAfterMs, undefined);
   });
 
   it('stops merging when the merge fails terminally, and retries it later when it may pass', () => {
     const merging = computeFeatureJobState(world({ output: observed(3) }));
     assert.equal(merging.merge, true);
-    const terminal = computeStorageFailureDecision(merging, computeStorageFailure({ error: new FeatureJobError('FJ_PLAN_MISMATCH', 'partition 1 committed 9 rows'), step: 'merge', previous: undefined, now }));
+    const terminal = computeStorageFailureDecision(
+      merging,
+      computeStorageFailure({
+        error: new FeatureJobError('FJ_PLAN_MISMATCH', 'partition 1 committed 9 rows'),
+        step: 'merge',
+        previous: undefined,
+        now,
+      }),
+    );
     assert.equal(terminal.phase, 'Failed');
     assert.equal(terminal.failed?.reason, 'PlanMismatch');
     assert.equal(terminal.merge, false);
-    const transient = computeStorageFailureDecision(merging, computeStorageFailure({ error: new Error('socket hang up'), step: 'merge', previous: undefined, now }));
+    const transient = computeStorageFailureDecision(
+      merging,
+      computeStorageFailure({ error: new Error('socket hang up'), step: 'merge', previous: undefined, now }),
+    );
     assert.equal(transient.phase, 'Merging');
     assert.equal(transient.merge, false);
     assert.equal(transient.progressing.reason, 'MergeFailed');
@@ -145,12 +274,31 @@ describe('computeFeatureJobState', () => {
 });
 
 describe('computeFeatureJobState with spec.reduce', () => {
-  const reduceSpec = FeatureJobSpecSchema.parse({ input: { bucket: 'in-bucket' }, output: { bucket: 'out-bucket' }, reduce: { pca: { components: 2 } } });
-  const manifest = { images: { total: 25, succeeded: 25, failed: 0 }, model: { dimensions: 4096 }, partitions: [{ index: 0, rows: 10 }, { index: 1, rows: 10 }, { index: 2, rows: 5 }] } as never;
+  const reduceSpec = FeatureJobSpecSchema.parse({
+    input: { bucket: 'in-bucket' },
+    output: { bucket: 'out-bucket' },
+    reduce: { pca: { components: 2 } },
+  });
+  const manifest = {
+    images: { total: 25, succeeded: 25, failed: 0 },
+    model: { dimensions: 4096 },
+    partitions: [
+      { index: 0, rows: 10 },
+      { index: 1, rows: 10 },
+      { index: 2, rows: 5 },
+    ],
+  } as never;
   const merged = (): OutputObservation => observed(3, { manifest });
   const reduceWorld = (overrides: Partial<World>): World => world({ spec: reduceSpec, output: merged(), ...overrides });
   const complete = (name: string): JobObject => job(name, { conditions: [{ type: 'Complete', status: 'True' }] });
-  const observation = (overrides: object) => ({ statisticsGroups: 1, partitions: 3, modelWritten: false, projected: 0, finished: false, ...overrides });
+  const observation = (overrides: object) => ({
+    statisticsGroups: 1,
+    partitions: 3,
+    modelWritten: false,
+    projected: 0,
+    finished: false,
+    ...overrides,
+  });
 
   it('runs the statistics Job first, one index per statistics group', () => {
     const decision = computeFeatureJobState(reduceWorld({ reduce: observation({}) }));
@@ -160,9 +308,15 @@ describe('computeFeatureJobState with spec.reduce', () => {
   });
 
   it('fits once the statistics Job completed, then projects every partition once the model is in storage', () => {
-    assert.equal(computeFeatureJobState(reduceWorld({ pcaJobs: { 'pca-statistics': complete('s') }, reduce: observation({}) })).ensure, 'pca-fit');
+    assert.equal(
+      computeFeatureJobState(reduceWorld({ pcaJobs: { 'pca-statistics': complete('s') }, reduce: observation({}) }))
+        .ensure,
+      'pca-fit',
+    );
     const fitted = observation({ modelWritten: true, model: { components: 2, whiten: false, rows: 25, sha256: 'x' } });
-    const projecting = computeFeatureJobState(reduceWorld({ pcaJobs: { 'pca-statistics': complete('s'), 'pca-fit': complete('f') }, reduce: fitted }));
+    const projecting = computeFeatureJobState(
+      reduceWorld({ pcaJobs: { 'pca-statistics': complete('s'), 'pca-fit': complete('f') }, reduce: fitted }),
+    );
     assert.equal(projecting.ensure, 'pca-project');
     assert.equal(projecting.completions, 3);
     const done = computeFeatureJobState(reduceWorld({ reduce: { ...fitted, projected: 3 } }));
@@ -170,15 +324,27 @@ describe('computeFeatureJobState with spec.reduce', () => {
   });
 
   it('fails with ReduceFailed when a PCA Job failed', () => {
-    const decision = computeFeatureJobState(reduceWorld({ pcaJobs: { 'pca-fit': job('f', { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] }) }, reduce: observation({}) }));
+    const decision = computeFeatureJobState(
+      reduceWorld({
+        pcaJobs: {
+          'pca-fit': job('f', { conditions: [{ type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' }] }),
+        },
+        reduce: observation({}),
+      }),
+    );
     assert.equal(decision.phase, 'Failed');
     assert.equal(decision.failed?.reason, 'ReduceFailed');
   });
 });
 
 describe('the Suspended condition', () => {
-  const suspendedSpec = FeatureJobSpecSchema.parse({ input: { bucket: 'in-bucket' }, output: { bucket: 'out-bucket' }, suspend: true });
-  const statusOf = (w: World) => buildStatus({ world: w, decision: computeFeatureJobState(w), spec: w.spec, generation: 1, manifestUri: undefined });
+  const suspendedSpec = FeatureJobSpecSchema.parse({
+    input: { bucket: 'in-bucket' },
+    output: { bucket: 'out-bucket' },
+    suspend: true,
+  });
+  const statusOf = (w: World) =>
+    buildStatus({ world: w, decision: computeFeatureJobState(w), spec: w.spec, generation: 1, manifestUri: undefined });
   const suspendedOf = (w: World) => statusOf(w).conditions?.find((c) => c.type === 'Suspended');
 
   it('is absent from a job that was never suspended', () => {
@@ -192,13 +358,18 @@ describe('the Suspended condition', () => {
     const resumed = statusOf(world({ previous: suspended, extractJob: job('j', {}), now: later }));
     const condition = resumed.conditions?.find((c) => c.type === 'Suspended');
     assert.deepEqual({ status: condition?.status, reason: condition?.reason }, { status: 'False', reason: 'Resumed' });
-    assert.deepEqual(computeChangedConditions(suspended.conditions, resumed.conditions ?? []).map((c) => `${c.type}/${c.reason}`), ['Progressing/Running', 'Suspended/Resumed']);
+    assert.deepEqual(
+      computeChangedConditions(suspended.conditions, resumed.conditions ?? []).map((c) => `${c.type}/${c.reason}`),
+      ['Progressing/Running', 'Suspended/Resumed'],
+    );
   });
 
   it('keeps saying Resumed, unchanged, on the next reconcile', () => {
     const suspended = statusOf(world({ spec: suspendedSpec, extractJob: job('j', {}) }));
     const resumed = statusOf(world({ previous: suspended, extractJob: job('j', {}) }));
-    const again = statusOf(world({ previous: resumed, extractJob: job('j', {}), now: new Date(now.getTime() + 120_000) }));
+    const again = statusOf(
+      world({ previous: resumed, extractJob: job('j', {}), now: new Date(now.getTime() + 120_000) }),
+    );
     assert.deepEqual(again.conditions, resumed.conditions);
   });
 });

@@ -26,7 +26,10 @@ describe('WorkQueue', () => {
 
   it('re-adds a key after a delay, keeping the earliest of two delays', async () => {
     const timers: Array<{ fn: () => void; ms: number }> = [];
-    const queue = new WorkQueue({ setTimer: (fn, ms) => (timers.push({ fn, ms }), { id: timers.length }), clearTimer: () => {} });
+    const queue = new WorkQueue({
+      setTimer: (fn, ms) => (timers.push({ fn, ms }), { id: timers.length }),
+      clearTimer: () => {},
+    });
     queue.addAfter('ns/a', 10_000);
     queue.addAfter('ns/a', 20_000);
     assert.equal(timers.length, 1);

@@ -17,7 +17,10 @@ const TIME = '2025-06-30T23:59:59Z';
 
 /** A message at the cap, as the operator leaves a long one (a scheduler's, say). */
 function buildCappedMessage(seed: string): string {
-  return `${seed}: ${'0/100 nodes are available: 100 Insufficient memory. '.repeat(40)}`.slice(0, MAX_CONDITION_MESSAGE_LENGTH);
+  return `${seed}: ${'0/100 nodes are available: 100 Insufficient memory. '.repeat(40)}`.slice(
+    0,
+    MAX_CONDITION_MESSAGE_LENGTH,
+  );
 }
 
 /** The five condition types, then transient ones up to the list's bound (16). */
@@ -46,8 +49,16 @@ export function buildLargestStatus(): FeatureJobStatus {
     progress: { images: `${images}/${images}`, partitions: `${partitions}/${partitions}` },
     failedPartitions: computeFailedRanges(failed),
     retries: Object.fromEntries(
-      ['OOMKilled', 'Evicted', 'DeadlineExceeded', 'ImagePullBackOff', 'Unschedulable', 'StorageThrottled', 'NodeShutdown', 'Preempted']
-        .map((cause) => [cause, 999_999]),
+      [
+        'OOMKilled',
+        'Evicted',
+        'DeadlineExceeded',
+        'ImagePullBackOff',
+        'Unschedulable',
+        'StorageThrottled',
+        'NodeShutdown',
+        'Preempted',
+      ].map((cause) => [cause, 999_999]),
     ),
     throughput: '12345.6 images/s',
     model: `vgg16 s3://models/${'m'.repeat(160)}.onnx sha256:${'f'.repeat(64)}`.slice(0, 256),

@@ -33,16 +33,24 @@ describe('buildStructuralSchema', () => {
 
   test('turns a literal into a one-value enum and a nullable type into nullable', () => {
     assert.deepEqual(buildStructuralSchema(z.literal('vgg16')), { type: 'string', enum: ['vgg16'] });
-    assert.deepEqual(buildStructuralSchema(z.string().max(2).nullable()), { type: 'string', maxLength: 2, nullable: true });
+    assert.deepEqual(buildStructuralSchema(z.string().max(2).nullable()), {
+      type: 'string',
+      maxLength: 2,
+      nullable: true,
+    });
   });
 
   test('keeps map values and checks map keys with a CEL rule', () => {
-    const schema = buildStructuralSchema(z.record(z.string().min(1).max(8), z.string().max(4)).meta({ maxProperties: 2 }));
+    const schema = buildStructuralSchema(
+      z.record(z.string().min(1).max(8), z.string().max(4)).meta({ maxProperties: 2 }),
+    );
     assert.deepEqual(schema, {
       type: 'object',
       additionalProperties: { type: 'string', maxLength: 4 },
       maxProperties: 2,
-      'x-kubernetes-validations': [{ rule: 'self.all(k, size(k) >= 1 && size(k) <= 8)', message: 'keys must be 1 to 8 characters long' }],
+      'x-kubernetes-validations': [
+        { rule: 'self.all(k, size(k) >= 1 && size(k) <= 8)', message: 'keys must be 1 to 8 characters long' },
+      ],
     });
   });
 

@@ -45,7 +45,9 @@ function* walk(node: Node, path = ''): Generator<[string, Node]> {
 
 /** An anchored pattern without unbounded repetition bounds the length of what it matches. */
 function isBoundedPattern(pattern: unknown): boolean {
-  return typeof pattern === 'string' && pattern.startsWith('^') && pattern.endsWith('$') && !/[*+]|\{\d+,\}/.test(pattern);
+  return (
+    typeof pattern === 'string' && pattern.startsWith('^') && pattern.endsWith('$') && !/[*+]|\{\d+,\}/.test(pattern)
+  );
 }
 
 /** The API server sets these two itself; they take part in no rule. */
@@ -82,10 +84,23 @@ describe('the FeatureJob CRD', () => {
   test('has a structural schema: every node typed, no additionalProperties beside properties, no $ref or unions', () => {
     const problems: string[] = [];
     for (const [path, node] of walk(rootSchema())) {
-      const untyped = node['x-kubernetes-int-or-string'] === true || node['x-kubernetes-preserve-unknown-fields'] === true;
+      const untyped =
+        node['x-kubernetes-int-or-string'] === true || node['x-kubernetes-preserve-unknown-fields'] === true;
       if (typeof node.type !== 'string' && !untyped) problems.push(`${path}: no type`);
-      if (node.properties !== undefined && node.additionalProperties !== undefined) problems.push(`${path}: additionalProperties beside properties`);
-      for (const key of ['$ref', '$schema', 'anyOf', 'oneOf', 'allOf', 'not', 'const', 'propertyNames', 'definitions', '$defs']) {
+      if (node.properties !== undefined && node.additionalProperties !== undefined)
+        problems.push(`${path}: additionalProperties beside properties`);
+      for (const key of [
+        '$ref',
+        '$schema',
+        'anyOf',
+        'oneOf',
+        'allOf',
+        'not',
+        'const',
+        'propertyNames',
+        'definitions',
+        '$defs',
+      ]) {
         if (key in node) problems.push(`${path}: ${key}`);
       }
       if (node.additionalProperties === false) problems.push(`${path}: additionalProperties: false`);
@@ -109,7 +124,7 @@ describe('the FeatureJob CRD', () => {
     assert.deepEqual(problems, []);
   });
 
-  test('drops zod\'s automatic safe-integer bounds and gives every integer a format', () => {
+  test("drops zod's automatic safe-integer bounds and gives every integer a format", () => {
     for (const [path, node] of walk(rootSchema())) {
       if (node.type !== 'integer') continue;
       assert.ok(node.format === 'int32' || node.format === 'int64', `${path}: format ${String(node.format)}`);
@@ -123,7 +138,10 @@ describe('the FeatureJob CRD', () => {
     assert.deepEqual(root.required, ['spec']);
     const spec = (root.properties as Record<string, Node>).spec!;
     assert.deepEqual(spec.required, ['input', 'output']);
-    assert.deepEqual(spec['x-kubernetes-validations'], SPEC_RULES.map(({ rule, message }) => ({ rule, message })));
+    assert.deepEqual(
+      spec['x-kubernetes-validations'],
+      SPEC_RULES.map(({ rule, message }) => ({ rule, message })),
+    );
   });
 
   test('carries the defaults for the API server to apply', () => {
@@ -145,7 +163,12 @@ describe('the FeatureJob CRD', () => {
   });
 
   test('prints phase, images, failed, partitions and age, with throughput and model in -o wide', () => {
-    const columns = crd().spec.versions[0]!.additionalPrinterColumns.map(({ name, type, jsonPath, priority }) => [name, type, jsonPath, priority ?? 0]);
+    const columns = crd().spec.versions[0]!.additionalPrinterColumns.map(({ name, type, jsonPath, priority }) => [
+      name,
+      type,
+      jsonPath,
+      priority ?? 0,
+    ]);
     assert.deepEqual(columns, [
       ['Phase', 'string', '.status.phase', 0],
       ['Images', 'string', '.status.progress.images', 0],
@@ -171,10 +194,18 @@ describe('the FeatureJob CRD', () => {
 
   test('refuses a key prefix with a leading slash or an empty segment', () => {
     for (const prefix of ['/photos', 'a//b', '//']) {
-      assert.equal(FeatureJobSpecSchema.safeParse({ input: { bucket: 'img', prefix }, output: { bucket: 'out' } }).success, false, prefix);
+      assert.equal(
+        FeatureJobSpecSchema.safeParse({ input: { bucket: 'img', prefix }, output: { bucket: 'out' } }).success,
+        false,
+        prefix,
+      );
     }
     for (const prefix of ['', 'photos', 'photos/', 'a/b/c']) {
-      assert.equal(FeatureJobSpecSchema.safeParse({ input: { bucket: 'img', prefix }, output: { bucket: 'out' } }).success, true, prefix);
+      assert.equal(
+        FeatureJobSpecSchema.safeParse({ input: { bucket: 'img', prefix }, output: { bucket: 'out' } }).success,
+        true,
+        prefix,
+      );
     }
   });
 

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FeatureJobStatusSchema, MAX_CONDITION_MESSAGE_LENGTH, MAX_FAILED_PARTITIONS_LENGTH, type FeatureJobStatus } from '../../../crds/feature-job-status.js';
+import {
+  FeatureJobStatusSchema,
+  MAX_CONDITION_MESSAGE_LENGTH,
+  MAX_FAILED_PARTITIONS_LENGTH,
+  type FeatureJobStatus,
+} from '../../../crds/feature-job-status.js';
 import { buildLargestStatus, LARGEST_STATUS_PARTITIONS as PARTITIONS } from './build-largest-status.js';
 
 /** The size the status of any FeatureJob must stay under (etcd refuses objects over 1.5 MiB). */
@@ -31,7 +36,9 @@ describe('FeatureJob status size', () => {
         lastTransitionTime: 't'.repeat(64),
       })),
       failedPartitions: 'f'.repeat(MAX_FAILED_PARTITIONS_LENGTH + 32),
-      retries: Object.fromEntries(Array.from({ length: 16 }, (_, i) => [`${i}`.padEnd(64, 'c'), Number.MAX_SAFE_INTEGER])),
+      retries: Object.fromEntries(
+        Array.from({ length: 16 }, (_, i) => [`${i}`.padEnd(64, 'c'), Number.MAX_SAFE_INTEGER]),
+      ),
       progress: { images: 'i'.repeat(64), partitions: 'p'.repeat(64) },
       throughput: 't'.repeat(64),
       model: 'm'.repeat(256),

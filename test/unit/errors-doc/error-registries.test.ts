@@ -25,7 +25,8 @@ function readSources(folder: string): SourceFile[] {
     const path = `${folder}/${entry.name}`;
     if (ERRORS_MODULE.some((excluded) => path === excluded || `${path}/` === excluded)) continue;
     if (entry.isDirectory()) files.push(...readSources(path));
-    else if (entry.isFile() && entry.name.endsWith('.ts')) files.push({ path, text: readFileSync(join(ROOT, path), 'utf8') });
+    else if (entry.isFile() && entry.name.endsWith('.ts'))
+      files.push({ path, text: readFileSync(join(ROOT, path), 'utf8') });
   }
   return files;
 }
@@ -39,8 +40,14 @@ function isQuotedIn(name: string, text: string): boolean {
 
 describe('the error registries against the sources', () => {
   test('the sources hold .ts files from both sides', () => {
-    assert.ok(SOURCES.some((f) => f.path.startsWith('executor/pipeline/')), 'no executor sources found');
-    assert.ok(SOURCES.some((f) => f.path.startsWith('operator/controller/')), 'no operator sources found');
+    assert.ok(
+      SOURCES.some((f) => f.path.startsWith('executor/pipeline/')),
+      'no executor sources found',
+    );
+    assert.ok(
+      SOURCES.some((f) => f.path.startsWith('operator/controller/')),
+      'no operator sources found',
+    );
   });
 
   test('every data-plane code is raised somewhere outside the catalog', () => {
@@ -60,7 +67,9 @@ describe('the error registries against the sources', () => {
 
   test('every operator reason is written somewhere outside operator/errors.ts', () => {
     const operatorSources = SOURCES.filter((f) => f.path.startsWith('operator/'));
-    const unused = Object.keys(OperatorReasons).filter((reason) => !operatorSources.some((f) => isQuotedIn(reason, f.text)));
+    const unused = Object.keys(OperatorReasons).filter(
+      (reason) => !operatorSources.some((f) => isQuotedIn(reason, f.text)),
+    );
     assert.deepEqual(unused, [], `reasons declared in operator/errors.ts but written nowhere: ${unused.join(', ')}`);
   });
 
@@ -79,7 +88,10 @@ describe('the error registries against the sources', () => {
   test('every code and reason has a meaning that is a sentence', () => {
     const meanings = [...Object.entries(ErrorCatalog), ...Object.entries(OperatorReasons)];
     for (const [name, spec] of meanings) {
-      assert.ok(spec.meaning.length >= 20 && spec.meaning.endsWith('.'), `${name}: the meaning should say what happened and what to do, as a sentence`);
+      assert.ok(
+        spec.meaning.length >= 20 && spec.meaning.endsWith('.'),
+        `${name}: the meaning should say what happened and what to do, as a sentence`,
+      );
     }
   });
 });

@@ -41,14 +41,22 @@ describe('docs/errors.md', () => {
   test('every data-plane code has a row with its reason, kind and meaning', async () => {
     const rows = rowsByName(await readFile(ERRORS_DOC_PATH, 'utf8'));
     for (const [code, spec] of Object.entries(ErrorCatalog)) {
-      assert.deepEqual(rows.get(code), [`\`${code}\``, spec.reason, spec.kind, spec.meaning], `${code} is missing from docs/errors.md or its row is stale`);
+      assert.deepEqual(
+        rows.get(code),
+        [`\`${code}\``, spec.reason, spec.kind, spec.meaning],
+        `${code} is missing from docs/errors.md or its row is stale`,
+      );
     }
   });
 
   test('every operator reason has a row with its kind and meaning', async () => {
     const rows = rowsByName(await readFile(ERRORS_DOC_PATH, 'utf8'));
     for (const [reason, spec] of Object.entries(OperatorReasons)) {
-      assert.deepEqual(rows.get(reason), [`\`${reason}\``, spec.kind, spec.meaning], `${reason} is missing from docs/errors.md or its row is stale`);
+      assert.deepEqual(
+        rows.get(reason),
+        [`\`${reason}\``, spec.kind, spec.meaning],
+        `${reason} is missing from docs/errors.md or its row is stale`,
+      );
     }
   });
 
@@ -62,10 +70,16 @@ describe('docs/errors.md', () => {
     assert.deepEqual(rows.get('Tested'), ['`Tested`', 'info', 'x \\| y.']);
   });
 
-  test('the exit codes it states are the executor\'s own', () => {
+  test("the exit codes it states are the executor's own", () => {
     const { transient, badConfiguration, crashed } = ExecutorExitCodes;
     const flat = renderErrorsDoc().replace(/\s+/g, ' ');
-    for (const phrase of [`${transient} a transient code`, `${badConfiguration} a terminal code`, `${crashed} an unexpected crash`, `exit ${badConfiguration} into \`BadInput\``, `exit ${transient} into \`TransientFailure\``]) {
+    for (const phrase of [
+      `${transient} a transient code`,
+      `${badConfiguration} a terminal code`,
+      `${crashed} an unexpected crash`,
+      `exit ${badConfiguration} into \`BadInput\``,
+      `exit ${transient} into \`TransientFailure\``,
+    ]) {
       assert.ok(flat.includes(phrase), `docs/errors.md should say "${phrase}"`);
     }
   });

@@ -138,7 +138,11 @@ describe('startHttpServer', () => {
 
   it('answers an unknown path or method with a JSON 404', async () => {
     const server = await start();
-    for (const [method, path] of [['GET', '/'], ['GET', '/metrics/extra'], ['DELETE', '/healthz']] as const) {
+    for (const [method, path] of [
+      ['GET', '/'],
+      ['GET', '/metrics/extra'],
+      ['DELETE', '/healthz'],
+    ] as const) {
       const response = await fetch(`${server.url}${path}`, { method });
       assert.equal(response.status, 404, `${method} ${path}`);
       assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
@@ -186,7 +190,12 @@ describe('startHttpServer', () => {
   });
 
   it('frees its port on close, even with a keep-alive connection open', async () => {
-    const server = await startHttpServer({ host: '127.0.0.1', port: 0, metrics: createOperatorMetrics(), isReady: () => true });
+    const server = await startHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      metrics: createOperatorMetrics(),
+      isReady: () => true,
+    });
     const port = Number(new URL(server.url).port);
     // fetch keeps the connection alive for reuse.
     await (await fetch(`${server.url}/healthz`)).text();

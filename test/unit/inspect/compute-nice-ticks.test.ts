@@ -35,7 +35,8 @@ describe('computeNiceTicks', () => {
         assert.ok(Math.abs(gap - ticks.step) <= ticks.step * 1e-9, `gap ${gap} ≠ step ${ticks.step}`);
       });
       // Each value is an exact multiple of the step, as typed (no 0.30000000000000004).
-      for (const value of ticks.values) assert.equal(value, Number((Math.round(value / ticks.step) * ticks.step).toPrecision(15)));
+      for (const value of ticks.values)
+        assert.equal(value, Number((Math.round(value / ticks.step) * ticks.step).toPrecision(15)));
     });
   }
 
@@ -75,7 +76,10 @@ describe('formatTick', () => {
     assert.equal(formatTick(0.0001, 0.00005), '1e-4');
     const ticks = computeNiceTicks({ min: 0, max: 0.000042 });
     const labels = ticks.values.map((value) => formatTick(value, ticks.step));
-    assert.ok(labels.slice(1).every((label) => label.includes('e-')), labels.join(' '));
+    assert.ok(
+      labels.slice(1).every((label) => label.includes('e-')),
+      labels.join(' '),
+    );
     assert.equal(new Set(labels).size, labels.length, 'distinct labels');
   });
 });

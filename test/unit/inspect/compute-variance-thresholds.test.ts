@@ -8,12 +8,15 @@ import {
 } from '../../../executor/inspect/compute-variance-thresholds.js';
 import { FeatureJobError } from '../../../executor/errors.js';
 
-const isInvalidArgument = (error: unknown): boolean => error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT';
+const isInvalidArgument = (error: unknown): boolean =>
+  error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT';
 
 describe('variance thresholds', () => {
   it('sums the ratios component by component', () => {
     const cumulative = computeCumulativeVariance([0.5, 0.3, 0.12, 0.05, 0.02, 0.01]);
-    [0.5, 0.8, 0.92, 0.97, 0.99, 1].forEach((expected, i) => assert.ok(Math.abs(cumulative[i]! - expected) < 1e-12, `${i}`));
+    [0.5, 0.8, 0.92, 0.97, 0.99, 1].forEach((expected, i) =>
+      assert.ok(Math.abs(cumulative[i]! - expected) < 1e-12, `${i}`),
+    );
     assert.deepEqual(computeCumulativeVariance([]), []);
   });
 
@@ -30,17 +33,27 @@ describe('variance thresholds', () => {
   it('counts a float sum a hair below a target as reaching it', () => {
     // 0.6 + 0.3 = 0.8999999999999999 in floating point
     assert.ok(0.6 + 0.3 < 0.9);
-    assert.deepEqual(computeVarianceThresholds({ explainedVarianceRatio: [0.6, 0.3], targets: [0.9] }), [{ target: 0.9, components: 2 }]);
-    assert.deepEqual(computeVarianceThresholds({ explainedVarianceRatio: [0.6, 0.2999], targets: [0.9] }), [{ target: 0.9, components: undefined }]);
+    assert.deepEqual(computeVarianceThresholds({ explainedVarianceRatio: [0.6, 0.3], targets: [0.9] }), [
+      { target: 0.9, components: 2 },
+    ]);
+    assert.deepEqual(computeVarianceThresholds({ explainedVarianceRatio: [0.6, 0.2999], targets: [0.9] }), [
+      { target: 0.9, components: undefined },
+    ]);
   });
 
   it('reports targets the fitted components do not reach as not within the fitted', () => {
     // 5 fitted components explain 0.4 + 0.2 + 0.1 + 0.05 + 0.05 = 0.8 of the variance
     const thresholds = computeVarianceThresholds({ explainedVarianceRatio: [0.4, 0.2, 0.1, 0.05, 0.05] });
-    assert.deepEqual(thresholds.map((t) => t.components), [undefined, undefined, undefined]);
+    assert.deepEqual(
+      thresholds.map((t) => t.components),
+      [undefined, undefined, undefined],
+    );
     assert.equal(formatVarianceThreshold(thresholds[0]!, 5), '90 %: not within the 5 fitted');
     const reached = computeVarianceThresholds({ explainedVarianceRatio: [0.85, 0.1, 0.05], targets: [0.5, 0.9] });
-    assert.deepEqual(reached.map((t) => formatVarianceThreshold(t, 3)), ['50 %: 1 component', '90 %: 2 components']);
+    assert.deepEqual(
+      reached.map((t) => formatVarianceThreshold(t, 3)),
+      ['50 %: 1 component', '90 %: 2 components'],
+    );
   });
 
   it('rejects negative or non-finite ratios and targets outside (0, 1]', () => {

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assignLabelStyles, compareLabels, LABEL_COLOURS, labelStyle, MARKER_VARIANTS } from '../../../executor/inspect/label-palette.js';
+import {
+  assignLabelStyles,
+  compareLabels,
+  LABEL_COLOURS,
+  labelStyle,
+  MARKER_VARIANTS,
+} from '../../../executor/inspect/label-palette.js';
 
 describe('label palette', () => {
   it('has at least 20 distinct colours', () => {
@@ -12,7 +18,10 @@ describe('label palette', () => {
   it('hands out styles in sorted-label order, numbers compared as numbers', () => {
     const styles = assignLabelStyles(['Plum 10', 'Apple Braeburn', 'Plum 2', 'Plum 10', 'apple', '']);
     assert.deepEqual([...styles.keys()], ['', 'apple', 'Apple Braeburn', 'Plum 2', 'Plum 10']);
-    assert.deepEqual([...styles.values()].map((style) => style.index), [0, 1, 2, 3, 4]);
+    assert.deepEqual(
+      [...styles.values()].map((style) => style.index),
+      [0, 1, 2, 3, 4],
+    );
     assert.deepEqual(assignLabelStyles(['b', 'a', 'c']), assignLabelStyles(['c', 'b', 'a']));
     assert.ok(compareLabels('a', 'A') !== 0 && compareLabels('é', 'e') !== 0);
   });

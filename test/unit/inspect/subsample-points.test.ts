@@ -29,7 +29,10 @@ describe('point subsampling', () => {
     const all = labels.map((_, i) => i);
     const sample = stratifiedSample(all, labels, 2_000);
     assert.equal(sample.length, 2_000);
-    assert.deepEqual(sample, [...sample].sort((a, b) => a - b));
+    assert.deepEqual(
+      sample,
+      [...sample].sort((a, b) => a - b),
+    );
     assert.equal(new Set(sample).size, sample.length);
     assert.deepEqual(stratifiedSample(all, labels, 2_000), sample, 'the same input gives the same sample');
     const counts = countBy(sample.map((i) => labels[i]!));
@@ -46,20 +49,31 @@ describe('point subsampling', () => {
     const sample = stratifiedSample(candidates, labels, 100);
     assert.equal(sample.length, 100);
     assert.ok(sample.every((i) => i % 3 !== 0));
-    assert.ok(sample.some((i) => i < 500) && sample.some((i) => i >= 500 && i < 1_000), 'not just the first rows of a label');
+    assert.ok(
+      sample.some((i) => i < 500) && sample.some((i) => i >= 500 && i < 1_000),
+      'not just the first rows of a label',
+    );
   });
 
   it('returns everything when under the limit, one point of each of the largest labels when over', () => {
     const labels = blockLabels([3, 1, 5, 2]);
     assert.deepEqual(stratifiedSample([4, 2, 0], labels, 10), [0, 2, 4]);
-    const sample = stratifiedSample(labels.map((_, i) => i), labels, 2);
+    const sample = stratifiedSample(
+      labels.map((_, i) => i),
+      labels,
+      2,
+    );
     assert.deepEqual(sample.map((i) => labels[i]).sort(), ['L0', 'L2']);
   });
 
   it('draws points interleaved, not label after label', () => {
     const labels = blockLabels(Array.from({ length: 20 }, () => 500));
     const order = interleavedOrder(labels.map((_, i) => i));
-    assert.deepEqual([...order].sort((a, b) => a - b), labels.map((_, i) => i), 'a permutation');
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      labels.map((_, i) => i),
+      'a permutation',
+    );
     assert.deepEqual(interleavedOrder(labels.map((_, i) => i)), order);
     const firstTenth = countBy(order.slice(0, 1_000).map((i) => labels[i]!));
     assert.equal(firstTenth.size, 20, 'every label among the first points drawn');

@@ -42,7 +42,8 @@ export class FakeClock {
     for (;;) {
       await flush();
       let next: { at: number; fire: () => void } | undefined;
-      for (const timer of this.timers) if (timer.at <= target && (next === undefined || timer.at < next.at)) next = timer;
+      for (const timer of this.timers)
+        if (timer.at <= target && (next === undefined || timer.at < next.at)) next = timer;
       if (next === undefined) break;
       this.time = Math.max(this.time, next.at);
       next.fire();

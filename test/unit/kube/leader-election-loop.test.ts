@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { afterEach, describe, it } from 'node:test';
 import { pino } from 'pino';
-import { startElectionLoop, type ElectionLoopOptions, type LeaderElection } from '../../../operator/kube/leader-election-loop.js';
+import {
+  startElectionLoop,
+  type ElectionLoopOptions,
+  type LeaderElection,
+} from '../../../operator/kube/leader-election-loop.js';
 import { FakeClock, MemoryLease, type Outage } from './leader-election-fakes.js';
 
 const SECOND = 1000;
@@ -91,7 +95,12 @@ describe('startElectionLoop', () => {
 
   it('never takes a Lease whose holder keeps renewing it', async () => {
     const clock = new FakeClock();
-    const lease = new MemoryLease({ holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: clock.now(), leaseTransitions: 3 });
+    const lease = new MemoryLease({
+      holderIdentity: 'other',
+      leaseDurationSeconds: 15,
+      renewTime: clock.now(),
+      leaseTransitions: 3,
+    });
     const a = candidate(clock, lease, 'a');
     for (let i = 0; i < 30; i++) {
       await clock.advance(5 * SECOND);
@@ -124,7 +133,12 @@ describe('startElectionLoop', () => {
 
   it('takes a released Lease at once', async () => {
     const clock = new FakeClock();
-    const lease = new MemoryLease({ holderIdentity: '', leaseDurationSeconds: 1, renewTime: clock.now(), leaseTransitions: 2 });
+    const lease = new MemoryLease({
+      holderIdentity: '',
+      leaseDurationSeconds: 1,
+      renewTime: clock.now(),
+      leaseTransitions: 2,
+    });
     const a = candidate(clock, lease, 'a');
     await clock.advance(0);
     assert.equal(a.election.isLeader(), true);
@@ -133,7 +147,12 @@ describe('startElectionLoop', () => {
 
   it('lets only one of two candidates take over an expired Lease: the other write conflicts', async () => {
     const clock = new FakeClock();
-    const lease = new MemoryLease({ holderIdentity: 'crashed', leaseDurationSeconds: 15, renewTime: clock.now(), leaseTransitions: 0 });
+    const lease = new MemoryLease({
+      holderIdentity: 'crashed',
+      leaseDurationSeconds: 15,
+      renewTime: clock.now(),
+      leaseTransitions: 0,
+    });
     // Random jitter may line both attempts up or not; either way only one may win.
     const a = candidate(clock, lease, 'a');
     const b = candidate(clock, lease, 'b');
@@ -215,7 +234,12 @@ describe('startElectionLoop', () => {
 
   it('does not release on stop when it never led, and calls no callback', async () => {
     const clock = new FakeClock();
-    const lease = new MemoryLease({ holderIdentity: 'other', leaseDurationSeconds: 15, renewTime: clock.now(), leaseTransitions: 0 });
+    const lease = new MemoryLease({
+      holderIdentity: 'other',
+      leaseDurationSeconds: 15,
+      renewTime: clock.now(),
+      leaseTransitions: 0,
+    });
     const a = candidate(clock, lease, 'a');
     await clock.advance(5 * SECOND);
     await a.election.stop();
@@ -243,7 +267,9 @@ describe('startElectionLoop', () => {
     });
     await clock.advance(10 * SECOND);
     assert.equal(a.election.isLeader(), true);
-    const failure = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((l) => l.msg === 'leader work failed');
+    const failure = lines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .find((l) => l.msg === 'leader work failed');
     assert.ok(failure);
     assert.equal(failure.identity, 'a');
     assert.equal(failure.lease, 'featurejob-system/featurejob-operator');
@@ -257,8 +283,14 @@ describe('startElectionLoop', () => {
       onStartedLeading: () => {},
       onStoppedLeading: () => {},
     };
-    assert.throws(() => startElectionLoop({ ...base, leaseDurationSeconds: 10, renewDeadlineSeconds: 10 }), /renewDeadlineSeconds/);
-    assert.throws(() => startElectionLoop({ ...base, renewDeadlineSeconds: 2, retryPeriodSeconds: 2 }), /retryPeriodSeconds/);
+    assert.throws(
+      () => startElectionLoop({ ...base, leaseDurationSeconds: 10, renewDeadlineSeconds: 10 }),
+      /renewDeadlineSeconds/,
+    );
+    assert.throws(
+      () => startElectionLoop({ ...base, renewDeadlineSeconds: 2, retryPeriodSeconds: 2 }),
+      /retryPeriodSeconds/,
+    );
     assert.throws(() => startElectionLoop({ ...base, leaseDurationSeconds: 2.5 }), /leaseDurationSeconds/);
     assert.throws(() => startElectionLoop({ ...base, identity: '' }), /identity/);
   });

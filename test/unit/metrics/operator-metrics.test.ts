@@ -15,7 +15,11 @@ async function valuesOf(metrics: OperatorMetrics, name: string): Promise<Sample[
   const metric = metrics.registry.getSingleMetric(name);
   assert.ok(metric, `${name} is registered`);
   const data = await metric.get();
-  return data.values.map((v) => ({ metricName: (v as { metricName?: string }).metricName ?? name, labels: v.labels as Labels, value: v.value }));
+  return data.values.map((v) => ({
+    metricName: (v as { metricName?: string }).metricName ?? name,
+    labels: v.labels as Labels,
+    value: v.value,
+  }));
 }
 
 async function metricValue(metrics: OperatorMetrics, name: string, labels: Labels): Promise<number | undefined> {
@@ -80,7 +84,10 @@ describe('createOperatorMetrics', () => {
     const metrics = createOperatorMetrics();
     metrics.setPartitions('ns', 'a', { pending: 4, active: 2, succeeded: 1, failed: 0 });
     metrics.setPartitions('ns', 'b', { pending: 0, active: 0, succeeded: 7, failed: 1 });
-    assert.equal(await metricValue(metrics, 'featurejob_partitions', { namespace: 'ns', featurejob: 'a', state: 'active' }), 2);
+    assert.equal(
+      await metricValue(metrics, 'featurejob_partitions', { namespace: 'ns', featurejob: 'a', state: 'active' }),
+      2,
+    );
     assert.equal((await valuesOf(metrics, 'featurejob_partitions')).length, 8);
 
     metrics.forgetJob('ns', 'a');
@@ -98,7 +105,7 @@ describe('createOperatorMetrics', () => {
     assert.equal(await metricValue(metrics, 'featurejob_partition_retries_total', { cause: 'Evicted' }), undefined);
   });
 
-  it('adds only the growth of each job\'s image totals', async () => {
+  it("adds only the growth of each job's image totals", async () => {
     const metrics = createOperatorMetrics();
     const succeeded = (): Promise<number | undefined> =>
       metricValue(metrics, 'featurejob_images_processed_total', { outcome: 'succeeded' });
@@ -137,7 +144,8 @@ describe('createOperatorMetrics', () => {
     metrics.observeReconcile(1.5, 'error');
     const values = await valuesOf(metrics, 'featurejob_reconcile_duration_seconds');
     const count = (result: string): number | undefined =>
-      values.find((v) => v.metricName === 'featurejob_reconcile_duration_seconds_count' && v.labels.result === result)?.value;
+      values.find((v) => v.metricName === 'featurejob_reconcile_duration_seconds_count' && v.labels.result === result)
+        ?.value;
     assert.equal(count('ok'), 2);
     assert.equal(count('error'), 1);
     assert.equal(count('requeue'), undefined);

@@ -94,9 +94,15 @@ describe('readKerasVgg16Weights', () => {
 
   it('refuses random bytes and a text file as not HDF5', async () => {
     const random = new Uint8Array(4096).map((_, i) => (i * 2654435761) >>> 24);
-    await assert.rejects(readKerasVgg16Weights(random, { source: 'noise.bin' }), weightsInvalid('noise.bin', 'not an HDF5 file'));
+    await assert.rejects(
+      readKerasVgg16Weights(random, { source: 'noise.bin' }),
+      weightsInvalid('noise.bin', 'not an HDF5 file'),
+    );
     const text = new TextEncoder().encode('<html><body>404 Not Found</body></html>\n');
-    await assert.rejects(readKerasVgg16Weights(text, { source: 'page.html' }), weightsInvalid('page.html', 'not an HDF5 file'));
+    await assert.rejects(
+      readKerasVgg16Weights(text, { source: 'page.html' }),
+      weightsInvalid('page.html', 'not an HDF5 file'),
+    );
     await assert.rejects(readKerasVgg16Weights(new Uint8Array(0), { source: 'empty.h5' }), weightsInvalid('empty.h5'));
   });
 

@@ -21,7 +21,12 @@ function sameWeights(a: Vgg16Weights, b: Vgg16Weights): boolean {
 
 describe('buildRandomVgg16Weights', () => {
   it('gives identical weights for the same seed', () => {
-    assert.ok(sameWeights(buildRandomVgg16Weights({ seed: 5, widths: SMALL }), buildRandomVgg16Weights({ seed: 5, widths: SMALL })));
+    assert.ok(
+      sameWeights(
+        buildRandomVgg16Weights({ seed: 5, widths: SMALL }),
+        buildRandomVgg16Weights({ seed: 5, widths: SMALL }),
+      ),
+    );
   });
 
   it('gives different weights for a different seed', () => {

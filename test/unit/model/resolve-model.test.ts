@@ -41,7 +41,10 @@ describe('resolveModel with a model path', () => {
   it('refuses a directory holding neither a TensorFlow.js model nor a SavedModel with FJ_MODEL_INVALID', async () => {
     await assert.rejects(
       resolveModel({ weights: dir }),
-      (error) => isFeatureJobError(error) && error.code === 'FJ_MODEL_INVALID' && /neither model\.json nor saved_model\.pb/.test(error.message),
+      (error) =>
+        isFeatureJobError(error) &&
+        error.code === 'FJ_MODEL_INVALID' &&
+        /neither model\.json nor saved_model\.pb/.test(error.message),
     );
   });
 

@@ -9,9 +9,21 @@ describe('computeVgg16Layers', () => {
     assert.deepEqual(
       layers.map((l) => l.name),
       [
-        'block1_conv1', 'block1_conv2', 'block2_conv1', 'block2_conv2',
-        'block3_conv1', 'block3_conv2', 'block3_conv3', 'block4_conv1', 'block4_conv2', 'block4_conv3',
-        'block5_conv1', 'block5_conv2', 'block5_conv3', 'fc1', 'fc2',
+        'block1_conv1',
+        'block1_conv2',
+        'block2_conv1',
+        'block2_conv2',
+        'block3_conv1',
+        'block3_conv2',
+        'block3_conv3',
+        'block4_conv1',
+        'block4_conv2',
+        'block4_conv3',
+        'block5_conv1',
+        'block5_conv2',
+        'block5_conv3',
+        'fc1',
+        'fc2',
       ],
     );
     assert.deepEqual(layers[0]?.kernelShape, [3, 3, 3, 64]);

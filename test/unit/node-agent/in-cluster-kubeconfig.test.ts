@@ -22,7 +22,14 @@ describe('the node agent’s in-cluster kubeconfig', () => {
   after(async () => rm(dir, { recursive: true, force: true }));
 
   it('names the projected token, CA and namespace so that client-node authenticates as the pod’s ServiceAccount', async () => {
-    const path = await writeInClusterKubeconfig({ mounts: [{ mountPath: '/scratch', hostPath: join(dir, 'scratch') }, { mountPath: SERVICE_ACCOUNT_MOUNT, hostPath: accountDir }], podDir: dir, apiserverPort: '6443' });
+    const path = await writeInClusterKubeconfig({
+      mounts: [
+        { mountPath: '/scratch', hostPath: join(dir, 'scratch') },
+        { mountPath: SERVICE_ACCOUNT_MOUNT, hostPath: accountDir },
+      ],
+      podDir: dir,
+      apiserverPort: '6443',
+    });
     assert.equal(path, join(dir, 'in-cluster.kubeconfig'));
     assert.equal((await stat(path!)).mode & 0o777, 0o600);
     const config = new KubeConfig();
@@ -34,6 +41,13 @@ describe('the node agent’s in-cluster kubeconfig', () => {
   });
 
   it('writes nothing for a pod without the ServiceAccount mount (automountServiceAccountToken: false)', async () => {
-    assert.equal(await writeInClusterKubeconfig({ mounts: [{ mountPath: '/scratch', hostPath: join(dir, 'scratch') }], podDir: join(dir, 'other'), apiserverPort: '6443' }), undefined);
+    assert.equal(
+      await writeInClusterKubeconfig({
+        mounts: [{ mountPath: '/scratch', hostPath: join(dir, 'scratch') }],
+        podDir: join(dir, 'other'),
+        apiserverPort: '6443',
+      }),
+      undefined,
+    );
   });
 });

@@ -7,7 +7,12 @@ import { signalExitCode } from '../../cluster/node-agent/container-process.js';
 import { resolveFieldRef, resolveResourceFieldRef } from '../../cluster/node-agent/downward-api.js';
 import { buildNodeLabels, microTime } from '../../cluster/node-agent/node-object.js';
 import { expandVariables } from '../../cluster/node-agent/pod-env.js';
-import { buildPodStatus, computeFinalPhase, computePodConditions, computeTerminatedReason } from '../../cluster/node-agent/pod-status.js';
+import {
+  buildPodStatus,
+  computeFinalPhase,
+  computePodConditions,
+  computeTerminatedReason,
+} from '../../cluster/node-agent/pod-status.js';
 import type { Pod } from '../../cluster/node-agent/pod-types.js';
 import { rewriteMountedPath } from '../../cluster/node-agent/pod-volumes.js';
 import { processTrees, treeResidentBytes } from '../../cluster/node-agent/process-tree.js';
@@ -21,7 +26,11 @@ const pod: Pod = {
     labels: { app: 'x' },
     annotations: { 'batch.kubernetes.io/job-completion-index': '3' },
   },
-  spec: { nodeName: 'executor-1', restartPolicy: 'Never', containers: [{ name: 'main', image: 'img:1', command: ['true'] }] },
+  spec: {
+    nodeName: 'executor-1',
+    restartPolicy: 'Never',
+    containers: [{ name: 'main', image: 'img:1', command: ['true'] }],
+  },
 };
 
 describe('node agent quantities', () => {
@@ -63,7 +72,12 @@ describe('node agent env and argv', () => {
 
   it('maps a command by its first word and leaves other commands as written', () => {
     const map = buildPrefixCommandMap({ featurejob: ['/usr/bin/node', '/repo/dist/executor/cli/featurejob.js'] });
-    assert.deepEqual(map(['featurejob', 'executor', '--x']), ['/usr/bin/node', '/repo/dist/executor/cli/featurejob.js', 'executor', '--x']);
+    assert.deepEqual(map(['featurejob', 'executor', '--x']), [
+      '/usr/bin/node',
+      '/repo/dist/executor/cli/featurejob.js',
+      'executor',
+      '--x',
+    ]);
     assert.deepEqual(map(['sh', '-c', 'true']), ['sh', '-c', 'true']);
   });
 
@@ -76,7 +90,10 @@ describe('node agent env and argv', () => {
     assert.throws(() => resolveFieldRef(pod, 'spec.hostname'), /cannot resolve the fieldRef spec.hostname/);
     const container = { name: 'main', resources: { limits: { memory: '2Gi' } } };
     const allocatable = { cpu: '4', memory: '14162Mi' };
-    assert.equal(resolveResourceFieldRef(container, { resource: 'limits.memory', divisor: '1Mi' }, allocatable), '2048');
+    assert.equal(
+      resolveResourceFieldRef(container, { resource: 'limits.memory', divisor: '1Mi' }, allocatable),
+      '2048',
+    );
     assert.equal(resolveResourceFieldRef(container, { resource: 'limits.cpu' }, allocatable), '4');
   });
 });
@@ -99,7 +116,14 @@ describe('node agent statuses', () => {
       { type: 'DisruptionTarget', status: 'True' as const, lastTransitionTime: 't1' },
       { type: 'Ready', status: 'True' as const, lastTransitionTime: 't2' },
     ];
-    const conditions = computePodConditions(existing, [{ type: 'Ready', status: 'True' }, { type: 'PodScheduled', status: 'True' }], 'now');
+    const conditions = computePodConditions(
+      existing,
+      [
+        { type: 'Ready', status: 'True' },
+        { type: 'PodScheduled', status: 'True' },
+      ],
+      'now',
+    );
     assert.equal(conditions.find((c) => c.type === 'DisruptionTarget')?.lastTransitionTime, 't1');
     assert.equal(conditions.find((c) => c.type === 'Ready')?.lastTransitionTime, 't2');
     const changed = computePodConditions(existing, [{ type: 'Ready', status: 'False' }], 'now');
@@ -108,7 +132,12 @@ describe('node agent statuses', () => {
 
   it('reports a terminated container like a kubelet', () => {
     const terminated = { exitCode: 137, reason: computeTerminatedReason(137, true), finishedAt: 'b', startedAt: 'a' };
-    const status = buildPodStatus(pod, { container: pod.spec.containers[0]!, containerID: 'c', restartCount: 0, podStartedAt: 'a', terminated }, 'Failed', new Date());
+    const status = buildPodStatus(
+      pod,
+      { container: pod.spec.containers[0]!, containerID: 'c', restartCount: 0, podStartedAt: 'a', terminated },
+      'Failed',
+      new Date(),
+    );
     assert.equal(status.phase, 'Failed');
     assert.equal(status.containerStatuses?.[0]?.state.terminated?.reason, 'OOMKilled');
     assert.equal(status.containerStatuses?.[0]?.ready, false);
@@ -130,10 +159,17 @@ describe('node agent statuses', () => {
 
 describe('node agent process trees', () => {
   it("finds a session's processes and their resident memory", async () => {
-    const child = spawn(process.execPath, ['-e', "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'inherit' }); setTimeout(() => {}, 30000)"], {
-      detached: true,
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'inherit' }); setTimeout(() => {}, 30000)",
+      ],
+      {
+        detached: true,
+        stdio: 'ignore',
+      },
+    );
     try {
       await once(child, 'spawn');
       let tree: number[] = [];

@@ -13,11 +13,15 @@ function significantDigits(text: string): string {
 /** Whether some decimal with `digits` significant digits reads back as the float32 `value`. */
 function someShorterReadsBack(value: number, digits: number): boolean {
   if (digits < 1) return false;
-  const [mantissa = '', exponent = ''] = Math.abs(value).toExponential(digits - 1).split('e');
+  const [mantissa = '', exponent = ''] = Math.abs(value)
+    .toExponential(digits - 1)
+    .split('e');
   const nearest = BigInt(mantissa.replace('.', ''));
   const scale = Number(exponent) - (digits - 1);
   // The rounding interval holds value, so if any such decimal is in it, one of these is.
-  return [nearest - 1n, nearest, nearest + 1n].some((candidate) => Math.fround(Number(`${candidate}e${scale}`)) === Math.abs(value));
+  return [nearest - 1n, nearest, nearest + 1n].some(
+    (candidate) => Math.fround(Number(`${candidate}e${scale}`)) === Math.abs(value),
+  );
 }
 
 function assertShortestRoundTrip(value: number): void {

@@ -16,17 +16,22 @@ describe('decodeCsvShard', () => {
   });
 
   test('a shard with no rows keeps its width', () => {
-    const decoded = decodeCsvShard(encodeCsvShard(buildFeatureRows({ paths: [], features: new Float32Array(0), dimensions: 4 }), { header: true }));
+    const decoded = decodeCsvShard(
+      encodeCsvShard(buildFeatureRows({ paths: [], features: new Float32Array(0), dimensions: 4 }), { header: true }),
+    );
     assert.equal(decoded.dimensions, 4);
     assert.equal(decoded.paths.length, 0);
   });
 
   test('anything but the reference layout is FJ_OUTPUT_INVALID naming the line', () => {
-    const bad = (text: string): void => assert.throws(() => decodeCsvShard(new TextEncoder().encode(text), 's.csv'), { code: 'FJ_OUTPUT_INVALID' });
+    const bad = (text: string): void =>
+      assert.throws(() => decodeCsvShard(new TextEncoder().encode(text), 's.csv'), { code: 'FJ_OUTPUT_INVALID' });
     bad('a,b,path\n1,2,x\n');
     bad('dim_0,dim_1,path\n1,x\n');
     bad('dim_0,dim_1,path\n1,nope,x\n');
     bad('dim_0,dim_1,path\n1,2,"unterminated\n');
-    assert.throws(() => decodeCsvShard(new TextEncoder().encode('dim_0,path\n1,a\n2,b,c\n'), 's.csv'), { message: /line 3/ });
+    assert.throws(() => decodeCsvShard(new TextEncoder().encode('dim_0,path\n1,a\n2,b,c\n'), 's.csv'), {
+      message: /line 3/,
+    });
   });
 });

@@ -5,7 +5,11 @@ import { encodeErrorLines, parseErrorLines, type ErrorRecord } from '../../../ex
 
 const RECORDS: ErrorRecord[] = [
   { path: 'Plum 5/broken.jpg', code: 'FJ_IMAGE_CORRUPT', message: 'VipsJpeg: premature end of JPEG file' },
-  { path: 'notes/two\nlines "quoted", ü.jpg', code: 'FJ_IMAGE_UNRECOGNIZED', message: 'unsupported image format\u2028(really)' },
+  {
+    path: 'notes/two\nlines "quoted", ü.jpg',
+    code: 'FJ_IMAGE_UNRECOGNIZED',
+    message: 'unsupported image format\u2028(really)',
+  },
 ];
 
 function assertOutputInvalid(text: string, mentions: string): void {
@@ -21,7 +25,10 @@ describe('error records', () => {
     const lines = text.split('\n');
     assert.equal(lines.length, 3);
     assert.equal(lines[2], '');
-    assert.equal(lines[0], '{"path":"Plum 5/broken.jpg","code":"FJ_IMAGE_CORRUPT","message":"VipsJpeg: premature end of JPEG file"}');
+    assert.equal(
+      lines[0],
+      '{"path":"Plum 5/broken.jpg","code":"FJ_IMAGE_CORRUPT","message":"VipsJpeg: premature end of JPEG file"}',
+    );
   });
 
   it('reads back exactly the records it wrote, line breaks in paths included', () => {

@@ -44,7 +44,13 @@ describe('manifest schema', () => {
       dimensions: manifest.model.dimensions,
       modelUri: 's3://bucket/out/pca/model.json',
       explainedVariance: 0.42,
-      partitions: manifest.partitions.map((p) => ({ index: p.index, uri: `s3://bucket/out/pca/part-${p.index}.parquet`, rows: p.rows, sha256: 'a'.repeat(64), bytes: 100 })),
+      partitions: manifest.partitions.map((p) => ({
+        index: p.index,
+        uri: `s3://bucket/out/pca/part-${p.index}.parquet`,
+        rows: p.rows,
+        sha256: 'a'.repeat(64),
+        bytes: 100,
+      })),
       fittedAt: '2026-11-25T12:00:00.000Z',
     };
     assert.deepEqual(parseManifest({ ...manifest, pca }).pca, pca);
@@ -56,7 +62,16 @@ describe('manifest schema', () => {
       used: 'int8',
       int8Sha256: SHA,
       calibration: { images: 32, method: 'minmax', digest: SHA },
-      gate: { images: 32, k: 10, cosineMin: 0.9991, cosineMedian: 0.9995, knnAgreement: 0.98, minCosineMedian: 0.999, minKnnAgreement: 0.95, passed: true },
+      gate: {
+        images: 32,
+        k: 10,
+        cosineMin: 0.9991,
+        cosineMedian: 0.9995,
+        knnAgreement: 0.98,
+        minCosineMedian: 0.999,
+        minKnnAgreement: 0.95,
+        passed: true,
+      },
       cpuFlags: ['avx2', 'avx512_vnni'],
       onnxruntime: '1.30.0',
     } as const;
@@ -70,7 +85,10 @@ describe('manifest schema', () => {
   });
 
   it('reports text that is not JSON as FJ_MANIFEST_INVALID', () => {
-    assert.throws(() => parseManifestText('{'), (error) => isFeatureJobError(error) && error.code === 'FJ_MANIFEST_INVALID');
+    assert.throws(
+      () => parseManifestText('{'),
+      (error) => isFeatureJobError(error) && error.code === 'FJ_MANIFEST_INVALID',
+    );
   });
 
   it('rejects another version', () => {
@@ -149,16 +167,23 @@ describe('commit marker schema', () => {
   it('rejects failuresByCode that does not add up to failed', () => {
     assert.throws(
       () => parseCommitMarker({ ...marker, failed: 5 }),
-      (error) => isFeatureJobError(error) && error.code === 'FJ_OUTPUT_INVALID' && error.message.includes('failuresByCode'),
+      (error) =>
+        isFeatureJobError(error) && error.code === 'FJ_OUTPUT_INVALID' && error.message.includes('failuresByCode'),
     );
   });
 
   it('rejects a marker without its shard key', () => {
     const { shardKey: _omitted, ...withoutShard } = marker;
-    assert.throws(() => parseCommitMarker(withoutShard), (error) => isFeatureJobError(error) && error.code === 'FJ_OUTPUT_INVALID');
+    assert.throws(
+      () => parseCommitMarker(withoutShard),
+      (error) => isFeatureJobError(error) && error.code === 'FJ_OUTPUT_INVALID',
+    );
   });
 
   it('rejects a negative row count', () => {
-    assert.throws(() => parseCommitMarker({ ...marker, rows: -1 }), (error) => isFeatureJobError(error) && error.code === 'FJ_OUTPUT_INVALID');
+    assert.throws(
+      () => parseCommitMarker({ ...marker, rows: -1 }),
+      (error) => isFeatureJobError(error) && error.code === 'FJ_OUTPUT_INVALID',
+    );
   });
 });

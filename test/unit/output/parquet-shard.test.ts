@@ -25,17 +25,21 @@ function reluLike(count: number, seed: number): Float32Array {
   return values;
 }
 
-async function columnChunks(bytes: Uint8Array): Promise<Array<{ path: string; compression: Compression; encodings: Encoding[] }>> {
+async function columnChunks(
+  bytes: Uint8Array,
+): Promise<Array<{ path: string; compression: Compression; encodings: Encoding[] }>> {
   const file = await ParquetFile.fromFile(new Blob([bytes]));
   try {
     return file
       .metadata()
       .rowGroups()
-      .flatMap((group) => group.columns().map((column) => ({
-        path: column.columnPath().join('.'),
-        compression: column.compression(),
-        encodings: column.encodings(),
-      })));
+      .flatMap((group) =>
+        group.columns().map((column) => ({
+          path: column.columnPath().join('.'),
+          compression: column.compression(),
+          encodings: column.encodings(),
+        })),
+      );
   } finally {
     file.free();
   }
@@ -64,16 +68,29 @@ describe('parquet feature shard', () => {
   });
 
   it('compresses every column chunk with zstd', async () => {
-    const rows = buildFeatureRows({ paths: PATHS, features: reluLike(PATHS.length * DIMENSIONS, 1), dimensions: DIMENSIONS });
+    const rows = buildFeatureRows({
+      paths: PATHS,
+      features: reluLike(PATHS.length * DIMENSIONS, 1),
+      dimensions: DIMENSIONS,
+    });
     const chunks = await columnChunks(encodeParquetShard(rows));
-    assert.deepEqual(chunks.map((chunk) => chunk.path), ['path', 'label', 'features.list.item']);
+    assert.deepEqual(
+      chunks.map((chunk) => chunk.path),
+      ['path', 'label', 'features.list.item'],
+    );
     for (const chunk of chunks) assert.equal(Compression[chunk.compression], 'ZSTD', chunk.path);
   });
 
   it('dictionary-encodes only the label column', async () => {
-    const rows = buildFeatureRows({ paths: PATHS, features: reluLike(PATHS.length * DIMENSIONS, 2), dimensions: DIMENSIONS });
+    const rows = buildFeatureRows({
+      paths: PATHS,
+      features: reluLike(PATHS.length * DIMENSIONS, 2),
+      dimensions: DIMENSIONS,
+    });
     const chunks = await columnChunks(encodeParquetShard(rows));
-    const dictionary = chunks.filter((chunk) => chunk.encodings.includes(Encoding.RLE_DICTIONARY)).map((chunk) => chunk.path);
+    const dictionary = chunks
+      .filter((chunk) => chunk.encodings.includes(Encoding.RLE_DICTIONARY))
+      .map((chunk) => chunk.path);
     assert.deepEqual(dictionary, ['label']);
   });
 
@@ -85,7 +102,13 @@ describe('parquet feature shard', () => {
     const bytes = encodeParquetShard(rows);
     const file = await ParquetFile.fromFile(new Blob([bytes]));
     try {
-      assert.deepEqual(file.metadata().rowGroups().map((group) => group.numRows()), [PARQUET_ROW_GROUP_ROWS, 3]);
+      assert.deepEqual(
+        file
+          .metadata()
+          .rowGroups()
+          .map((group) => group.numRows()),
+        [PARQUET_ROW_GROUP_ROWS, 3],
+      );
     } finally {
       file.free();
     }
@@ -110,7 +133,10 @@ describe('parquet feature shard', () => {
 
   it('refuses rows whose features do not match paths × dimensions', () => {
     const rows: FeatureRows = { paths: ['a/1.jpg'], labels: ['a'], features: new Float32Array(3), dimensions: 4 };
-    assert.throws(() => encodeParquetShard(rows), (error) => isFeatureJobError(error) && error.code === 'FJ_INVALID_ARGUMENT');
+    assert.throws(
+      () => encodeParquetShard(rows),
+      (error) => isFeatureJobError(error) && error.code === 'FJ_INVALID_ARGUMENT',
+    );
   });
 
   it('reports bytes that are not Parquet as FJ_OUTPUT_INVALID', () => {

@@ -41,7 +41,10 @@ describe('preprocessKeras', () => {
     const out = new Float32Array(2 * KERAS_VALUES_PER_IMAGE).fill(42);
     preprocessKeras(image, out, offset);
 
-    assert.ok(out.subarray(0, offset).every((v) => v === 42), 'the first slot is untouched');
+    assert.ok(
+      out.subarray(0, offset).every((v) => v === 42),
+      'the first slot is untouched',
+    );
     const [meanB, meanG, meanR] = VGG16_BGR_MEAN;
     assert.deepEqual(Array.from(out.subarray(offset + marked, offset + marked + 3)), [
       Math.fround(50 - meanB),
@@ -65,9 +68,8 @@ describe('preprocessKeras', () => {
 
   it('rejects an image whose data does not match its dimensions', () => {
     const out = new Float32Array(KERAS_VALUES_PER_IMAGE);
-    assert.throws(
-      () => preprocessKeras({ width: 224, height: 224, data: new Uint8Array(10) }, out, 0),
-      { code: 'FJ_INVALID_ARGUMENT' },
-    );
+    assert.throws(() => preprocessKeras({ width: 224, height: 224, data: new Uint8Array(10) }, out, 0), {
+      code: 'FJ_INVALID_ARGUMENT',
+    });
   });
 });

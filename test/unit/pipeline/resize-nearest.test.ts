@@ -48,7 +48,10 @@ describe('nearestSourceIndices', () => {
   });
 
   it('is the identity when source and destination sizes are equal', () => {
-    assert.deepEqual(Array.from(nearestSourceIndices(224, 224)), Array.from({ length: 224 }, (_, i) => i));
+    assert.deepEqual(
+      Array.from(nearestSourceIndices(224, 224)),
+      Array.from({ length: 224 }, (_, i) => i),
+    );
   });
 
   it('rejects sizes that are not positive integers', () => {
@@ -71,7 +74,13 @@ describe('resizeNearest', () => {
     assert.equal(resized.width, 224);
     assert.equal(resized.height, 224);
     assert.equal(resized.data.length, 224 * 224 * 3);
-    for (const [x, y] of [[0, 0], [1, 1], [1, 2], [223, 223], [100, 57]] as const) {
+    for (const [x, y] of [
+      [0, 0],
+      [1, 1],
+      [1, 2],
+      [223, 223],
+      [100, 57],
+    ] as const) {
       const i = (y * 224 + x) * 3;
       const sx = xs[x] as number;
       const sy = ys[y] as number;

@@ -8,7 +8,10 @@ const keys = Array.from({ length: 10 }, (_, i) => `k${String(i).padStart(2, '0')
 describe('computePartitions', () => {
   test('splits sorted keys into contiguous partitions whose sizes differ by at most one', () => {
     const parts = computePartitions(keys, 3);
-    assert.deepEqual(parts.map((p) => p.length), [4, 3, 3]);
+    assert.deepEqual(
+      parts.map((p) => p.length),
+      [4, 3, 3],
+    );
     assert.deepEqual(parts.flat(), keys);
   });
 
@@ -29,8 +32,10 @@ describe('computePartitions', () => {
 
 describe('isImageKey', () => {
   test('recognises image extensions in any case and nothing else', () => {
-    for (const key of ['a/b.jpg', 'a/b.JPEG', 'x.png', 'Plum 5/r0_1.webp', 'a.tif', 'a.gif']) assert.ok(isImageKey(key), key);
+    for (const key of ['a/b.jpg', 'a/b.JPEG', 'x.png', 'Plum 5/r0_1.webp', 'a.tif', 'a.gif'])
+      assert.ok(isImageKey(key), key);
     // BMP has no decoder that matches Pillow's here, so it is skipped rather than listed.
-    for (const key of ['a/b.txt', 'jpg', 'a.jpg/readme', 'a/b.', 'notes.csv', 'a.bmp']) assert.ok(!isImageKey(key), key);
+    for (const key of ['a/b.txt', 'jpg', 'a.jpg/readme', 'a/b.', 'notes.csv', 'a.bmp'])
+      assert.ok(!isImageKey(key), key);
   });
 });

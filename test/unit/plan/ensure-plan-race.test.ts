@@ -25,7 +25,14 @@ describe('plans are create-only and identified', () => {
   after(() => rm(root, { recursive: true, force: true }));
 
   const plan = (out: string, partitions: number) =>
-    ensurePlan({ input, output: new FileStore({ dir: join(root, out) }), format: 'parquet', model, partitions, imagesPerPartition: 256 });
+    ensurePlan({
+      input,
+      output: new FileStore({ dir: join(root, out) }),
+      format: 'parquet',
+      model,
+      partitions,
+      imagesPerPartition: 256,
+    });
 
   test('of two planners racing on one output, one plan wins and both use it; the loser leaves no shard', async () => {
     const [first, second] = await Promise.all([plan('race', 2), plan('race', 2)]);
@@ -35,7 +42,10 @@ describe('plans are create-only and identified', () => {
     const output = new FileStore({ dir: join(root, 'race') });
     const shards: string[] = [];
     for await (const object of output.list('_featurejob/plan/')) shards.push(object.key);
-    assert.deepEqual(shards, [0, 1].map((i) => `_featurejob/plan/${first.plan.planId}/part-0000${i}.json`));
+    assert.deepEqual(
+      shards,
+      [0, 1].map((i) => `_featurejob/plan/${first.plan.planId}/part-0000${i}.json`),
+    );
     assert.deepEqual(await readPlanShard(output, first.plan, 0), ['Apple/a.jpg', 'Apple/b.jpg']);
   });
 

@@ -3,7 +3,8 @@ import { describe, test } from 'node:test';
 import { computeExcludedPrefix } from '../../../executor/plan/excluded-prefix.js';
 import { parseLocation } from '../../../executor/storage/location.js';
 
-const exclude = (input: string, output: string): string | undefined => computeExcludedPrefix(parseLocation(input), parseLocation(output));
+const exclude = (input: string, output: string): string | undefined =>
+  computeExcludedPrefix(parseLocation(input), parseLocation(output));
 
 describe('computeExcludedPrefix', () => {
   test('excludes an output directory nested inside the input directory', () => {

@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isOwnAttemptFile, parseAttemptFileKey } from '../../../executor/plan/parse-attempt-file-key.js';
-import { attemptErrorsKey, groupStatisticsKey, shardKey, statisticsKey } from '../../../executor/plan/partition-naming.js';
+import {
+  attemptErrorsKey,
+  groupStatisticsKey,
+  shardKey,
+  statisticsKey,
+} from '../../../executor/plan/partition-naming.js';
 
 describe('parseAttemptFileKey', () => {
   it('recognises every per-attempt name featurejob writes, with its partition', () => {

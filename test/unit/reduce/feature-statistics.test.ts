@@ -1,8 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { addStatistics, createEmptyStatistics, packedIndex, packedLength } from '../../../executor/reduce/feature-statistics.js';
+import {
+  addStatistics,
+  createEmptyStatistics,
+  packedIndex,
+  packedLength,
+} from '../../../executor/reduce/feature-statistics.js';
 import { GramAccumulator } from '../../../executor/reduce/gram-accumulator.js';
-import { decodeStatisticsFile, encodeStatisticsFile, statisticsFileBytes } from '../../../executor/reduce/statistics-file.js';
+import {
+  decodeStatisticsFile,
+  encodeStatisticsFile,
+  statisticsFileBytes,
+} from '../../../executor/reduce/statistics-file.js';
 
 /** XᵀX and column sums the slow, obvious way. */
 function naiveStatistics(rows: Float32Array, d: number): { sums: number[]; gram: number[][] } {
@@ -35,7 +44,10 @@ describe('PCA statistics', () => {
     const d = 5;
     const seen: number[] = [];
     for (let i = 0; i < d; i++) for (let j = i; j < d; j++) seen.push(packedIndex(i, j, d));
-    assert.deepEqual(seen, Array.from({ length: packedLength(d) }, (_, k) => k));
+    assert.deepEqual(
+      seen,
+      Array.from({ length: packedLength(d) }, (_, k) => k),
+    );
     assert.equal(packedLength(4096), 8_390_656);
   });
 
@@ -49,11 +61,16 @@ describe('PCA statistics', () => {
     const statistics = await accumulator.finish();
     const expected = naiveStatistics(rows, d);
     assert.equal(statistics.rows, 301);
-    statistics.sums.forEach((value, i) => assert.ok(Math.abs(value - expected.sums[i]!) <= 1e-9 * Math.abs(expected.sums[i]!) + 1e-9));
+    statistics.sums.forEach((value, i) =>
+      assert.ok(Math.abs(value - expected.sums[i]!) <= 1e-9 * Math.abs(expected.sums[i]!) + 1e-9),
+    );
     for (let i = 0; i < d; i++) {
       for (let j = i; j < d; j++) {
         const value = statistics.gram[packedIndex(i, j, d)]!;
-        assert.ok(Math.abs(value - expected.gram[i]![j]!) <= 1e-12 * Math.abs(expected.gram[i]![j]!) + 1e-9, `(${i}, ${j})`);
+        assert.ok(
+          Math.abs(value - expected.gram[i]![j]!) <= 1e-12 * Math.abs(expected.gram[i]![j]!) + 1e-9,
+          `(${i}, ${j})`,
+        );
       }
     }
   });
@@ -91,7 +108,13 @@ describe('PCA statistics', () => {
     const unaligned = new Uint8Array(bytes.length + 1).subarray(1);
     unaligned.set(bytes);
     assert.deepEqual(decodeStatisticsFile(unaligned, 'test'), statistics);
-    assert.throws(() => decodeStatisticsFile(bytes.subarray(0, bytes.length - 8), 'x.f64'), { code: 'FJ_OUTPUT_INVALID', message: /x\.f64.*truncated/ });
-    assert.throws(() => decodeStatisticsFile(new TextEncoder().encode('PAR1 not statistics at all'), 'y'), { code: 'FJ_OUTPUT_INVALID', message: /magic/ });
+    assert.throws(() => decodeStatisticsFile(bytes.subarray(0, bytes.length - 8), 'x.f64'), {
+      code: 'FJ_OUTPUT_INVALID',
+      message: /x\.f64.*truncated/,
+    });
+    assert.throws(() => decodeStatisticsFile(new TextEncoder().encode('PAR1 not statistics at all'), 'y'), {
+      code: 'FJ_OUTPUT_INVALID',
+      message: /magic/,
+    });
   });
 });

@@ -68,7 +68,10 @@ describe('FileStore', () => {
     const expected = [...keys].sort(compareKeys);
     // UTF-16 order differs: JavaScript sorts the emoji's surrogates before U+FF61.
     assert.notDeepEqual(expected, [...keys].sort());
-    assert.deepEqual(listed.map((object) => object.key), expected);
+    assert.deepEqual(
+      listed.map((object) => object.key),
+      expected,
+    );
     assert.deepEqual(
       listed.map((object) => object.size),
       expected.map((key) => keys.indexOf(key)),
@@ -78,9 +81,18 @@ describe('FileStore', () => {
   it('lists only keys starting with the prefix, which need not end at a directory', async () => {
     fresh();
     for (const key of ['a/b/1', 'a/bc/2', 'a/c/3', 'ab/4']) await store.put(key, 'x');
-    assert.deepEqual((await listAll(store, 'a/b')).map((object) => object.key), ['a/b/1', 'a/bc/2']);
-    assert.deepEqual((await listAll(store, 'a/b/')).map((object) => object.key), ['a/b/1']);
-    assert.deepEqual((await listAll(store, 'a')).map((object) => object.key), ['a/b/1', 'a/bc/2', 'a/c/3', 'ab/4']);
+    assert.deepEqual(
+      (await listAll(store, 'a/b')).map((object) => object.key),
+      ['a/b/1', 'a/bc/2'],
+    );
+    assert.deepEqual(
+      (await listAll(store, 'a/b/')).map((object) => object.key),
+      ['a/b/1'],
+    );
+    assert.deepEqual(
+      (await listAll(store, 'a')).map((object) => object.key),
+      ['a/b/1', 'a/bc/2', 'a/c/3', 'ab/4'],
+    );
   });
 
   it('lists nothing for a prefix or a root that does not exist', async () => {
@@ -95,7 +107,10 @@ describe('FileStore', () => {
     await store.put('kept.txt', 'x');
     await mkdir(join(dir, 'empty', 'deeper'), { recursive: true });
     await writeFile(join(dir, '.featurejob-tmp-0123456789abcdef'), 'half');
-    assert.deepEqual((await listAll(store)).map((object) => object.key), ['kept.txt']);
+    assert.deepEqual(
+      (await listAll(store)).map((object) => object.key),
+      ['kept.txt'],
+    );
   });
 
   it('follows symbolic links and does not loop on a link to an ancestor', async () => {
@@ -103,7 +118,10 @@ describe('FileStore', () => {
     await store.put('real/file.txt', 'x');
     await symlink(join(dir, 'real', 'file.txt'), join(dir, 'link.txt'));
     await symlink(dir, join(dir, 'real', 'loop'));
-    assert.deepEqual((await listAll(store)).map((object) => object.key), ['link.txt', 'real/file.txt']);
+    assert.deepEqual(
+      (await listAll(store)).map((object) => object.key),
+      ['link.txt', 'real/file.txt'],
+    );
   });
 
   it('lists no file and no folder that a link leads to outside its root, and refuses to read through one', async () => {
@@ -115,7 +133,10 @@ describe('FileStore', () => {
     await store.put('inside.jpg', 'x');
     await symlink(join(outside, 'secrets'), join(dir, 'linked-folder'));
     await symlink(join(outside, 'passwd.png'), join(dir, 'linked-file.png'));
-    assert.deepEqual((await listAll(store)).map((object) => object.key), ['inside.jpg']);
+    assert.deepEqual(
+      (await listAll(store)).map((object) => object.key),
+      ['inside.jpg'],
+    );
     await assert.rejects(store.get('linked-file.png'), hasCode('FJ_OBJECT_FORBIDDEN'));
     await assert.rejects(store.get('linked-folder/id_rsa.jpg'), hasCode('FJ_OBJECT_FORBIDDEN'));
   });
@@ -180,7 +201,7 @@ describe('FileStore', () => {
     assert.equal(Buffer.from(await store.get('_commits/part-00002')).toString('utf8'), 'attempt-a');
   });
 
-  it('lets exactly one of ten concurrent putIfAbsent calls win, and keeps the winner\'s content', async () => {
+  it("lets exactly one of ten concurrent putIfAbsent calls win, and keeps the winner's content", async () => {
     fresh();
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, index) => store.putIfAbsent('marker', `attempt-${index}`)),

@@ -8,7 +8,8 @@ import { formatLocation, parseLocation } from '../../../executor/storage/locatio
 function assertInvalid(arg: string): void {
   assert.throws(
     () => parseLocation(arg),
-    (error: unknown) => error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT' && error.message.includes(arg),
+    (error: unknown) =>
+      error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT' && error.message.includes(arg),
   );
 }
 

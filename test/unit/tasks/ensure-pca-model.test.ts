@@ -19,7 +19,10 @@ const pca = { components: 2, whiten: false };
 function rows(count: number, offset: number): { paths: string[]; features: Float32Array } {
   return {
     paths: Array.from({ length: count }, (_, i) => `c/${offset + i}.jpg`),
-    features: Float32Array.from({ length: count * DIMENSIONS }, (_, i) => Math.sin((offset * DIMENSIONS + i) * 0.71) * (1 + (i % DIMENSIONS))),
+    features: Float32Array.from(
+      { length: count * DIMENSIONS },
+      (_, i) => Math.sin((offset * DIMENSIONS + i) * 0.71) * (1 + (i % DIMENSIONS)),
+    ),
   };
 }
 
@@ -31,7 +34,8 @@ async function listStatistics(output: FileStore): Promise<string[]> {
 
 /** Every statistics task, then the fit: what both the local runner and the operator run. */
 async function statisticsThenFit(output: FileStore, manifest: Manifest) {
-  for (let index = 0; index < computeReduceTaskCounts(manifest).statisticsGroups; index++) await ensurePcaStatistics({ output, manifest, index, threads: 1 });
+  for (let index = 0; index < computeReduceTaskCounts(manifest).statisticsGroups; index++)
+    await ensurePcaStatistics({ output, manifest, index, threads: 1 });
   return ensurePcaModel({ output, manifest, pca, threads: 1, logger });
 }
 
@@ -43,7 +47,11 @@ describe('ensurePcaModel, the pca-fit task', () => {
     root = await mkdtemp(join(tmpdir(), 'fj-pca-fit-'));
     output = new FileStore({ dir: root });
     // At 4 dimensions a partition of ≥ 3 rows keeps its own statistics file.
-    manifest = await writeFeatureOutput({ output, dimensions: DIMENSIONS, partitions: [rows(5, 0), rows(4, 5), rows(6, 9)] });
+    manifest = await writeFeatureOutput({
+      output,
+      dimensions: DIMENSIONS,
+      partitions: [rows(5, 0), rows(4, 5), rows(6, 9)],
+    });
   });
   after(() => rm(root, { recursive: true, force: true }));
 
@@ -68,7 +76,10 @@ describe('ensurePcaModel, the pca-fit task', () => {
       assert.equal(refitted.statisticsFiles, 2);
       const after = await listStatistics(output);
       assert.equal(after.length, 2);
-      assert.ok(after.every((key) => !before.includes(key) || key === before[2]), `stale files gone: ${after.join(', ')}`);
+      assert.ok(
+        after.every((key) => !before.includes(key) || key === before[2]),
+        `stale files gone: ${after.join(', ')}`,
+      );
       assert.equal((await statisticsThenFit(output, manifest)).created, false, 'and keeps that model on the next run');
     } finally {
       if (previous === undefined) delete process.env.FEATUREJOB_PCA_OWN_STATISTICS_MIN_ROWS;

@@ -13,7 +13,8 @@ import { computePlanExclusion, planJob } from '../../../executor/tasks/plan-job.
 
 const logger = createLogger({ level: 'silent' });
 const model: ModelInfo = { name: 'vgg16', layer: 'fc2', dimensions: 4096, weights: 'random', sha256: 'a'.repeat(64) };
-const isInvalidArgument = (error: unknown): boolean => isFeatureJobError(error) && error.code === 'FJ_INVALID_ARGUMENT' && error.kind === 'terminal';
+const isInvalidArgument = (error: unknown): boolean =>
+  isFeatureJobError(error) && error.code === 'FJ_INVALID_ARGUMENT' && error.kind === 'terminal';
 
 describe('planJob, the one planning function of both modes', () => {
   let root: string;
@@ -32,16 +33,28 @@ describe('planJob, the one planning function of both modes', () => {
 
   test('refuses an output equal to the input with FJ_INVALID_ARGUMENT, before writing anything', async () => {
     await assert.rejects(plan(join(root, 'same'), join(root, 'same')), isInvalidArgument);
-    assert.throws(() => computePlanExclusion({ input: 's3://bucket/photos', output: 's3://bucket/photos' }), isInvalidArgument);
+    assert.throws(
+      () => computePlanExclusion({ input: 's3://bucket/photos', output: 's3://bucket/photos' }),
+      isInvalidArgument,
+    );
     assert.equal(computePlanExclusion({ input: 's3://bucket/photos', output: 's3://bucket/photos/out' }), 'out/');
     assert.equal(computePlanExclusion({ input: '/data/photos', output: '/data/out' }), undefined);
   });
 
   test('refuses an input inside the output, and an output equal to the input but for its trailing slash', async () => {
     await assert.rejects(plan(join(root, 'out', 'photos'), join(root, 'out')), isInvalidArgument);
-    assert.throws(() => computePlanExclusion({ input: 's3://bucket/out/photos', output: 's3://bucket/out' }), isInvalidArgument);
-    assert.throws(() => computePlanExclusion({ input: 's3://bucket/photos', output: 's3://bucket' }), isInvalidArgument);
-    assert.throws(() => computePlanExclusion({ input: 's3://bucket/photos/', output: 's3://bucket/photos' }), isInvalidArgument);
+    assert.throws(
+      () => computePlanExclusion({ input: 's3://bucket/out/photos', output: 's3://bucket/out' }),
+      isInvalidArgument,
+    );
+    assert.throws(
+      () => computePlanExclusion({ input: 's3://bucket/photos', output: 's3://bucket' }),
+      isInvalidArgument,
+    );
+    assert.throws(
+      () => computePlanExclusion({ input: 's3://bucket/photos/', output: 's3://bucket/photos' }),
+      isInvalidArgument,
+    );
     // A sibling whose name merely starts with the output's is not inside it.
     assert.equal(computePlanExclusion({ input: 's3://bucket/outputs-raw', output: 's3://bucket/out' }), undefined);
     assert.equal(computePlanExclusion({ input: 's3://other/out/photos', output: 's3://bucket/out' }), undefined);
@@ -64,7 +77,19 @@ describe('planJob, the one planning function of both modes', () => {
 
 describe('the executor plan pod', () => {
   test('refuses an output equal to the input with the same code, before resolving any weights', async () => {
-    const settings = { version: 1, input: 's3://bucket/photos', output: 's3://bucket/photos', format: 'parquet', weights: 'random', imagesPerPartition: 64, threads: 1, batchSize: 8 };
-    await assert.rejects(runExecutor({ mode: 'plan', env: { FEATUREJOB_EXECUTOR_CONFIG: JSON.stringify(settings) }, logger }), isInvalidArgument);
+    const settings = {
+      version: 1,
+      input: 's3://bucket/photos',
+      output: 's3://bucket/photos',
+      format: 'parquet',
+      weights: 'random',
+      imagesPerPartition: 64,
+      threads: 1,
+      batchSize: 8,
+    };
+    await assert.rejects(
+      runExecutor({ mode: 'plan', env: { FEATUREJOB_EXECUTOR_CONFIG: JSON.stringify(settings) }, logger }),
+      isInvalidArgument,
+    );
   });
 });

@@ -17,7 +17,8 @@ describe('mapOrdered', () => {
       for await (const value of mapOrdered([0, 1, 2], 3, async (item) => {
         await gates[item]?.promise;
         return item * 10;
-      })) results.push(value);
+      }))
+        results.push(value);
     })();
     gates[2]?.resolve();
     gates[1]?.resolve();
@@ -35,7 +36,8 @@ describe('mapOrdered', () => {
       peak = Math.max(peak, inFlight);
       await new Promise((resolve) => setImmediate(resolve));
       inFlight -= 1;
-    })) void _;
+    }))
+      void _;
     assert.equal(peak, 4);
   });
 
@@ -45,7 +47,8 @@ describe('mapOrdered', () => {
       for await (const value of mapOrdered([1, 2, 3], 2, async (item) => {
         if (item === 2) throw new Error('boom');
         return item;
-      })) seen.push(value);
+      }))
+        seen.push(value);
     }, /boom/);
     assert.deepEqual(seen, [1]);
   });

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
 import { defineCommand } from '../../../../executor/cli/flags/flag-table.js';
-import { buildParseArgsOptions, parseCommandLine, parseCommandSettings } from '../../../../executor/cli/flags/parse-command-line.js';
+import {
+  buildParseArgsOptions,
+  parseCommandLine,
+  parseCommandSettings,
+} from '../../../../executor/cli/flags/parse-command-line.js';
 import { FeatureJobError } from '../../../../executor/errors.js';
 
 const EXAMPLE = defineCommand({
@@ -11,14 +15,26 @@ const EXAMPLE = defineCommand({
   about: 'An example.',
   positional: { name: 'thing', key: 'thing', help: 'what to work on' },
   flags: {
-    'batch-size': { type: 'string', short: 'b', value: '<n>', schema: z.coerce.number().int().positive(), help: 'images per call' },
+    'batch-size': {
+      type: 'string',
+      short: 'b',
+      value: '<n>',
+      schema: z.coerce.number().int().positive(),
+      help: 'images per call',
+    },
     image: { type: 'string', value: '<image>', required: true, env: 'EXAMPLE_IMAGE', help: 'an image' },
-    'no-plots': { type: 'boolean', key: 'plots', schema: z.boolean().transform((given) => !given), help: 'no pictures' },
+    'no-plots': {
+      type: 'boolean',
+      key: 'plots',
+      schema: z.boolean().transform((given) => !given),
+      help: 'no pictures',
+    },
     label: { type: 'string', value: '<text>', help: 'a label' },
   },
 });
 
-const invalid = (message: RegExp) => (error: unknown) => error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT' && message.test(error.message);
+const invalid = (message: RegExp) => (error: unknown) =>
+  error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT' && message.test(error.message);
 
 describe('buildParseArgsOptions', () => {
   test('derives one parseArgs option per flag, plus -h/--help', () => {
@@ -48,8 +64,14 @@ describe('parseCommandLine', () => {
 
   test('reads the environment for an absent flag, an empty variable counting as unset', () => {
     assert.equal(parseCommandLine(EXAMPLE, ['it'], { env: { EXAMPLE_IMAGE: 'y:2' } }).values.image, 'y:2');
-    assert.equal(parseCommandLine(EXAMPLE, ['it', '--image', 'x:1'], { env: { EXAMPLE_IMAGE: 'y:2' } }).values.image, 'x:1');
-    assert.throws(() => parseCommandLine(EXAMPLE, ['it'], { env: { EXAMPLE_IMAGE: '' } }), invalid(/^missing --image <image> \(or EXAMPLE_IMAGE\)$/));
+    assert.equal(
+      parseCommandLine(EXAMPLE, ['it', '--image', 'x:1'], { env: { EXAMPLE_IMAGE: 'y:2' } }).values.image,
+      'x:1',
+    );
+    assert.throws(
+      () => parseCommandLine(EXAMPLE, ['it'], { env: { EXAMPLE_IMAGE: '' } }),
+      invalid(/^missing --image <image> \(or EXAMPLE_IMAGE\)$/),
+    );
   });
 
   test('refuses unknown flags, missing values and extra arguments as FJ_INVALID_ARGUMENT', () => {
@@ -62,8 +84,11 @@ describe('parseCommandLine', () => {
     assert.throws(() => parseCommandLine(noPositional, ['a'], { env }), invalid(/unexpected argument 'a'/));
   });
 
-  test("names the flag whose value its schema refuses, and reports every such flag", () => {
-    assert.throws(() => parseCommandLine(EXAMPLE, ['it', '-b', 'two'], { env: { EXAMPLE_IMAGE: 'y' } }), invalid(/^--batch-size: /));
+  test('names the flag whose value its schema refuses, and reports every such flag', () => {
+    assert.throws(
+      () => parseCommandLine(EXAMPLE, ['it', '-b', 'two'], { env: { EXAMPLE_IMAGE: 'y' } }),
+      invalid(/^--batch-size: /),
+    );
   });
 
   test('answers --help before any other check', () => {
@@ -73,7 +98,13 @@ describe('parseCommandLine', () => {
 });
 
 describe('parseCommandSettings', () => {
-  const Settings = z.object({ thing: z.string().min(3), batchSize: z.number().max(8), nested: z.object({ cpu: z.string() }).optional() }).strict();
+  const Settings = z
+    .object({
+      thing: z.string().min(3),
+      batchSize: z.number().max(8),
+      nested: z.object({ cpu: z.string() }).optional(),
+    })
+    .strict();
 
   test("turns the settings schema's issues into one FJ_INVALID_ARGUMENT naming flags and the positional", () => {
     assert.throws(
@@ -83,7 +114,19 @@ describe('parseCommandSettings', () => {
   });
 
   test('keeps the path inside a field and passes other errors through', () => {
-    assert.throws(() => parseCommandSettings(EXAMPLE, { thing: 'abc', batchSize: 1, nested: { cpu: 3 } }, (fields) => Settings.parse(fields)), invalid(/^nested: cpu: /));
-    assert.throws(() => parseCommandSettings(EXAMPLE, {}, () => { throw new RangeError('boom'); }), RangeError);
+    assert.throws(
+      () =>
+        parseCommandSettings(EXAMPLE, { thing: 'abc', batchSize: 1, nested: { cpu: 3 } }, (fields) =>
+          Settings.parse(fields),
+        ),
+      invalid(/^nested: cpu: /),
+    );
+    assert.throws(
+      () =>
+        parseCommandSettings(EXAMPLE, {}, () => {
+          throw new RangeError('boom');
+        }),
+      RangeError,
+    );
   });
 });

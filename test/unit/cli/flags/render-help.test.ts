@@ -6,18 +6,35 @@ import { INSPECT_COMMAND } from '../../../../executor/cli/flags/inspect-flags.js
 import { MODELS_COMMAND } from '../../../../executor/cli/flags/models-flags.js';
 import { REDUCE_COMMAND } from '../../../../executor/cli/flags/reduce-flags.js';
 import { renderFlagMarkdown } from '../../../../executor/cli/flags/render-flag-markdown.js';
-import { formatFlagLabel, renderCommandHelp, renderMainHelp, wrapText } from '../../../../executor/cli/flags/render-help.js';
+import {
+  formatFlagLabel,
+  renderCommandHelp,
+  renderMainHelp,
+  wrapText,
+} from '../../../../executor/cli/flags/render-help.js';
 import { RUN_COMMAND } from '../../../../executor/cli/flags/run-flags.js';
 import { OPERATOR_COMMAND } from '../../../../operator/cli/operator-flags.js';
 
-const COMMANDS: CommandSpec[] = [RUN_COMMAND, REDUCE_COMMAND, INSPECT_COMMAND, MODELS_COMMAND, DEMO_COMMAND, OPERATOR_COMMAND];
+const COMMANDS: CommandSpec[] = [
+  RUN_COMMAND,
+  REDUCE_COMMAND,
+  INSPECT_COMMAND,
+  MODELS_COMMAND,
+  DEMO_COMMAND,
+  OPERATOR_COMMAND,
+];
 
 describe('renderCommandHelp', () => {
   for (const spec of COMMANDS) {
     test(`featurejob ${spec.command} --help lists every flag of its table once, and -h/--help, within 100 columns`, () => {
       const help = renderCommandHelp(spec);
       for (const [name, flag] of Object.entries(spec.flags)) {
-        assert.equal(help.split('\n').filter((line) => line.trimStart().startsWith(formatFlagLabel(name, flag).trimStart())).length, 1, `--${name}`);
+        assert.equal(
+          help.split('\n').filter((line) => line.trimStart().startsWith(formatFlagLabel(name, flag).trimStart()))
+            .length,
+          1,
+          `--${name}`,
+        );
       }
       assert.match(help, /^ {2}-h, --help {26}show this help$/m);
       assert.match(help, new RegExp(`^Usage: featurejob ${spec.command}`));
@@ -56,9 +73,15 @@ describe('wrapText', () => {
 
 describe('renderMainHelp', () => {
   test('lists exactly the commands it is given, in order', () => {
-    const help = renderMainHelp({ run: { synopsis: 'run <input>', summary: 'extract' }, zap: { synopsis: 'zap', summary: 'zaps' } });
+    const help = renderMainHelp({
+      run: { synopsis: 'run <input>', summary: 'extract' },
+      zap: { synopsis: 'zap', summary: 'zaps' },
+    });
     assert.deepEqual(
-      help.split('\n').filter((line) => line.startsWith('  ')).map((line) => line.trim().split(/\s+/)[0]),
+      help
+        .split('\n')
+        .filter((line) => line.startsWith('  '))
+        .map((line) => line.trim().split(/\s+/)[0]),
       ['run', 'zap'],
     );
   });

@@ -4,7 +4,8 @@ import { rewriteFlagTables } from '../../../../executor/cli/flags/rewrite-flag-t
 
 describe('rewriteFlagTables', () => {
   test('replaces what lies between the markers and keeps the prose around them', () => {
-    const before = 'Intro.\n\n<!-- flags:run -->\n| old |\n<!-- /flags -->\n\nMore prose.\n<!-- flags:reduce -->\n<!-- /flags -->\n';
+    const before =
+      'Intro.\n\n<!-- flags:run -->\n| old |\n<!-- /flags -->\n\nMore prose.\n<!-- flags:reduce -->\n<!-- /flags -->\n';
     assert.equal(
       rewriteFlagTables(before, { run: '| new |\n', reduce: '| r |' }),
       'Intro.\n\n<!-- flags:run -->\n| new |\n<!-- /flags -->\n\nMore prose.\n<!-- flags:reduce -->\n| r |\n<!-- /flags -->\n',
@@ -14,6 +15,10 @@ describe('rewriteFlagTables', () => {
   test('refuses a marker that names no table, and a table marked never or twice', () => {
     assert.throws(() => rewriteFlagTables('<!-- flags:zap -->\n<!-- /flags -->\n', {}), /flags:zap/);
     assert.throws(() => rewriteFlagTables('no markers\n', { run: '|x|' }), /found 0/);
-    assert.throws(() => rewriteFlagTables('<!-- flags:run -->\n<!-- /flags -->\n<!-- flags:run -->\n<!-- /flags -->\n', { run: '|x|' }), /found 2/);
+    assert.throws(
+      () =>
+        rewriteFlagTables('<!-- flags:run -->\n<!-- /flags -->\n<!-- flags:run -->\n<!-- /flags -->\n', { run: '|x|' }),
+      /found 2/,
+    );
   });
 });

@@ -9,11 +9,22 @@ import { ReduceConfigSchema } from '../../../../executor/config/reduce-config.js
 import { RunConfigSchema } from '../../../../executor/config/run-config.js';
 import { FeatureJobError } from '../../../../executor/errors.js';
 
-const isInvalidArgument = (message: RegExp) => (error: unknown) => error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT' && message.test(error.message);
+const isInvalidArgument = (message: RegExp) => (error: unknown) =>
+  error instanceof FeatureJobError && error.code === 'FJ_INVALID_ARGUMENT' && message.test(error.message);
 
 describe('parseRunCommandLine', () => {
   test('turns flags into a frozen, typed configuration with defaults', () => {
-    const parsed = parseRunCommandLine(['s3://bucket/in', '--out', './out', '-p', '8', '--batch-size', '32', '--format', 'csv']);
+    const parsed = parseRunCommandLine([
+      's3://bucket/in',
+      '--out',
+      './out',
+      '-p',
+      '8',
+      '--batch-size',
+      '32',
+      '--format',
+      'csv',
+    ]);
     assert.equal(parsed.help, false);
     if (parsed.help) return;
     assert.equal(parsed.config.input, 's3://bucket/in');
@@ -28,7 +39,8 @@ describe('parseRunCommandLine', () => {
   });
 
   test('names the offending flag in FJ_INVALID_ARGUMENT errors', () => {
-    const invalid = (args: string[], message: RegExp): void => assert.throws(() => parseRunCommandLine(args), isInvalidArgument(message));
+    const invalid = (args: string[], message: RegExp): void =>
+      assert.throws(() => parseRunCommandLine(args), isInvalidArgument(message));
     invalid(['in', '--out', 'o', '--workers', 'two'], /^--workers: /);
     invalid(['in', '--out', 'o', '--s3-endpoint', 'ftp://x'], /--s3-endpoint/);
     invalid(['in', '--out', 'o', '--max-pixels', '-1'], /--max-pixels/);
@@ -43,14 +55,41 @@ describe('parseRunCommandLine', () => {
     const plain = parseRunCommandLine(['in', '--out', 'out']);
     assert.ok(!plain.help && plain.config.precision === 'fp32' && plain.config.calibrationImages === 32);
     assert.ok(!plain.help && plain.config.int8MinCosine === 0.999 && plain.config.int8MinKnn === 0.95);
-    const int8 = parseRunCommandLine(['in', '--out', 'out', '--precision', 'auto', '--calibration-images', '16', '--int8-min-cosine', '0.99', '--int8-min-knn', '0.9']);
+    const int8 = parseRunCommandLine([
+      'in',
+      '--out',
+      'out',
+      '--precision',
+      'auto',
+      '--calibration-images',
+      '16',
+      '--int8-min-cosine',
+      '0.99',
+      '--int8-min-knn',
+      '0.9',
+    ]);
     assert.ok(!int8.help);
     if (int8.help) return;
-    assert.deepEqual([int8.config.precision, int8.config.calibrationImages, int8.config.int8MinCosine, int8.config.int8MinKnn], ['auto', 16, 0.99, 0.9]);
-    assert.throws(() => parseRunCommandLine(['in', '--out', 'out', '--precision', 'int4']), isInvalidArgument(/--precision/));
-    assert.throws(() => parseRunCommandLine(['in', '--out', 'out', '--int8-min-cosine', '1.5']), isInvalidArgument(/--int8-min-cosine/));
-    assert.throws(() => parseRunCommandLine(['in', '--out', 'out', '--int8-min-knn', '-0.1']), isInvalidArgument(/--int8-min-knn/));
-    assert.throws(() => parseRunCommandLine(['in', '--out', 'out', '--calibration-images', '1']), isInvalidArgument(/--calibration-images/));
+    assert.deepEqual(
+      [int8.config.precision, int8.config.calibrationImages, int8.config.int8MinCosine, int8.config.int8MinKnn],
+      ['auto', 16, 0.99, 0.9],
+    );
+    assert.throws(
+      () => parseRunCommandLine(['in', '--out', 'out', '--precision', 'int4']),
+      isInvalidArgument(/--precision/),
+    );
+    assert.throws(
+      () => parseRunCommandLine(['in', '--out', 'out', '--int8-min-cosine', '1.5']),
+      isInvalidArgument(/--int8-min-cosine/),
+    );
+    assert.throws(
+      () => parseRunCommandLine(['in', '--out', 'out', '--int8-min-knn', '-0.1']),
+      isInvalidArgument(/--int8-min-knn/),
+    );
+    assert.throws(
+      () => parseRunCommandLine(['in', '--out', 'out', '--calibration-images', '1']),
+      isInvalidArgument(/--calibration-images/),
+    );
   });
 
   test('answers --help without checking the values or the input', () => {
@@ -89,7 +128,11 @@ describe('the flag tables of run and reduce', () => {
         assert.ok(key in schema.shape, `--${name} fills ${key}, which ${spec.command}'s config does not have`);
         const fallback = schemaDefault(schema, key);
         if (fallback === undefined || typeof fallback === 'boolean') continue;
-        assert.equal(flag.default === undefined ? undefined : stripMarkdown(flag.default), String(fallback), `the default of --${name}`);
+        assert.equal(
+          flag.default === undefined ? undefined : stripMarkdown(flag.default),
+          String(fallback),
+          `the default of --${name}`,
+        );
       }
     });
   }
