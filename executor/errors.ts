@@ -30,7 +30,8 @@ export const ErrorCatalog = {
     reason: 'InvalidConfig',
     kind: 'terminal',
     meaning:
-      'A configuration the job reads (the executor settings, a JSON file it depends on) is missing or does not match its schema; fix or remove the file named in the message.',
+      'A configuration the job reads (the executor settings, a JSON file it depends on) is missing ' +
+      'or does not match its schema; fix or remove the file named in the message.',
   },
   // per-image problems: each becomes one line of errors.jsonl, the job goes on
   FJ_IMAGE_EMPTY: {
@@ -43,13 +44,15 @@ export const ErrorCatalog = {
     reason: 'ImageUnrecognized',
     kind: 'terminal',
     meaning:
-      'The file is not in an image format the decoder reads (random bytes, a text file named .png); it gets a line in errors.jsonl and the job goes on.',
+      'The file is not in an image format the decoder reads (random bytes, a text file named ' +
+      '.png); it gets a line in errors.jsonl and the job goes on.',
   },
   FJ_IMAGE_CORRUPT: {
     reason: 'ImageCorrupt',
     kind: 'terminal',
     meaning:
-      'The image header was readable but its pixels are not (a truncated JPEG, for example); it gets a line in errors.jsonl and the job goes on.',
+      'The image header was readable but its pixels are not (a truncated JPEG, for example); it ' +
+      'gets a line in errors.jsonl and the job goes on.',
   },
   FJ_IMAGE_TOO_LARGE: {
     reason: 'ImageTooLarge',
@@ -61,19 +64,22 @@ export const ErrorCatalog = {
     reason: 'ObjectForbidden',
     kind: 'terminal',
     meaning:
-      'The store refused to read this one object (403, permission denied); as an input image it gets a line in errors.jsonl and the job goes on. Grant read access if you need its features.',
+      'The store refused to read this one object (403, permission denied); as an input image it ' +
+      'gets a line in errors.jsonl and the job goes on. Grant read access if you need its features.',
   },
   FJ_OBJECT_MISSING: {
     reason: 'ObjectMissing',
     kind: 'terminal',
     meaning:
-      'The object disappeared between listing and reading (or a file the job needs does not exist); as an input image it gets a line in errors.jsonl.',
+      'The object disappeared between listing and reading (or a file the job needs does not ' +
+      'exist); as an input image it gets a line in errors.jsonl.',
   },
   FJ_OBJECT_READ_FAILED: {
     reason: 'ObjectReadFailed',
     kind: 'transient',
     meaning:
-      'Reading an object failed after its retries for a reason that may pass (a reset connection, a throttled request); the partition attempt fails and is retried.',
+      'Reading an object failed after its retries for a reason that may pass (a reset connection, ' +
+      'a throttled request); the partition attempt fails and is retried.',
   },
   // storage as a whole
   FJ_STORAGE_UNREACHABLE: {
@@ -86,7 +92,8 @@ export const ErrorCatalog = {
     reason: 'StorageAccessDenied',
     kind: 'terminal',
     meaning:
-      'The store rejected the credentials or the operation (no credentials, 403 on a list or write, a read-only file system); grant the identity access to the bucket or directory.',
+      'The store rejected the credentials or the operation (no credentials, 403 on a list or ' +
+      'write, a read-only file system); grant the identity access to the bucket or directory.',
   },
   FJ_STORAGE_NOT_FOUND: {
     reason: 'StorageNotFound',
@@ -97,13 +104,15 @@ export const ErrorCatalog = {
     reason: 'StorageFailed',
     kind: 'transient',
     meaning:
-      'The store answered with an error that is none of the above (a 5xx, an object reported as existing that cannot be read); retried where the job retries partitions.',
+      'The store answered with an error that is none of the above (a 5xx, an object reported as ' +
+      'existing that cannot be read); retried where the job retries partitions.',
   },
   FJ_CONDITIONAL_WRITE_UNSUPPORTED: {
     reason: 'ConditionalWriteUnsupported',
     kind: 'terminal',
     meaning:
-      'The output file system cannot create a file exclusively (no hard links), which commits rely on; write the output to a local disk or to S3.',
+      'The output file system cannot create a file exclusively (no hard links), which commits rely ' +
+      'on; write the output to a local disk or to S3.',
   },
   // job level
   FJ_NO_INPUT_IMAGES: {
@@ -116,19 +125,22 @@ export const ErrorCatalog = {
     reason: 'PlanMismatch',
     kind: 'terminal',
     meaning:
-      'The output already holds a job planned with other settings (input, partitions, model); rerun with the original settings to resume, or use a new output.',
+      'The output already holds a job planned with other settings (input, partitions, model); ' +
+      'rerun with the original settings to resume, or use a new output.',
   },
   FJ_PARTITION_FAILED: {
     reason: 'PartitionFailed',
     kind: 'transient',
     meaning:
-      'A partition failed and used up its attempts, or has not committed when the manifest is merged; the message carries the last error, and a rerun redoes only what did not commit.',
+      'A partition failed and used up its attempts, or has not committed when the manifest is ' +
+      'merged; the message carries the last error, and a rerun redoes only what did not commit.',
   },
   FJ_ATTEMPT_INTERRUPTED: {
     reason: 'AttemptInterrupted',
     kind: 'transient',
     meaning:
-      'The executor received SIGTERM (its pod was deleted, drained or preempted) and stopped before committing; the attempt wrote nothing and the partition runs again.',
+      'The executor received SIGTERM (its pod was deleted, drained or preempted) and stopped ' +
+      'before committing; the attempt wrote nothing and the partition runs again.',
   },
   FJ_WORKER_CRASHED: {
     reason: 'WorkerCrashed',
@@ -140,20 +152,23 @@ export const ErrorCatalog = {
     reason: 'ExecutorCrashed',
     kind: 'transient',
     meaning:
-      'An executor pod stopped on an unexpected error (exit 1); the stack trace is in its termination message and the attempt is retried. Please report it.',
+      'An executor pod stopped on an unexpected error (exit 1); the stack trace is in its ' +
+      'termination message and the attempt is retried. Please report it.',
   },
   // output files read back (manifest.json, commit markers, shards, errors.jsonl)
   FJ_MANIFEST_INVALID: {
     reason: 'ManifestInvalid',
     kind: 'terminal',
     meaning:
-      'manifest.json in the output is not JSON or not version 1 of its schema; it was not written by this version of featurejob, so use a new output.',
+      'manifest.json in the output is not JSON or not version 1 of its schema; it was not written ' +
+      'by this version of featurejob, so use a new output.',
   },
   FJ_OUTPUT_INVALID: {
     reason: 'OutputInvalid',
     kind: 'terminal',
     meaning:
-      'A file featurejob wrote and reads back (a commit marker, a shard, errors.jsonl) does not match its format; something else changed the output, so use a new output.',
+      'A file featurejob wrote and reads back (a commit marker, a shard, errors.jsonl) does not ' +
+      'match its format; something else changed the output, so use a new output.',
   },
   // model
   FJ_MODEL_INVALID: {
@@ -197,7 +212,8 @@ export const ErrorCatalog = {
     reason: 'PcaInvalidComponents',
     kind: 'terminal',
     meaning:
-      'The number of PCA components is not a whole number from 1 to the rows and dimensions available, or a component cannot be whitened; ask for fewer components.',
+      'The number of PCA components is not a whole number from 1 to the rows and dimensions ' +
+      'available, or a component cannot be whitened; ask for fewer components.',
   },
   FJ_PCA_NO_SHARDS: {
     reason: 'PcaNoShards',
@@ -221,7 +237,8 @@ export const ErrorCatalog = {
     reason: 'WeightsChecksumMismatch',
     kind: 'terminal',
     meaning:
-      'The weights do not have the sha256 expected (a corrupt download, or not the weights the plan fixed); delete the cached copy, or rerun with the weights the job was planned with.',
+      'The weights do not have the sha256 expected (a corrupt download, or not the weights the ' +
+      'plan fixed); delete the cached copy, or rerun with the weights the job was planned with.',
   },
   FJ_WEIGHTS_UNAVAILABLE: {
     reason: 'WeightsUnavailable',

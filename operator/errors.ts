@@ -16,7 +16,8 @@ export const OperatorReasons = {
   InvalidSpec: {
     kind: 'terminal',
     meaning:
-      'The spec breaks a rule the API server could not check (a name over 40 characters, for example); the job fails at once. Fix the spec and apply a new FeatureJob.',
+      'The spec breaks a rule the API server could not check (a name over 40 characters, for ' +
+      'example); the job fails at once. Fix the spec and apply a new FeatureJob.',
   },
   // Progressing
   Planning: { kind: 'info', meaning: 'The planner pod is listing the input and writing the plan.' },
@@ -31,7 +32,8 @@ export const OperatorReasons = {
   OOMKilled: {
     kind: 'transient',
     meaning:
-      'An executor went over its memory limit; the attempt is retried. Raise spec.executor.resources.limits.memory or lower spec.executor.batchSize.',
+      'An executor went over its memory limit; the attempt is retried. Raise ' +
+      'spec.executor.resources.limits.memory or lower spec.executor.batchSize.',
   },
   Evicted: { kind: 'transient', meaning: 'The kubelet evicted the pod under node pressure; the attempt is retried.' },
   Disrupted: {
@@ -63,12 +65,15 @@ export const OperatorReasons = {
   ImagePullFailed: {
     kind: 'terminal',
     meaning:
-      'The executor image cannot be pulled (ErrImagePull, ImagePullBackOff, InvalidImageName); the job fails after --stall-timeout like Unschedulable. Fix the image or the pull secret.',
+      'The executor image cannot be pulled (ErrImagePull, ImagePullBackOff, InvalidImageName); the ' +
+      'job fails after --stall-timeout like Unschedulable. Fix the image or the pull secret.',
   },
   ServiceAccountMissing: {
     kind: 'terminal',
     meaning:
-      'The executor ServiceAccount (featurejob-executor unless spec.executor.serviceAccountName) does not exist in the namespace, so no pod can be created; the job fails after --stall-timeout. Create it or install the chart for that namespace.',
+      'The executor ServiceAccount (featurejob-executor unless spec.executor.serviceAccountName) ' +
+      'does not exist in the namespace, so no pod can be created; the job fails after ' +
+      '--stall-timeout. Create it or install the chart for that namespace.',
   },
   // Endings
   Completed: { kind: 'info', meaning: 'Every partition committed and the manifest is written.' },
@@ -80,7 +85,8 @@ export const OperatorReasons = {
   PartitionsFailed: {
     kind: 'terminal',
     meaning:
-      'Partitions used up their attempts; the job fails and status.failedPartitions lists them. Committed partitions are kept: a new FeatureJob with the same output redoes only the rest.',
+      'Partitions used up their attempts; the job fails and status.failedPartitions lists them. ' +
+      'Committed partitions are kept: a new FeatureJob with the same output redoes only the rest.',
   },
   ReduceFailed: {
     kind: 'terminal',

@@ -67,6 +67,7 @@ export function encodeInt8Vgg16(model: Fp32Vgg16, ranges: ActivationRanges): Pro
   return encodeOnnxModel({
     graph: buildVgg16QdqGraph({ layout: model.layout, ranges }),
     docString:
-      'Keras VGG16 cut at fc2, static int8 QDQ (per-channel symmetric int8 weights, uint8 activations, MinMax calibration); input NHWC BGR mean-subtracted',
+      'Keras VGG16 cut at fc2, static int8 QDQ (per-channel symmetric int8 weights, uint8 ' +
+      'activations, MinMax calibration); input NHWC BGR mean-subtracted',
   });
 }

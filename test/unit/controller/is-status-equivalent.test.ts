@@ -34,7 +34,8 @@ const stored: FeatureJobStatus = {
 describe('isStatusEquivalent', () => {
   it('sees no change in the same status written with its keys, fields and conditions in another order', () => {
     const reordered = JSON.parse(
-      '{"throughput":"0.5 img/s","retries":{"OOMKilled":1},"images":{"failed":0,"succeeded":2,"total":6},"phase":"Running","observedGeneration":1}',
+      '{"throughput":"0.5 ' +
+        'img/s","retries":{"OOMKilled":1},"images":{"failed":0,"succeeded":2,"total":6},"phase":"Running","observedGeneration":1}',
     ) as FeatureJobStatus;
     reordered.conditions = [
       {
