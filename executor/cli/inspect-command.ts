@@ -2,9 +2,7 @@ import { formatInspectReport } from '../inspect/format-inspect-report.js';
 import { inspectOutput } from '../inspect/inspect-output.js';
 import { renderScatterPlot } from '../inspect/render-scatter-plot.js';
 import { renderScreePlot } from '../inspect/render-scree-plot.js';
-import { createLazyS3Client } from '../storage/open-stores.js';
-import { parseLocation } from '../storage/location.js';
-import { openStore } from '../storage/open-store.js';
+import { openOneStore } from '../storage/open-stores.js';
 import { INSPECT_COMMAND } from './flags/inspect-flags.js';
 import { parseCommandLine } from './flags/parse-command-line.js';
 import { renderCommandHelp } from './flags/render-help.js';
@@ -19,13 +17,7 @@ export async function inspectCommand(argv: string[], out: NodeJS.WritableStream 
     out.write(renderCommandHelp(INSPECT_COMMAND));
     return 0;
   }
-  const endpoint = values['s3-endpoint'];
-  const output = openStore(parseLocation(positionals[0]!), {
-    s3Client: createLazyS3Client({
-      ...(endpoint === undefined ? {} : { s3Endpoint: endpoint }),
-      ...(values.region === undefined ? {} : { region: values.region }),
-    }),
-  });
+  const output = openOneStore(positionals[0]!, { s3Endpoint: values['s3-endpoint'], region: values.region });
   const inspected = await inspectOutput(output);
   const written: string[] = [];
   const { pca } = inspected;

@@ -1,10 +1,8 @@
 import type { ReduceConfig } from '../config/reduce-config.js';
 import { runLocalReduce, type LocalReduceResult } from '../local/run-local-reduce.js';
-import { createLazyS3Client } from '../storage/open-stores.js';
+import { openOneStore } from '../storage/open-stores.js';
 import { createLogger } from '../log/logger.js';
 import { formatDuration } from '../progress/format-duration.js';
-import { openStore } from '../storage/open-store.js';
-import { parseLocation } from '../storage/location.js';
 import { parseReduceCommandLine, REDUCE_COMMAND } from './flags/reduce-flags.js';
 import { renderCommandHelp } from './flags/render-help.js';
 
@@ -21,7 +19,7 @@ export async function reduceCommand(argv: string[], out: NodeJS.WritableStream =
 }
 
 function reduce(config: ReduceConfig): Promise<LocalReduceResult> {
-  const output = openStore(parseLocation(config.output), { s3Client: createLazyS3Client(config) });
+  const output = openOneStore(config.output, config);
   const logger = createLogger();
   return runLocalReduce({
     output,

@@ -1,6 +1,4 @@
-import { createLazyS3Client } from '../storage/open-stores.js';
-import { parseLocation } from '../storage/location.js';
-import { openStore } from '../storage/open-store.js';
+import { openOneStore } from '../storage/open-stores.js';
 import { formatVerifyReport } from '../verify/format-verify-report.js';
 import { verifyOutput } from '../verify/verify-output.js';
 import { parseCommandLine } from './flags/parse-command-line.js';
@@ -14,13 +12,7 @@ export async function verifyCommand(argv: string[], out: NodeJS.WritableStream =
     out.write(renderCommandHelp(VERIFY_COMMAND));
     return 0;
   }
-  const endpoint = values['s3-endpoint'];
-  const output = openStore(parseLocation(positionals[0]!), {
-    s3Client: createLazyS3Client({
-      ...(endpoint === undefined ? {} : { s3Endpoint: endpoint }),
-      ...(values.region === undefined ? {} : { region: values.region }),
-    }),
-  });
+  const output = openOneStore(positionals[0]!, { s3Endpoint: values['s3-endpoint'], region: values.region });
   const report = await verifyOutput(output);
   out.write(values.json === true ? `${JSON.stringify(report)}\n` : formatVerifyReport(report));
   return report.ok ? 0 : 1;

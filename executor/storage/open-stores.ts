@@ -23,6 +23,11 @@ export function createLazyS3Client(settings: { s3Endpoint?: string; region?: str
   };
 }
 
+/** One store (a command's `<output>`, say) over its own lazily created S3 client. */
+export function openOneStore(uri: string, settings: { s3Endpoint?: string; region?: string }): ObjectStore {
+  return openStore(parseLocation(uri), { s3Client: createLazyS3Client(settings) });
+}
+
 /** The input and output stores of a process, sharing one lazily created S3 client. */
 export function openStores(settings: StoreSettings): {
   input: ObjectStore;
