@@ -170,7 +170,9 @@ export const SPEC_RULES = [
     message: 'set partitions or imagesPerPartition, not both',
   },
   {
-    rule: `self.input.bucket != self.output.bucket || !${celWithSlash('self.input.prefix')}.startsWith(${celWithSlash('self.output.prefix')})`,
+    rule:
+      'self.input.bucket != self.output.bucket || ' +
+      `!${celWithSlash('self.input.prefix')}.startsWith(${celWithSlash('self.output.prefix')})`,
     message: 'output must differ from input and must not contain it',
   },
   {

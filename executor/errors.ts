@@ -58,7 +58,8 @@ export const ErrorCatalog = {
     reason: 'ImageTooLarge',
     kind: 'terminal',
     meaning:
-      'The image header declares more pixels than `--max-pixels` allows (a decompression bomb guard), so it was never decoded; raise the limit if the image is genuine.',
+      'The image header declares more pixels than `--max-pixels` allows (a decompression bomb guard), so it was ' +
+      'never decoded; raise the limit if the image is genuine.',
   },
   FJ_OBJECT_FORBIDDEN: {
     reason: 'ObjectForbidden',
@@ -86,7 +87,8 @@ export const ErrorCatalog = {
     reason: 'StorageUnreachable',
     kind: 'transient',
     meaning:
-      'The storage endpoint could not be reached (connection refused, DNS, timeout); check `--s3-endpoint` and the network. Retried where the job retries partitions.',
+      'The storage endpoint could not be reached (connection refused, DNS, timeout); check `--s3-endpoint` and ' +
+      'the network. Retried where the job retries partitions.',
   },
   FJ_STORAGE_ACCESS_DENIED: {
     reason: 'StorageAccessDenied',
@@ -146,7 +148,8 @@ export const ErrorCatalog = {
     reason: 'WorkerCrashed',
     kind: 'transient',
     meaning:
-      'A local worker process died (out of memory, a signal); its partition is retried. Lower `--workers` or `--batch-size` if it keeps happening.',
+      'A local worker process died (out of memory, a signal); its partition is retried. Lower `--workers` or ' +
+      '`--batch-size` if it keeps happening.',
   },
   FJ_EXECUTOR_CRASHED: {
     reason: 'ExecutorCrashed',
@@ -175,19 +178,24 @@ export const ErrorCatalog = {
     reason: 'ModelInvalid',
     kind: 'terminal',
     meaning:
-      'The model file cannot be loaded or does not produce VGG16 fc2 features (`[N, 4096]`); pass a VGG16 .h5, .onnx or TensorFlow.js model.',
+      'The model file cannot be loaded or does not produce VGG16 fc2 features (`[N, 4096]`); pass a VGG16 .h5, ' +
+      '.onnx or TensorFlow.js model.',
   },
   FJ_PRECISION_UNSUPPORTED: {
     reason: 'PrecisionUnsupported',
     kind: 'terminal',
     meaning:
-      '`--precision int8` or `auto` was asked for a model the quantizer cannot rewrite (only the VGG16-fc2 graph featurejob builds from `random`, `imagenet` or `.h5` weights); the job stops before reading any image. Run it with `--precision fp32`.',
+      '`--precision int8` or `auto` was asked for a model the quantizer cannot rewrite (only the VGG16-fc2 graph ' +
+      'featurejob builds from `random`, `imagenet` or `.h5` weights); the job stops before reading any image. ' +
+      'Run it with `--precision fp32`.',
   },
   FJ_PRECISION_FIDELITY: {
     reason: 'PrecisionFidelity',
     kind: 'terminal',
     meaning:
-      "`--precision int8`: on this job's own images the int8 features did not match the fp32 ones closely enough (median cosine or kNN@10 agreement below the thresholds the message names), so nothing was extracted. Use `--precision auto` to fall back to fp32, or fp32.",
+      "`--precision int8`: on this job's own images the int8 features did not match the fp32 ones closely enough " +
+      '(median cosine or kNN@10 agreement below the thresholds the message names), so nothing was extracted. Use ' +
+      '`--precision auto` to fall back to fp32, or fp32.',
   },
   FJ_MODEL_NOT_FOUND: {
     reason: 'ModelNotFound',
@@ -199,7 +207,8 @@ export const ErrorCatalog = {
     reason: 'InferenceFailed',
     kind: 'transient',
     meaning:
-      'The inference engine failed on a batch (often memory); the partition attempt is retried. Lower `--batch-size` or raise the memory limit if it keeps happening.',
+      'The inference engine failed on a batch (often memory); the partition attempt is retried. Lower ' +
+      '`--batch-size` or raise the memory limit if it keeps happening.',
   },
   FJ_ENGINE_UNAVAILABLE: {
     reason: 'EngineUnavailable',
@@ -244,7 +253,8 @@ export const ErrorCatalog = {
     reason: 'WeightsUnavailable',
     kind: 'transient',
     meaning:
-      'The ImageNet weights are neither cached nor downloadable (`--weights auto` falls back to random weights instead); the message names the URL and the offline alternatives.',
+      'The ImageNet weights are neither cached nor downloadable (`--weights auto` falls back to random weights ' +
+      'instead); the message names the URL and the offline alternatives.',
   },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -44,23 +44,27 @@ export const OperatorReasons = {
   ExecutorFailed: {
     kind: 'transient',
     meaning:
-      "The executor exited non-zero with neither 75 nor 78 (a crash, exit 1, FJ_EXECUTOR_CRASHED); the attempt is retried and the message carries the executor's error code.",
+      'The executor exited non-zero with neither 75 nor 78 (a crash, exit 1, FJ_EXECUTOR_CRASHED); the attempt ' +
+      "is retried and the message carries the executor's error code.",
   },
   TransientFailure: {
     kind: 'transient',
     meaning:
-      "The executor hit a retryable error (exit 75: storage, inference); the attempt is retried and the message carries the executor's error code.",
+      'The executor hit a retryable error (exit 75: storage, inference); the attempt is retried and the message ' +
+      "carries the executor's error code.",
   },
   BadInput: {
     kind: 'terminal',
     meaning:
-      "The executor refused its configuration or input (exit 78: invalid settings, model sha256 mismatch, access denied); the partition fails at once, and the message carries the executor's error code.",
+      'The executor refused its configuration or input (exit 78: invalid settings, model sha256 mismatch, access ' +
+      "denied); the partition fails at once, and the message carries the executor's error code.",
   },
   // Stalls: no pod can make progress
   Unschedulable: {
     kind: 'terminal',
     meaning:
-      "No node fits the executor pods (the message is the scheduler's); Progressing turns False, and the job fails after the operator's --stall-timeout (900 s by default). Add nodes or lower spec.executor.resources.",
+      "No node fits the executor pods (the message is the scheduler's); Progressing turns False, and the job " +
+      "fails after the operator's --stall-timeout (900 s by default). Add nodes or lower spec.executor.resources.",
   },
   ImagePullFailed: {
     kind: 'terminal',
@@ -91,7 +95,8 @@ export const OperatorReasons = {
   ReduceFailed: {
     kind: 'terminal',
     meaning:
-      "A PCA Job (statistics, fit or projection) failed; the message carries the executor's error code. The extracted features and manifest are kept.",
+      "A PCA Job (statistics, fit or projection) failed; the message carries the executor's error code. The " +
+      'extracted features and manifest are kept.',
   },
   DeadlineExceeded: {
     kind: 'terminal',
@@ -101,12 +106,16 @@ export const OperatorReasons = {
   MergeFailed: {
     kind: 'transient',
     meaning:
-      "Merging the manifest (or writing its PCA block) failed with a transient code (the message names it and the attempt); Progressing turns Unknown and the merge is retried with a backoff of 10 s doubling to 5 min. A terminal code fails the job with that code's own reason instead.",
+      'Merging the manifest (or writing its PCA block) failed with a transient code (the message names it and ' +
+      'the attempt); Progressing turns Unknown and the merge is retried with a backoff of 10 s doubling to 5 ' +
+      "min. A terminal code fails the job with that code's own reason instead.",
   },
   StorageUnavailable: {
     kind: 'transient',
     meaning:
-      "The operator cannot read the output prefix for a reason that may pass (the message names the code and the attempt); Progressing turns Unknown and the read is retried with a backoff of 10 s doubling to 5 min. A terminal code fails the job with that code's own reason instead.",
+      'The operator cannot read the output prefix for a reason that may pass (the message names the code and the ' +
+      'attempt); Progressing turns Unknown and the read is retried with a backoff of 10 s doubling to 5 min. A ' +
+      "terminal code fails the job with that code's own reason instead.",
   },
   Suspended: { kind: 'info', meaning: 'spec.suspend is true; no executor runs until it is set back to false.' },
 } as const satisfies Record<string, ReasonSpec>;

@@ -22,7 +22,11 @@ export async function writeDemoImages(dir: string, options: { perClass: number }
       const size = 100 + ((i * 37 + classIndex * 11) % 180);
       const radius = Math.round(size * (0.3 + 0.03 * (i % 5)));
       const shade = (channel: number): number => Math.max(0, Math.min(255, channel + ((i * 13) % 40) - 20));
-      const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}"><rect width="100%" height="100%" fill="white"/><circle cx="${size / 2}" cy="${size / 2}" r="${radius}" fill="rgb(${shade(fruit.rgb[0])},${shade(fruit.rgb[1])},${shade(fruit.rgb[2])})"/></svg>`;
+      const fill = `rgb(${shade(fruit.rgb[0])},${shade(fruit.rgb[1])},${shade(fruit.rgb[2])})`;
+      const svg =
+        `<svg xmlns="http://www.w3.org/2000/svg" width="${size}" height="${size}">` +
+        '<rect width="100%" height="100%" fill="white"/>' +
+        `<circle cx="${size / 2}" cy="${size / 2}" r="${radius}" fill="${fill}"/></svg>`;
       const image = sharp(Buffer.from(svg));
       const png = i % 3 === 2;
       await writeFile(

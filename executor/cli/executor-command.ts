@@ -59,9 +59,16 @@ export async function executorCommand(args: string[]): Promise<number> {
       logger,
       signal: interrupt.signal,
     });
-    process.stdout.write(
-      `${JSON.stringify(result.mode === 'plan' ? { mode: 'plan', images: result.plan.images, partitions: result.plan.partitions.length, created: result.created } : result)}\n`,
-    );
+    const printed =
+      result.mode === 'plan'
+        ? {
+            mode: 'plan',
+            images: result.plan.images,
+            partitions: result.plan.partitions.length,
+            created: result.created,
+          }
+        : result;
+    process.stdout.write(`${JSON.stringify(printed)}\n`);
     return ExecutorExitCodes.ok;
   } catch (error) {
     if (isFeatureJobError(error)) {

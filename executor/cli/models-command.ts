@@ -78,7 +78,8 @@ export async function modelsCommand(argv: string[], options: ModelsCommandOption
     });
     printer.finish();
     out.write(
-      `${origin === 'cache' ? 'already cached' : 'cached'}: ${model.name} ${model.weights}\n  sha256 ${model.sha256}\n  ${formatBytes(model.bytes)}  ${model.path}\n`,
+      `${origin === 'cache' ? 'already cached' : 'cached'}: ${model.name} ${model.weights}\n` +
+        `  sha256 ${model.sha256}\n  ${formatBytes(model.bytes)}  ${model.path}\n`,
     );
     return 0;
   }
@@ -168,9 +169,8 @@ export function createDownloadProgressPrinter(options: {
       options.stream.write(`\r[${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${stats}  `);
       barOpen = true;
     } else {
-      options.stream.write(
-        `download: ${amount}${total ? ` (${Math.floor((received / total) * 100)}%)` : ''}  ${formatBytes(rate)}/s  ETA ${formatDuration(eta)}\n`,
-      );
+      const percent = total ? ` (${Math.floor((received / total) * 100)}%)` : '';
+      options.stream.write(`download: ${amount}${percent}  ${formatBytes(rate)}/s  ETA ${formatDuration(eta)}\n`);
     }
   };
   return {

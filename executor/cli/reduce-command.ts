@@ -40,9 +40,13 @@ export function formatReduceSummary(result: LocalReduceResult): string {
   const pca = manifest.pca!;
   const mib = (bytes: number): string => `${Math.round(bytes / 2 ** 20)} MiB`;
   return [
-    `PCA: ${model.components} components of ${model.dimensions} dimensions fitted on ${model.rows} rows${model.whiten ? ' (whitened)' : ''}`,
-    `  explained variance: ${(pca.explainedVariance * 100).toFixed(2)} % (first component ${(model.explainedVarianceRatio[0]! * 100).toFixed(2)} %)`,
-    `  statistics: ${formatDuration(timings.statisticsMs / 1000)} (${result.statisticsComputed} of ${result.statisticsFiles} statistics files computed from shards, ${manifest.partitions.length} partitions), peak RSS ${mib(result.peakRssBytes.statistics)} per worker`,
+    `PCA: ${model.components} components of ${model.dimensions} dimensions fitted on ${model.rows} rows` +
+      (model.whiten ? ' (whitened)' : ''),
+    `  explained variance: ${(pca.explainedVariance * 100).toFixed(2)} % ` +
+      `(first component ${(model.explainedVarianceRatio[0]! * 100).toFixed(2)} %)`,
+    `  statistics: ${formatDuration(timings.statisticsMs / 1000)} (${result.statisticsComputed} of ${result.statisticsFiles} ` +
+      `statistics files computed from shards, ${manifest.partitions.length} partitions), ` +
+      `peak RSS ${mib(result.peakRssBytes.statistics)} per worker`,
     `  fit: ${formatDuration(timings.fitMs / 1000)}, peak RSS ${mib(result.peakRssBytes.fit)}`,
     `  projection: ${formatDuration(timings.projectMs / 1000)}, peak RSS ${mib(result.peakRssBytes.project)} per worker`,
     `  model: ${pca.modelUri}`,

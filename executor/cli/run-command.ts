@@ -42,10 +42,13 @@ export async function runAndSummarize(
     },
     onPrecisionChosen: (precision) => {
       if (precision.warning !== undefined) err.write(`featurejob: warning: ${precision.warning}\n`);
-      else if (precision.record?.gate !== undefined)
+      else if (precision.record?.gate !== undefined) {
+        const gate = precision.record.gate;
         err.write(
-          `featurejob: int8 passed the fidelity gate (median cosine ${precision.record.gate.cosineMedian.toFixed(5)}, kNN@${precision.record.gate.k} ${precision.record.gate.knnAgreement.toFixed(3)}): workers run ${precision.path}\n`,
+          `featurejob: int8 passed the fidelity gate (median cosine ${gate.cosineMedian.toFixed(5)}, ` +
+            `kNN@${gate.k} ${gate.knnAgreement.toFixed(3)}): workers run ${precision.path}\n`,
         );
+      }
     },
   });
   const vcpus = Math.min(config.workers * config.threads, availableParallelism());

@@ -102,7 +102,8 @@ function assertSamePlan(plan: PlanIndex, markers: readonly CommitMarker[], uri: 
   const first = foreign[0] as CommitMarker;
   throw new FeatureJobError(
     'FJ_PLAN_MISMATCH',
-    `${foreign.length} commit markers under ${uri} belong to another plan (partition ${first.partition}: plan ${first.planId ?? '(none)'}, the job's plan is ${plan.planId ?? '(none)'})`,
+    `${foreign.length} commit markers under ${uri} belong to another plan ` +
+      `(partition ${first.partition}: plan ${first.planId ?? '(none)'}, the job's plan is ${plan.planId ?? '(none)'})`,
   );
 }
 
@@ -112,7 +113,8 @@ function assertEveryImageAccounted(plan: PlanIndex, markers: readonly CommitMark
     if (marker.rows + marker.failed !== planned) {
       throw new FeatureJobError(
         'FJ_PLAN_MISMATCH',
-        `partition ${marker.partition} committed ${marker.rows} rows + ${marker.failed} errors but its plan holds ${String(planned)} images`,
+        `partition ${marker.partition} committed ${marker.rows} rows + ${marker.failed} errors ` +
+          `but its plan holds ${String(planned)} images`,
       );
     }
   }

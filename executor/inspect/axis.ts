@@ -80,7 +80,8 @@ export function renderAxis(options: {
     if (options.title !== undefined) {
       const y = bottom + (options.titleOffset ?? 38);
       parts.push(
-        `<text x="${px(area.left + area.width / 2)}" y="${px(y)}" text-anchor="middle" font-size="12" stroke="none">${svgText(options.title, 100)}</text>`,
+        `<text x="${px(area.left + area.width / 2)}" y="${px(y)}" text-anchor="middle" font-size="12" stroke="none">` +
+          `${svgText(options.title, 100)}</text>`,
       );
     }
   } else {
@@ -91,14 +92,16 @@ export function renderAxis(options: {
       const y = scale(tick.value);
       parts.push(`<line x1="${px(x)}" y1="${px(y)}" x2="${px(x + direction * TICK_LENGTH)}" y2="${px(y)}"/>`);
       parts.push(
-        `<text x="${px(x + direction * (TICK_LENGTH + 3))}" y="${px(y + 4)}" text-anchor="${side === 'left' ? 'end' : 'start'}" stroke="none">${svgText(tick.label, 16)}</text>`,
+        `<text x="${px(x + direction * (TICK_LENGTH + 3))}" y="${px(y + 4)}" ` +
+          `text-anchor="${side === 'left' ? 'end' : 'start'}" stroke="none">${svgText(tick.label, 16)}</text>`,
       );
     }
     if (options.title !== undefined) {
       const tx = x + direction * (options.titleOffset ?? 52);
       const ty = area.top + area.height / 2;
       parts.push(
-        `<text x="${px(tx)}" y="${px(ty)}" transform="rotate(${direction * 90} ${px(tx)} ${px(ty)})" text-anchor="middle" font-size="12" stroke="none">${svgText(options.title, 80)}</text>`,
+        `<text x="${px(tx)}" y="${px(ty)}" transform="rotate(${direction * 90} ${px(tx)} ${px(ty)})" ` +
+          `text-anchor="middle" font-size="12" stroke="none">${svgText(options.title, 80)}</text>`,
       );
     }
   }

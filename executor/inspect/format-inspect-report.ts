@@ -15,7 +15,8 @@ export function formatInspectReport(inspected: InspectedOutput, options: { writt
   const failures = Object.entries(manifest.failuresByCode).sort(([a], [b]) => a.localeCompare(b));
   const lines = [
     `output: ${manifest.output.uri} (${manifest.output.format})`,
-    `input: ${manifest.input.uri}: ${manifest.input.listed} files listed, ${manifest.input.images} images, ${manifest.input.skipped} skipped`,
+    `input: ${manifest.input.uri}: ${manifest.input.listed} files listed, ` +
+      `${manifest.input.images} images, ${manifest.input.skipped} skipped`,
     `images: ${manifest.images.succeeded} with features, ${manifest.images.failed} failed, in ${manifest.partitions.length} partitions`,
     ...failures.map(([code, count]) => `  ${code}: ${count}`),
     `model: ${manifest.model.name}/${manifest.model.layer}, ${manifest.model.dimensions} dimensions, weights ${manifest.model.weights}`,
@@ -36,7 +37,8 @@ export function formatInspectReport(inspected: InspectedOutput, options: { writt
               .slice(0, LABELS_SHOWN)
               .map(([label, rows]) => `${label === '' ? '(none)' : label} ${rows}`)
               .join(', ')}${pca.labelCounts.length > LABELS_SHOWN ? ', …' : ''})`),
-      `PCA: ${model.components} components fitted on ${model.rows} rows${model.whiten ? ', whitened' : ''}: ${formatPercent(cumulative[model.components - 1] ?? 0)} of the variance`,
+      `PCA: ${model.components} components fitted on ${model.rows} rows${model.whiten ? ', whitened' : ''}: ` +
+        `${formatPercent(cumulative[model.components - 1] ?? 0)} of the variance`,
       '  components to reach (of all ' + `${model.dimensions}):`,
       ...computeVarianceThresholds({ explainedVarianceRatio: spectrum }).map(
         (threshold) => `    ${formatVarianceThreshold(threshold, spectrum.length)}`,

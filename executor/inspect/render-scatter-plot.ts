@@ -74,12 +74,14 @@ export function renderScatterPlot(options: {
   const radius = drawn.length <= 500 ? 3.5 : drawn.length <= 2_000 ? 2.8 : drawn.length <= 8_000 ? 2.2 : 1.7;
   const circles = interleavedOrder(drawn).map(
     (i) =>
-      `<circle class="${labelClass(styles.get(labels[i]!)!)}" cx="${coordinate(toX(x[i]!))}" cy="${coordinate(toY(y[i]!))}" r="${radius}"/>`,
+      `<circle class="${labelClass(styles.get(labels[i]!)!)}" ` +
+      `cx="${coordinate(toX(x[i]!))}" cy="${coordinate(toY(y[i]!))}" r="${radius}"/>`,
   );
 
   const caption =
     (drawn.length < finite.length
-      ? `${formatCount(drawn.length)} of ${formatCount(finite.length)} points shown (a deterministic sample keeping every label in proportion)`
+      ? `${formatCount(drawn.length)} of ${formatCount(finite.length)} points shown ` +
+        '(a deterministic sample keeping every label in proportion)'
       : `${formatCount(finite.length)} points`) +
     `, ${formatCount(styles.size)} label${styles.size === 1 ? '' : 's'}` +
     (skipped > 0 ? `; ${formatCount(skipped)} point${skipped === 1 ? '' : 's'} skipped (non-finite coordinates)` : '');
@@ -106,7 +108,8 @@ export function renderScatterPlot(options: {
     }) +
     `<g class="points">\n${circles.join('\n')}${circles.length > 0 ? '\n' : ''}</g>\n` +
     (finite.length === 0
-      ? `<text x="${AREA.left + AREA.width / 2}" y="${AREA.top + AREA.height / 2}" text-anchor="middle" fill="#888888">no points with finite coordinates</text>\n`
+      ? `<text x="${AREA.left + AREA.width / 2}" y="${AREA.top + AREA.height / 2}" text-anchor="middle" fill="#888888">` +
+        'no points with finite coordinates</text>\n'
       : '') +
     legend.markup +
     renderTextLines({ x: AREA.left, y: AREA.top + AREA.height + 62, lines: [caption] }) +

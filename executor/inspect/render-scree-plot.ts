@@ -124,8 +124,10 @@ export function renderScreePlot(options: {
   // Guide lines at the targets, under the cumulative curve.
   thresholds.forEach((threshold, t) => {
     const y = px(toCumulativeY(threshold.target * 100));
+    const colour = TARGET_COLOURS[t % TARGET_COLOURS.length];
     parts.push(
-      `<line class="guide" x1="${px(AREA.left)}" y1="${y}" x2="${px(right)}" y2="${y}" stroke="${TARGET_COLOURS[t % TARGET_COLOURS.length]}" stroke-width="1" stroke-dasharray="5 4" opacity="0.8"/>\n`,
+      `<line class="guide" x1="${px(AREA.left)}" y1="${y}" x2="${px(right)}" y2="${y}" stroke="${colour}" ` +
+        'stroke-width="1" stroke-dasharray="5 4" opacity="0.8"/>\n',
     );
   });
   parts.push(
@@ -133,7 +135,8 @@ export function renderScreePlot(options: {
       guideLabelPositions(thresholds.map((threshold) => toCumulativeY(threshold.target * 100)))
         .map(
           (y, t) =>
-            `<text x="${px(AREA.left + 4)}" y="${px(y)}" fill="${TARGET_COLOURS[t % TARGET_COLOURS.length]}">${formatPercent(thresholds[t]!.target)}</text>`,
+            `<text x="${px(AREA.left + 4)}" y="${px(y)}" fill="${TARGET_COLOURS[t % TARGET_COLOURS.length]}">` +
+            `${formatPercent(thresholds[t]!.target)}</text>`,
         )
         .join('') +
       '</g>\n',
@@ -144,8 +147,12 @@ export function renderScreePlot(options: {
     const x = AREA.left + fitted * slot;
     const nearRight = x > AREA.left + AREA.width * 0.8;
     parts.push(
-      `<g class="fitted"><line x1="${px(x)}" y1="${px(AREA.top)}" x2="${px(x)}" y2="${px(bottom)}" stroke="#333333" stroke-width="1.2" stroke-dasharray="6 3"/>` +
-        `<text x="${px(nearRight ? x - 4 : x + 4)}" y="${px(bottom - 8)}" text-anchor="${nearRight ? 'end' : 'start'}" font-size="11" fill="#333333" paint-order="stroke" stroke="#ffffff" stroke-width="3">${formatCount(fitted)} fitted</text></g>\n`,
+      '<g class="fitted">' +
+        `<line x1="${px(x)}" y1="${px(AREA.top)}" x2="${px(x)}" y2="${px(bottom)}" ` +
+        'stroke="#333333" stroke-width="1.2" stroke-dasharray="6 3"/>' +
+        `<text x="${px(nearRight ? x - 4 : x + 4)}" y="${px(bottom - 8)}" text-anchor="${nearRight ? 'end' : 'start'}" ` +
+        'font-size="11" fill="#333333" paint-order="stroke" stroke="#ffffff" stroke-width="3">' +
+        `${formatCount(fitted)} fitted</text></g>\n`,
     );
   }
 
@@ -177,16 +184,26 @@ export function renderScreePlot(options: {
     lastLabelX = labelX;
     parts.push(
       `<g class="threshold" data-target="${threshold.target}" data-component="${c}">` +
-        `<line x1="${px(x)}" y1="${px(y)}" x2="${px(x)}" y2="${px(bottom)}" stroke="${colour}" stroke-width="1.2" stroke-dasharray="2 2"/>` +
-        `<path d="M${px(x)} ${px(y - 6)}L${px(x + 6)} ${px(y)}L${px(x)} ${px(y + 6)}L${px(x - 6)} ${px(y)}Z" fill="${colour}" stroke="#ffffff" stroke-width="1"/>` +
-        `<text x="${px(labelX)}" y="${px(labelY)}" transform="rotate(-90 ${px(labelX)} ${px(labelY)})" text-anchor="end" font-size="10" fill="${colour}" paint-order="stroke" stroke="#ffffff" stroke-width="3">${formatPercent(threshold.target)} at ${formatCount(c)}</text>` +
+        `<line x1="${px(x)}" y1="${px(y)}" x2="${px(x)}" y2="${px(bottom)}" ` +
+        `stroke="${colour}" stroke-width="1.2" stroke-dasharray="2 2"/>` +
+        `<path d="M${px(x)} ${px(y - 6)}L${px(x + 6)} ${px(y)}L${px(x)} ${px(y + 6)}L${px(x - 6)} ${px(y)}Z" ` +
+        `fill="${colour}" stroke="#ffffff" stroke-width="1"/>` +
+        `<text x="${px(labelX)}" y="${px(labelY)}" transform="rotate(-90 ${px(labelX)} ${px(labelY)})" ` +
+        `text-anchor="end" font-size="10" fill="${colour}" paint-order="stroke" stroke="#ffffff" stroke-width="3">` +
+        `${formatPercent(threshold.target)} at ${formatCount(c)}</text>` +
         '</g>\n',
     );
   });
 
+  const shownText =
+    shown < total
+      ? `The first ${formatCount(shown)} of ${formatCount(total)} components shown`
+      : `All ${formatCount(total)} components shown`;
+  const keptText = fitted === total ? 'all' : `the first ${formatCount(fitted)}`;
+  const darkerText = fitted < shown ? ' (darker, left of the dashed line)' : '';
   const caption = [
-    `${shown < total ? `The first ${formatCount(shown)} of ${formatCount(total)} components shown` : `All ${formatCount(total)} components shown`}; ` +
-      `the fitted model kept ${fitted === total ? 'all' : `the first ${formatCount(fitted)}`}${fitted < shown ? ' (darker, left of the dashed line)' : ''}, ` +
+    `${shownText}; ` +
+      `the fitted model kept ${keptText}${darkerText}, ` +
       `explaining ${formatPercent(Math.min(1, cumulative[fitted - 1]!))} of the variance.`,
     `Components to reach ${thresholds.map((threshold) => describeThreshold(threshold, { fitted, shown, total })).join(' · ')}.`,
   ];

@@ -51,7 +51,10 @@ export function closeSvg(): string {
 
 /** The heading drawn centred at the top of a plot. */
 export function renderHeading(options: { width: number; title: string }): string {
-  return `<text x="${px(options.width / 2)}" y="28" text-anchor="middle" font-size="15" font-weight="bold">${svgText(options.title, 110)}</text>\n`;
+  return (
+    `<text x="${px(options.width / 2)}" y="28" text-anchor="middle" font-size="15" font-weight="bold">` +
+    `${svgText(options.title, 110)}</text>\n`
+  );
 }
 
 /** Lines of small grey text, one under the other, e.g. a caption under a plot. */
@@ -66,7 +69,8 @@ export function renderTextLines(options: {
   return options.lines
     .map(
       (line, i) =>
-        `<text x="${px(options.x)}" y="${px(options.y + i * lineHeight)}" font-size="${options.fontSize ?? 11}" fill="#444444">${svgText(line, 200)}</text>\n`,
+        `<text x="${px(options.x)}" y="${px(options.y + i * lineHeight)}" font-size="${options.fontSize ?? 11}" fill="#444444">` +
+        `${svgText(line, 200)}</text>\n`,
     )
     .join('');
 }

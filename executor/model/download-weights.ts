@@ -137,7 +137,8 @@ export async function downloadWeights(options: DownloadWeightsOptions): Promise<
     if (options.expectedMd5 !== undefined && result.md5 !== options.expectedMd5.toLowerCase()) {
       throw new FeatureJobError(
         'FJ_WEIGHTS_CHECKSUM_MISMATCH',
-        `${url} has md5 ${result.md5}, expected ${options.expectedMd5.toLowerCase()}: the download is corrupt or not the published file; nothing was kept`,
+        `${url} has md5 ${result.md5}, expected ${options.expectedMd5.toLowerCase()}: ` +
+          'the download is corrupt or not the published file; nothing was kept',
       );
     }
     await rename(temp, dest);

@@ -149,7 +149,8 @@ async function ensureInt8(
   if (samples.calibration.count < 1 || samples.gate.count < 2) {
     throw new FeatureJobError(
       'FJ_PRECISION_FIDELITY',
-      `int8 needs at least 3 decodable images to calibrate and measure (1 + 2), this job has ${samples.calibration.count + samples.gate.count}`,
+      'int8 needs at least 3 decodable images to calibrate and measure (1 + 2), ' +
+        `this job has ${samples.calibration.count + samples.gate.count}`,
     );
   }
   const calibrationDigest = computeSampleDigest(samples.calibration);
@@ -196,7 +197,8 @@ async function ensureInt8(
   if (failures.length > 0) {
     const error = new FeatureJobError(
       'FJ_PRECISION_FIDELITY',
-      `int8 features do not hold on this job's images: ${failures.join(', ')} (${formatFidelityFigures(figures)}, calibrated with ${METHOD} on ${samples.calibration.count})`,
+      `int8 features do not hold on this job's images: ${failures.join(', ')} ` +
+        `(${formatFidelityFigures(figures)}, calibrated with ${METHOD} on ${samples.calibration.count})`,
     );
     throw Object.assign(error, { precisionRecord: record });
   }

@@ -148,5 +148,8 @@ export function computeGateFailures(figures: FidelityFigures, thresholds: Fideli
 
 /** One line for people: `median cosine 0.99951 (min 0.99942), kNN@10 agreement 0.981 on 32 images`. */
 export function formatFidelityFigures(figures: FidelityFigures): string {
-  return `median cosine ${figures.cosineMedian.toFixed(5)} (min ${figures.cosineMin.toFixed(5)}), kNN@${figures.k} agreement ${figures.knnAgreement.toFixed(3)} on ${figures.images} images`;
+  return (
+    `median cosine ${figures.cosineMedian.toFixed(5)} (min ${figures.cosineMin.toFixed(5)}), ` +
+    `kNN@${figures.k} agreement ${figures.knnAgreement.toFixed(3)} on ${figures.images} images`
+  );
 }

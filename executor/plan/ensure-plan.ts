@@ -86,7 +86,8 @@ function assertPlanMatches(plan: PlanIndex, options: EnsurePlanOptions): void {
   if (plan.format !== options.format) mismatches.push(`format ${plan.format} (now ${options.format})`);
   if (plan.model.sha256 !== options.model.sha256) {
     mismatches.push(
-      `model weights ${plan.model.weights} sha256 ${plan.model.sha256.slice(0, 12)} (now ${options.model.weights} sha256 ${options.model.sha256.slice(0, 12)})`,
+      `model weights ${plan.model.weights} sha256 ${plan.model.sha256.slice(0, 12)} ` +
+        `(now ${options.model.weights} sha256 ${options.model.sha256.slice(0, 12)})`,
     );
   }
   if (mismatches.length > 0) {

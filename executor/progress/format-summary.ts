@@ -29,9 +29,13 @@ export function formatSummary(result: RunSummaryInput, options: { vcpus: number 
   const seconds = result.wallMs / 1000;
   const rate = seconds > 0 ? result.imagesRun / seconds : 0;
   const perHourPerVcpu = (rate * 3600) / options.vcpus;
+  const failed = `${manifest.images.failed} failed${failures === '' ? '' : `: ${failures}`}`;
   const lines = [
-    `images: ${manifest.images.total} (${manifest.images.succeeded} with features, ${manifest.images.failed} failed${failures === '' ? '' : `: ${failures}`}); ${manifest.input.skipped} other files skipped`,
-    `this run: ${result.imagesRun} images in ${result.partitionsRun} of ${manifest.partitions.length} partitions, wall ${formatDuration(seconds)}, ${rate.toFixed(2)} images/s, ${Math.round(perHourPerVcpu).toLocaleString('en-US')} images per hour per vCPU (${options.vcpus} vCPUs)`,
+    `images: ${manifest.images.total} (${manifest.images.succeeded} with features, ${failed}); ` +
+      `${manifest.input.skipped} other files skipped`,
+    `this run: ${result.imagesRun} images in ${result.partitionsRun} of ${manifest.partitions.length} partitions, ` +
+      `wall ${formatDuration(seconds)}, ${rate.toFixed(2)} images/s, ` +
+      `${Math.round(perHourPerVcpu).toLocaleString('en-US')} images per hour per vCPU (${options.vcpus} vCPUs)`,
     `model: ${manifest.model.name}/${manifest.model.layer} (${manifest.model.dimensions} values), weights ${manifest.model.weights}`,
     `manifest: ${result.manifestUri}`,
   ];
@@ -52,8 +56,13 @@ export function formatPrecisionLine(precision: ManifestPrecision): string {
   const figures =
     gate === undefined
       ? 'no gate figures'
-      : `gate ${gate.passed ? 'passed' : 'failed'}: median cosine ${gate.cosineMedian.toFixed(5)} (min ${gate.cosineMin.toFixed(5)}, needs ${gate.minCosineMedian}), kNN@${gate.k} agreement ${gate.knnAgreement.toFixed(3)} (needs ${gate.minKnnAgreement}) on ${gate.images} images`;
+      : `gate ${gate.passed ? 'passed' : 'failed'}: ` +
+        `median cosine ${gate.cosineMedian.toFixed(5)} (min ${gate.cosineMin.toFixed(5)}, needs ${gate.minCosineMedian}), ` +
+        `kNN@${gate.k} agreement ${gate.knnAgreement.toFixed(3)} (needs ${gate.minKnnAgreement}) on ${gate.images} images`;
   const calibrated = calibration === undefined ? '' : `, calibrated ${calibration.method} on ${calibration.images}`;
   const cpu = precision.cpuFlags.length === 0 ? 'unknown' : precision.cpuFlags.join(' ');
-  return `precision: ${precision.used} (requested ${precision.requested}); ${figures}${calibrated}; CPU ${cpu}; onnxruntime ${precision.onnxruntime}`;
+  return (
+    `precision: ${precision.used} (requested ${precision.requested}); ${figures}${calibrated}; ` +
+    `CPU ${cpu}; onnxruntime ${precision.onnxruntime}`
+  );
 }

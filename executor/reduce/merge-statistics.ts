@@ -19,7 +19,8 @@ export async function mergeStatistics(output: ObjectStore, keys: readonly string
     } else if (statistics.dimensions !== total.dimensions) {
       throw new FeatureJobError(
         'FJ_PCA_MIXED_DIMENSIONS',
-        `${output.uriOf(key)} holds ${statistics.dimensions}-dimensional features but ${output.uriOf(first)} ${total.dimensions}-dimensional ones`,
+        `${output.uriOf(key)} holds ${statistics.dimensions}-dimensional features ` +
+          `but ${output.uriOf(first)} ${total.dimensions}-dimensional ones`,
       );
     }
     addStatistics(total, statistics);

@@ -41,7 +41,8 @@ export async function readProjectionModel(
         : `K = ${stored.model.components}, whiten ${stored.model.whiten}, ${stored.model.rows} rows`;
     throw new FeatureJobError(
       'FJ_INVALID_CONFIG',
-      `${output.uriOf(PCA_MODEL_KEY)} is not a fit of K = ${pca.components}, whiten ${pca.whiten} over ${manifest.images.succeeded} rows (found ${found}): pca-fit must run first`,
+      `${output.uriOf(PCA_MODEL_KEY)} is not a fit of K = ${pca.components}, whiten ${pca.whiten} ` +
+        `over ${manifest.images.succeeded} rows (found ${found}): pca-fit must run first`,
     );
   }
   return stored;

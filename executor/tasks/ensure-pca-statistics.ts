@@ -69,7 +69,8 @@ export async function ensureStatisticsOfGroup(options: {
   if (summary.key !== group.key || summary.rows !== group.rows) {
     throw new FeatureJobError(
       'FJ_OUTPUT_INVALID',
-      `the commit markers of partitions ${group.partitions.join(',')} disagree with ${output.uri}'s manifest (${summary.key}, ${summary.rows} rows against ${group.key}, ${group.rows} rows)`,
+      `the commit markers of partitions ${group.partitions.join(',')} disagree with ${output.uri}'s manifest ` +
+        `(${summary.key}, ${summary.rows} rows against ${group.key}, ${group.rows} rows)`,
     );
   }
   return summary;

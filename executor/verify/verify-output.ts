@@ -160,7 +160,8 @@ async function verifyShards(
     if (bytes.byteLength !== partition.bytes || sha256Of(bytes) !== partition.sha256) {
       found.add(
         'shard',
-        `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} is not the file the manifest lists (sha256 or size differs)`,
+        `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} ` +
+          'is not the file the manifest lists (sha256 or size differs)',
       );
       continue;
     }
@@ -177,7 +178,8 @@ async function verifyShards(
     if (paths.length !== partition.rows) {
       found.add(
         'shard',
-        `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} holds ${paths.length} rows, the manifest says ${partition.rows}`,
+        `partition ${partition.index}: ${output.uriOf(keyOf(manifest, partition.uri))} ` +
+          `holds ${paths.length} rows, the manifest says ${partition.rows}`,
       );
     }
     rows += paths.length;

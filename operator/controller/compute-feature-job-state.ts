@@ -206,7 +206,9 @@ export function computeFeatureJobState(world: World): Decision {
         ensure: undefined,
         failed: {
           reason: 'DeadlineExceeded',
-          message: `activeDeadlineSeconds (${spec.activeDeadlineSeconds ?? '?'}) passed with ${output.committed.partitions}/${total} partitions committed`,
+          message:
+            `activeDeadlineSeconds (${spec.activeDeadlineSeconds ?? '?'}) ` +
+            `passed with ${output.committed.partitions}/${total} partitions committed`,
         },
         progressing: { status: 'False', reason: 'DeadlineExceeded', message: failed.message },
       };
@@ -214,7 +216,11 @@ export function computeFeatureJobState(world: World): Decision {
     const cause =
       lastFailure(executorFailures, (f) => f.partition !== undefined && failedPartitions.includes(f.partition)) ??
       lastFailure(executorFailures);
-    const message = `${failedPartitions.length} partition(s) failed after their attempts${cause === undefined ? '' : `; last failure of partition ${cause.partition ?? '?'}: ${cause.reason}: ${cause.message}`}`;
+    const lastCause =
+      cause === undefined
+        ? ''
+        : `; last failure of partition ${cause.partition ?? '?'}: ${cause.reason}: ${cause.message}`;
+    const message = `${failedPartitions.length} partition(s) failed after their attempts${lastCause}`;
     return {
       ...base,
       phase: 'Failed',

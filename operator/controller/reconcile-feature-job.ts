@@ -332,7 +332,9 @@ export async function reconcileFeatureJob(
   const missingServiceAccount =
     pods.length === 0 && !(await ctx.api.serviceAccountExists(namespace, executorAccount))
       ? {
-          message: `serviceaccount "${executorAccount}" not found in namespace ${namespace}: create it (the Helm chart does, for the namespaces in executor.namespaces) or set spec.executor.serviceAccountName`,
+          message:
+            `serviceaccount "${executorAccount}" not found in namespace ${namespace}: ` +
+            'create it (the Helm chart does, for the namespaces in executor.namespaces) or set spec.executor.serviceAccountName',
           since: featureJob.metadata.creationTimestamp,
         }
       : undefined;

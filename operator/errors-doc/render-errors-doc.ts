@@ -15,7 +15,8 @@ export interface ErrorsDocInput {
 }
 
 const HEADER =
-  '<!-- Generated from executor/errors.ts and operator/errors.ts: do not edit. Regenerate with `npm run docs:errors` (a unit test fails while this file is out of date). -->';
+  '<!-- Generated from executor/errors.ts and operator/errors.ts: do not edit. Regenerate with ' +
+  '`npm run docs:errors` (a unit test fails while this file is out of date). -->';
 
 /** A table cell: a `|` would end the cell and a newline the row. */
 function escapeCell(text: string): string {

@@ -97,7 +97,8 @@ try {
   console.log(`calibrate + quantize + gate: ${quantizeSeconds.toFixed(1)} s`);
   if (gateRecord !== undefined) console.log(`fidelity: ${formatFidelityFigures(gateRecord)}`);
   console.log(
-    `raw inference: fp32 ${rates.fp32?.toFixed(2)} images/s, int8 ${rates.int8?.toFixed(2)} images/s, x${((rates.int8 ?? 0) / (rates.fp32 ?? 1)).toFixed(2)}`,
+    `raw inference: fp32 ${rates.fp32?.toFixed(2)} images/s, int8 ${rates.int8?.toFixed(2)} images/s, ` +
+      `x${((rates.int8 ?? 0) / (rates.fp32 ?? 1)).toFixed(2)}`,
   );
   console.log(`CPU: ${chosen.record?.cpuFlags.join(' ')}; onnxruntime ${chosen.record?.onnxruntime}`);
 } finally {

@@ -99,7 +99,8 @@ try {
     makePartition: (index) => generate(rowsPerPartition[index]!, index * perPartition),
   });
   process.stdout.write(
-    `generated ${rows} × ${dimensions} features in ${partitions} partitions in ${((performance.now() - started) / 1000).toFixed(1)} s (${dir})\n`,
+    `generated ${rows} × ${dimensions} features in ${partitions} partitions ` +
+      `in ${((performance.now() - started) / 1000).toFixed(1)} s (${dir})\n`,
   );
   started = performance.now();
   const summary = await runReduce(dir);

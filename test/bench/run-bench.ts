@@ -127,11 +127,14 @@ async function main(): Promise<void> {
     const rss = /worker peak RSS: ([^\n]+)/.exec(run.stdout)?.[1] ?? 'n/a';
     const lines = [
       `featurejob bench: ${files.length} images from ${source}, via MinIO (S3 API on 127.0.0.1)`,
-      `machine: ${availableParallelism()} vCPUs; ${workers} worker(s) x ${threads} inference thread(s); batch size ${batchSize}; model ${model.info.name}/${model.info.layer}, ${model.info.weights}`,
+      `machine: ${availableParallelism()} vCPUs; ${workers} worker(s) x ${threads} inference thread(s); batch size ${batchSize}; ` +
+        `model ${model.info.name}/${model.info.layer}, ${model.info.weights}`,
       `raw inference:        ${raw.toFixed(2)} images/s (tensors in memory, after one warm-up batch)`,
-      `end-to-end run:       ${endToEnd.toFixed(2)} images/s (${files.length} images in ${run.seconds.toFixed(1)} s wall, whole command incl. start-up and manifest)`,
+      `end-to-end run:       ${endToEnd.toFixed(2)} images/s ` +
+        `(${files.length} images in ${run.seconds.toFixed(1)} s wall, whole command incl. start-up and manifest)`,
       `ratio end-to-end/raw: ${((endToEnd / raw) * 100).toFixed(1)} %`,
-      `images/hour/vCPU:     ${Math.round((endToEnd * 3600) / availableParallelism()).toLocaleString('en-US')} (reference PySpark job: ~4,400)`,
+      `images/hour/vCPU:     ${Math.round((endToEnd * 3600) / availableParallelism()).toLocaleString('en-US')} ` +
+        '(reference PySpark job: ~4,400)',
       `peak RSS per worker:  ${rss}`,
       `time to first image:  ${firstImage} s from process start`,
     ];

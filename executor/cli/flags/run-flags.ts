@@ -101,7 +101,9 @@ command resumes: committed partitions are never redone and no row is ever duplic
         'Mirrors: FEATUREJOB_VGG16_URL, FEATUREJOB_VGG16_MD5.',
       ],
       readme:
-        '`auto` (ImageNet when cached or downloadable, else random with a warning), `imagenet` (never falls back), `random` (He-normal from `--seed`), a Keras VGG16 `.h5`, a VGG16-fc2 `.onnx`, a TensorFlow.js `model.json` or its directory, or `s3://bucket/key.h5`/`.onnx` — see [Model weights](#model-weights)',
+        '`auto` (ImageNet when cached or downloadable, else random with a warning), `imagenet` (never falls back), ' +
+        '`random` (He-normal from `--seed`), a Keras VGG16 `.h5`, a VGG16-fc2 `.onnx`, ' +
+        'a TensorFlow.js `model.json` or its directory, or `s3://bucket/key.h5`/`.onnx` — see [Model weights](#model-weights)',
     },
     seed: {
       type: 'string',
@@ -136,9 +138,12 @@ command resumes: committed partitions are never redone and no row is ever duplic
     pca: {
       type: 'string',
       value: '<K>',
-      help: "then fit PCA with K components on all features and write pca/part-*.parquet (K values per image) and pca/model.json; each partition's statistics are computed during extraction",
+      help:
+        'then fit PCA with K components on all features and write pca/part-*.parquet (K values per image) ' +
+        "and pca/model.json; each partition's statistics are computed during extraction",
       readme:
-        'then fit PCA with K components and write `pca/part-*.parquet` and `pca/model.json` — see [Dimension reduction](#dimension-reduction-pca)',
+        'then fit PCA with K components and write `pca/part-*.parquet` and `pca/model.json` — ' +
+        'see [Dimension reduction](#dimension-reduction-pca)',
     },
     precision: {
       type: 'string',
@@ -155,7 +160,8 @@ command resumes: committed partitions are never redone and no row is ever duplic
         'int8 needs our VGG16-fc2 (random, imagenet, .h5).',
       ],
       readme:
-        "`fp32`; `int8`: static int8, calibrated on this job's images and shipped only if the fidelity gate passes on others (else `FJ_PRECISION_FIDELITY`); `auto`: int8 when the gate passes, else fp32 — see [docs/performance.md](docs/performance.md)",
+        "`fp32`; `int8`: static int8, calibrated on this job's images and shipped only if the fidelity gate passes on others " +
+        '(else `FJ_PRECISION_FIDELITY`); `auto`: int8 when the gate passes, else fp32 — see [docs/performance.md](docs/performance.md)',
     },
     'calibration-images': {
       type: 'string',

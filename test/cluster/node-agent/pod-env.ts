@@ -131,7 +131,8 @@ export function buildContainerArgv(
   if (container.command === undefined || container.command.length === 0) {
     throw new PodSpecError(
       'Unsupported',
-      `container ${container.name} has no command: the node agent runs no images, so it cannot know ${container.image ?? 'the image'}'s entrypoint`,
+      `container ${container.name} has no command: ` +
+        `the node agent runs no images, so it cannot know ${container.image ?? 'the image'}'s entrypoint`,
     );
   }
   const raw = [...container.command, ...(container.args ?? [])].map((part) =>

@@ -105,7 +105,7 @@ describe('the Helm chart installed on a real control plane', { timeout: 30 * 60_
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   });
 
-  it('installs into a namespace enforcing the restricted Pod Security Standard; the operator pod serves /healthz and /readyz and leads', async () => {
+  it('installs under the restricted Pod Security Standard; the operator pod serves /healthz and /readyz and leads', async () => {
     // The namespace really refuses a violating pod, so the operator pod below passed the check.
     const violating = {
       apiVersion: 'v1',

@@ -34,7 +34,8 @@ print(json.dumps({
   'width': root.get('width'),
   'height': root.get('height'),
   'title': text(root.find(NS + 'title')),
-  'classed': [dict(child(e), cls=e.get('class'), children=[child(c) for c in e]) for e in root.iter() if e.get('class') is not None and tag(e) != 'circle'],
+  'classed': [dict(child(e), cls=e.get('class'), children=[child(c) for c in e])
+              for e in root.iter() if e.get('class') is not None and tag(e) != 'circle'],
   'texts': [text(e) for e in root.iter(NS + 'text')],
   'style': '' if style is None else text(style),
 }))

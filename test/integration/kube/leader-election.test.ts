@@ -134,7 +134,7 @@ describe('leader election on a Lease of a real API server', { timeout: 15 * 60_0
     assert.equal(lease.spec?.leaseDurationSeconds, TIMINGS.leaseDurationSeconds);
   });
 
-  it('lets the other candidate take over once the lease duration passed after the leader went silent, the silent one stepping down first', async () => {
+  it('lets the other candidate take over a lease duration after the leader went silent, the silent one stepping down first', async () => {
     const name = newLeaseName();
     const silent = cuttable(createLeaseClient({ kubeConfig, namespace: NAMESPACE, name }));
     const a = candidate(name, 'operator-a', silent.client);

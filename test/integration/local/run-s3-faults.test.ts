@@ -73,7 +73,7 @@ describe('featurejob run against a faulty S3', () => {
     assert.ok(proxy.injected.error >= 4, `${proxy.injected.error} answers of 503`);
   });
 
-  test('ends with every image exactly once when every create-only PUT (plan, markers, manifest) loses its answer, then gets 409, then 412', async () => {
+  test('has each image exactly once when create-only PUTs (plan, markers, manifest) lose their answer, then 409, then 412', async () => {
     const proxy = await startS3FaultProxy(minio.endpoint, [
       {
         match: isCreateOnlyPut,

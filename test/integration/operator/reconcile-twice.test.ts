@@ -144,7 +144,7 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
     assert.deepEqual(await observeWorld('twice', 'fj'), afterRunning);
   });
 
-  it('fails a job whose output holds a manifest.json that is not JSON, with its reason, once: one status write, one Event, then nothing', async () => {
+  it('fails a job whose manifest.json is not JSON, with its reason, once: one status write, one Event, then nothing', async () => {
     await ok(['create', 'namespace', 'corrupt']);
     const spec = {
       input: { bucket: 'input-photos', prefix: 'photos', endpoint: minio.endpoint },

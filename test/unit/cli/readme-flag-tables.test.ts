@@ -8,7 +8,8 @@ describe("the README's option tables", () => {
     const committed = await readFile(README_PATH, 'utf8');
     assert.ok(
       committed === renderReadmeFlagTables(committed),
-      'README.md option tables are out of date with executor/cli/flags/ and operator/cli/operator-flags.ts: run `npm run docs:cli` and commit the result',
+      'README.md option tables are out of date with executor/cli/flags/ and operator/cli/operator-flags.ts: run ' +
+        '`npm run docs:cli` and commit the result',
     );
   });
 });

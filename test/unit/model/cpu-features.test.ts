@@ -5,7 +5,8 @@ import { computeInt8CpuFlags, readInt8CpuFlags } from '../../../executor/model/c
 describe('computeInt8CpuFlags', () => {
   it('keeps the int8-relevant flags of an x86 cpuinfo, in a fixed order, once', () => {
     const cpuinfo =
-      'processor\t: 0\nflags\t\t: fpu sse avx512_vnni avx2 amx_int8 avx512f\n\nprocessor\t: 1\nflags\t\t: fpu sse avx512_vnni avx2 amx_int8 avx512f\n';
+      'processor\t: 0\nflags\t\t: fpu sse avx512_vnni avx2 amx_int8 avx512f\n\n' +
+      'processor\t: 1\nflags\t\t: fpu sse avx512_vnni avx2 amx_int8 avx512f\n';
     assert.deepEqual(computeInt8CpuFlags(cpuinfo), ['avx2', 'avx512f', 'avx512_vnni', 'amx_int8']);
   });
 

@@ -163,7 +163,8 @@ describe('node agent process trees', () => {
       process.execPath,
       [
         '-e',
-        "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'inherit' }); setTimeout(() => {}, 30000)",
+        "require('child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 30000)'], { stdio: 'inherit' }); " +
+          'setTimeout(() => {}, 30000)',
       ],
       {
         detached: true,
