@@ -123,6 +123,55 @@ export const ErrorCatalog = {
     meaning:
       'No image was found under the input (the message counts what was listed and skipped); check the input URI and the file extensions.',
   },
+  FJ_TABLE_MISMATCH: {
+    reason: 'TableMismatch',
+    kind: 'terminal',
+    meaning:
+      'The output already holds a feature table made with another model, feature width or format (the message ' +
+      'names both); a table never mixes features, so use the original settings or a new output.',
+  },
+  FJ_TABLE_INVALID: {
+    reason: 'TableInvalid',
+    kind: 'terminal',
+    meaning:
+      "A file of the table's run state (a version manifest or the image index) is missing or does not parse; " +
+      'the message names it. Nothing was written.',
+  },
+  FJ_TABLE_LOG_INVALID: {
+    reason: 'TableLogInvalid',
+    kind: 'terminal',
+    meaning:
+      "A commit of the table's Delta log (features/_delta_log/) is missing or cannot be parsed; the message names " +
+      'the file. Nothing was written.',
+  },
+  FJ_TABLE_FOREIGN_COMMIT: {
+    reason: 'TableForeignCommit',
+    kind: 'terminal',
+    meaning:
+      "The table's Delta log holds a file featurejob did not write (another engine's commit or checkpoint); the " +
+      'message names it. featurejob refuses to build on it and writes nothing.',
+  },
+  FJ_TABLE_VERSION_CONFLICT: {
+    reason: 'TableVersionConflict',
+    kind: 'terminal',
+    meaning:
+      'Another run committed this table version with another plan first; run again to build the next version ' +
+      'on top of it.',
+  },
+  FJ_OUTPUT_NOT_VERSIONED: {
+    reason: 'OutputNotVersioned',
+    kind: 'terminal',
+    meaning:
+      'The output is complete but holds no Delta table (CSV format, or written before versions), so a run cannot ' +
+      'add a version to it; use a new output (Parquet) to process new images.',
+  },
+  FJ_PCA_ON_LATER_VERSION: {
+    reason: 'PcaOnLaterVersion',
+    kind: 'terminal',
+    meaning:
+      'PCA runs on the first version of a table only (PCA over later versions is not built yet); run with --pca ' +
+      'into a new output, or without --pca to add the version.',
+  },
   FJ_PLAN_MISMATCH: {
     reason: 'PlanMismatch',
     kind: 'terminal',

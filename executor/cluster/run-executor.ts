@@ -117,7 +117,14 @@ export async function runExecutor(options: {
     // An output equal to the input is refused before the weights are fetched (planJob checks again).
     computePlanExclusion(config);
     const model = await resolveCheckedModel(config, config.sha256, s3Client);
-    const { plan, created } = await planJob({ stores: { input, output }, config, model: model.info, logger });
+    // Pods plan version 0 only: the operator does not follow table versions yet (docs/versions.md).
+    const { plan, created } = await planJob({
+      stores: { input, output },
+      config,
+      model: model.info,
+      logger,
+      versions: false,
+    });
     return { mode, plan, created };
   }
 

@@ -11,6 +11,8 @@ export interface AttemptOutput {
   readonly attempt: string;
   /** The plan the partition belongs to; the merge refuses markers of another plan. */
   readonly planId?: string;
+  /** The table version whose run this is (default 0): it names the marker's folder. */
+  readonly version?: number;
   readonly shardKey: string;
   readonly shard: Uint8Array;
   readonly errorsKey: string;
@@ -51,17 +53,19 @@ export async function commitPartition(output: ObjectStore, attempt: AttemptOutpu
     bytes: attempt.shard.byteLength,
     committedAt: (attempt.now?.() ?? new Date()).toISOString(),
   };
-  const key = commitMarkerKey(attempt.index);
+  const version = attempt.version ?? 0;
+  const key = commitMarkerKey(attempt.index, version);
   if (await output.putIfAbsent(key, encodeJson(marker))) return { outcome: 'committed', marker };
   const own = [attempt.shardKey, attempt.errorsKey, ...(attempt.sideFiles ?? []).map((file) => file.key)];
   await Promise.all(own.map((ownKey) => output.delete(ownKey)));
-  const winner = await readCommitMarker(output, attempt.index);
+  const winner = await readCommitMarker(output, attempt.index, version);
   if (winner === undefined) {
     throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(key)} was reported as existing but cannot be read`);
   }
   return { outcome: 'lost', marker: winner };
 }
 
-export function readCommitMarker(output: ObjectStore, index: number): Promise<CommitMarker | undefined> {
-  return readJsonIfExists(output, commitMarkerKey(index), CommitMarkerSchema, { code: 'FJ_OUTPUT_INVALID' });
+/** Partition `index`'s commit marker in the run of table version `version` (default 0), if committed. */
+export function readCommitMarker(output: ObjectStore, index: number, version = 0): Promise<CommitMarker | undefined> {
+  return readJsonIfExists(output, commitMarkerKey(index, version), CommitMarkerSchema, { code: 'FJ_OUTPUT_INVALID' });
 }

@@ -2,19 +2,25 @@ import { FeatureJobError } from '../errors.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
 import { ManifestSchema, parseManifest, type Manifest, type ManifestPrecision } from '../output/manifest-schema.js';
 import {
-  ATTEMPT_ERRORS_PREFIX,
+  attemptErrorsPrefix,
+  deltaCommitKey,
   ERRORS_KEY,
   FEATURES_PREFIX,
   MANIFEST_KEY,
   PCA_STATISTICS_PREFIX,
   statisticsKey,
+  versionManifestKey,
+  versionRoot,
 } from '../plan/partition-naming.js';
 import { isOwnAttemptFile } from '../plan/parse-attempt-file-key.js';
 import type { PlanIndex } from '../plan/plan-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { encodeJson, readJsonIfExists } from '../storage/read-json.js';
 import { mapOrdered } from '../util/map-ordered.js';
+import { writeDeltaCommit } from '../table/write-delta-commit.js';
 import { readCommitMarker } from './commit-partition.js';
+import { buildTableVersion } from './commit-table-version.js';
+import { publishTableVersion } from './publish-table-version.js';
 
 export interface MergeOptions {
   readonly output: ObjectStore;
@@ -27,19 +33,36 @@ export interface MergeOptions {
 const READ_CONCURRENCY = 16;
 
 /**
- * Runs once every partition has committed: concatenates the committed attempts' error lines
- * into errors.jsonl, removes files of attempts that never committed (crashed workers), and
- * writes manifest.json last with a create-only write, so it is written exactly once and only
- * ever lists committed shards.
+ * Runs once every partition has committed: concatenates the committed attempts' error lines,
+ * removes files of attempts that never committed (crashed workers), and writes the manifest.
+ * A Parquet output is a Delta table (docs/versions.md): the version's index, errors and
+ * manifest are written first, then its Delta commit create-only (the moment the version
+ * exists), then `manifest.json` and `errors.jsonl` are replaced by the new version's. A CSV
+ * output has one version, and its manifest.json is written create-only, exactly once.
  */
 export async function mergeManifest(options: MergeOptions): Promise<{ manifest: Manifest; created: boolean }> {
   const { output, plan } = options;
-  const existing = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema, { code: 'FJ_MANIFEST_INVALID' });
-  if (existing !== undefined) return { manifest: existing, created: false };
+  const version = plan.tableVersion ?? 0;
+  const versioned = plan.format === 'parquet';
+  if (versioned && (await output.getIfExists(deltaCommitKey(version))) !== undefined) {
+    const manifest = await readJsonIfExists(output, versionManifestKey(version), ManifestSchema, {
+      code: 'FJ_MANIFEST_INVALID',
+    });
+    if (manifest === undefined)
+      throw new FeatureJobError('FJ_TABLE_INVALID', `${output.uriOf(versionManifestKey(version))} is missing`);
+    await publishTableVersion(output, manifest);
+    return { manifest, created: false };
+  }
+  if (version === 0) {
+    // A CSV output's manifest, or one written before versions: the job is complete as it is.
+    const existing = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema, { code: 'FJ_MANIFEST_INVALID' });
+    if (existing !== undefined && (!versioned || existing.table === undefined))
+      return { manifest: existing, created: false };
+  }
 
   const markers: CommitMarker[] = [];
   for await (const marker of mapOrdered(plan.partitions, READ_CONCURRENCY, (partition) =>
-    readCommitMarker(output, partition.index),
+    readCommitMarker(output, partition.index, version),
   )) {
     if (marker === undefined)
       throw new FeatureJobError(
@@ -51,17 +74,19 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   assertSamePlan(plan, markers, output.uri);
   assertEveryImageAccounted(plan, markers);
 
+  // This version's run errors: errors.jsonl for version 0, beside the version's run state after.
+  const runErrorsKey = version === 0 ? ERRORS_KEY : `${versionRoot(version)}run-errors.jsonl`;
   const errorChunks: Uint8Array[] = [];
   for await (const bytes of mapOrdered(markers, READ_CONCURRENCY, (marker) => output.get(marker.errorsKey)))
     errorChunks.push(bytes);
-  await output.put(ERRORS_KEY, Buffer.concat(errorChunks));
+  await output.put(runErrorsKey, Buffer.concat(errorChunks));
   const committedKeys = new Set(
     markers.flatMap((marker) => [marker.shardKey, marker.errorsKey, statisticsKey(marker.partition, marker.attempt)]),
   );
   const partitions = plan.partitions.length;
-  await deleteUncommitted(output, FEATURES_PREFIX, committedKeys, partitions);
-  await deleteUncommitted(output, ATTEMPT_ERRORS_PREFIX, committedKeys, partitions);
-  await deleteUncommitted(output, PCA_STATISTICS_PREFIX, committedKeys, partitions);
+  await deleteUncommitted(output, FEATURES_PREFIX, committedKeys, partitions, version);
+  await deleteUncommitted(output, attemptErrorsPrefix(version), committedKeys, partitions, version);
+  if (version === 0) await deleteUncommitted(output, PCA_STATISTICS_PREFIX, committedKeys, partitions, version);
 
   const failuresByCode: Record<string, number> = {};
   for (const marker of markers) {
@@ -69,6 +94,8 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
       failuresByCode[code] = (failuresByCode[code] ?? 0) + count;
   }
   const succeeded = markers.reduce((sum, marker) => sum + marker.rows, 0);
+  const now = options.now?.() ?? new Date();
+  const table = versioned ? await buildTableVersion({ output, plan, markers, now }) : undefined;
   const manifest = parseManifest({
     version: 1,
     model: plan.model,
@@ -84,10 +111,17 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
       sha256: marker.sha256,
       bytes: marker.bytes,
     })),
-    errorsUri: output.uriOf(ERRORS_KEY),
-    createdAt: (options.now?.() ?? new Date()).toISOString(),
+    errorsUri: output.uriOf(runErrorsKey),
+    createdAt: now.toISOString(),
     ...(options.precision === undefined ? {} : { precision: options.precision }),
+    ...(table === undefined ? {} : { table: table.table }),
   });
+  if (table !== undefined) {
+    await output.put(versionManifestKey(version), encodeJson(manifest));
+    await writeDeltaCommit(output, version, plan.planId ?? 'none', table.actions);
+    await publishTableVersion(output, manifest);
+    return { manifest, created: true };
+  }
   if (await output.putIfAbsent(MANIFEST_KEY, encodeJson(manifest))) return { manifest, created: true };
   const winner = await readJsonIfExists(output, MANIFEST_KEY, ManifestSchema, { code: 'FJ_MANIFEST_INVALID' });
   if (winner === undefined)
@@ -126,8 +160,10 @@ async function deleteUncommitted(
   prefix: string,
   committed: ReadonlySet<string>,
   partitions: number,
+  version: number,
 ): Promise<void> {
   for await (const object of output.list(prefix)) {
-    if (!committed.has(object.key) && isOwnAttemptFile(object.key, partitions)) await output.delete(object.key);
+    if (!committed.has(object.key) && isOwnAttemptFile(object.key, partitions, version))
+      await output.delete(object.key);
   }
 }

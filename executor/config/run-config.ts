@@ -49,6 +49,8 @@ export const RunConfigSchema = z
     /** Fit PCA with this many components after extraction (and compute statistics during it). */
     pca: z.coerce.number().int().min(1).max(1_000_000).optional(),
     whiten: z.boolean().default(false),
+    /** On a complete output: the next table version processes every image again (docs/versions.md). */
+    full: z.boolean().default(false),
     cores: positiveInt.max(1024).default(availableParallelism()),
     precision: z.enum(Precisions).default('fp32'),
     calibrationImages: z.coerce.number().int().min(2).max(1024).default(DEFAULT_CALIBRATION_IMAGES),

@@ -63,7 +63,29 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   options.onModelResolved?.(model);
   const pca = config.pca === undefined ? undefined : { components: config.pca, whiten: config.whiten };
   if (pca !== undefined) assertComponentsFit(pca.components, Number.MAX_SAFE_INTEGER, model.info.dimensions);
-  const { plan } = await planJob({ stores: { input, output }, config, model: model.info, logger });
+  const { plan, upToDate } = await planJob({
+    stores: { input, output },
+    config,
+    model: model.info,
+    logger,
+    full: config.full,
+    pca: pca !== undefined,
+  });
+  if (upToDate !== undefined && (pca === undefined || isReduceComplete(upToDate, pca))) {
+    return {
+      manifest: upToDate,
+      manifestUri: output.uriOf('manifest.json'),
+      partitionsRun: 0,
+      imagesRun: 0,
+      wallMs: performance.now() - started,
+      firstImageMs: undefined,
+      workerPeakRssBytes: [],
+      workerLoadMs: [],
+      retries: 0,
+      upToDate: true,
+    };
+  }
+  const version = plan.tableVersion ?? 0;
   if (pca !== undefined) assertComponentsFit(pca.components, plan.images, model.info.dimensions);
   const chosen = await choosePrecision({
     config,
@@ -80,7 +102,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   for await (const [position, marker] of mapOrdered(
     plan.partitions,
     16,
-    async (p, i) => [i, await readCommitMarker(output, p.index)] as const,
+    async (p, i) => [i, await readCommitMarker(output, p.index, version)] as const,
   )) {
     if (marker === undefined) pending.push(plan.partitions[position]?.index ?? position);
   }
@@ -112,6 +134,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
         ...(pca === undefined ? {} : { pca }),
       },
       model: { path: chosen.path, info: chosen.info },
+      ...(version === 0 ? {} : { version }),
     },
     onProgress: ({ index, done, failed }) => progress.update(index, done, failed),
     onOutcome: (index, outcome) =>

@@ -64,6 +64,7 @@ serveWorker<TaskWorkerSettings, TaskWorkerResult>({
       config: state.settings.config,
       model: state.model,
       index,
+      ...(state.settings.version === undefined ? {} : { version: state.settings.version }),
       attempt,
       onProgress: ({ done, failed }) => {
         const now = performance.now();

@@ -21,6 +21,8 @@ export type TaskWorkerSettings =
       readonly stores: WorkerStoreSettings & { readonly input: string };
       readonly config: ExtractPartitionConfig;
       readonly model: { readonly path: string; readonly info: ModelInfo };
+      /** The table version whose plan the partitions belong to (absent: 0). */
+      readonly version?: number;
     }
   | { readonly mode: ReduceMode; readonly stores: WorkerStoreSettings; readonly config: ReduceTaskConfig };
 

@@ -76,6 +76,37 @@ export const ManifestPrecisionSchema = z.strictObject({
 });
 
 /**
+ * The `table` block (Parquet outputs): the Delta table at `features/` as of this manifest's
+ * version (docs/versions.md). The manifest's other counts describe this version's run; these
+ * describe the whole table.
+ */
+export const ManifestTableSchema = z.strictObject({
+  version: count,
+  /** The table root, `<out>/features`. */
+  uri,
+  /** Images with a row in the table, and images listed in `errorsUri`. */
+  rows: count,
+  failed: count,
+  files: count,
+  /** Every image of the input that failed and has not succeeded since: the table's errors. */
+  errorsUri: uri,
+  /** Shards of the image index (`_featurejob/.../images/`). */
+  indexShards: z.number().int().positive(),
+  /** How this version's listing differed from the version before it (absent for version 0). */
+  changes: z
+    .strictObject({
+      new: count,
+      changed: count,
+      removed: count,
+      unchanged: count,
+      retried: count,
+      full: z.boolean(),
+    })
+    .optional(),
+});
+export type ManifestTable = z.infer<typeof ManifestTableSchema>;
+
+/**
  * `manifest.json` (docs/architecture.md, "Output layout"): written once, after every partition committed, and read
  * by other tools, so it is strict (an unknown key is a writer bug or a newer version) and
  * checks that its counts agree: every listed image is exactly one row or one error.
@@ -101,16 +132,22 @@ export const ManifestSchema = z
     pca: ManifestPcaSchema.optional(),
     /** Added by `run --precision int8|auto`. */
     precision: ManifestPrecisionSchema.optional(),
+    /** Parquet outputs: the Delta table this manifest's version made. */
+    table: ManifestTableSchema.optional(),
   })
   .superRefine((manifest, context) => {
     const expect = (holds: boolean, message: string, path: PropertyKey[]): void => {
       if (!holds) context.addIssue({ code: 'custom', message, path });
     };
     const { input, images, partitions } = manifest;
-    expect(input.listed === input.images + input.skipped, 'input.listed must equal input.images + input.skipped', [
-      'input',
-      'listed',
-    ]);
+    // A later version plans only what changed: the listing's unchanged images are in the table already.
+    const changes = manifest.table?.changes;
+    const unplanned = changes === undefined || changes.full ? 0 : changes.unchanged;
+    expect(
+      input.listed === input.images + input.skipped + unplanned,
+      'input.listed must equal input.images + input.skipped (+ table.changes.unchanged when not full)',
+      ['input', 'listed'],
+    );
     expect(images.total === input.images, 'images.total must equal input.images', ['images', 'total']);
     expect(images.total === images.succeeded + images.failed, 'images.total must equal succeeded + failed', [
       'images',

@@ -15,6 +15,8 @@ import { extractFeatures, throwIfInterrupted, type ExtractOptions } from './extr
 
 export interface RunPartitionOptions {
   readonly index: number;
+  /** The table version whose plan holds the partition (default 0). */
+  readonly version?: number;
   readonly attempt: string;
   readonly input: ObjectStore;
   readonly output: ObjectStore;
@@ -47,10 +49,11 @@ export type PartitionOutcome =
  * A partition that is already committed is never redone.
  */
 export async function runPartition(options: RunPartitionOptions): Promise<PartitionOutcome> {
-  const existing = await readCommitMarker(options.output, options.index);
+  const version = options.version ?? 0;
+  const existing = await readCommitMarker(options.output, options.index, version);
   if (existing !== undefined) return { outcome: 'already-committed', marker: existing };
 
-  const plan = await readPlanIndex(options.output);
+  const plan = await readPlanIndex(options.output, version);
   if (plan === undefined)
     throw new FeatureJobError('FJ_INVALID_CONFIG', `no plan under ${options.output.uri}: the planner has not run`);
   const keys = await readPlanShard(options.output, plan, options.index);
@@ -91,9 +94,10 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
     index: options.index,
     attempt: options.attempt,
     ...(plan.planId === undefined ? {} : { planId: plan.planId }),
-    shardKey: shardKey(options.index, options.attempt, options.format),
+    ...(version === 0 ? {} : { version }),
+    shardKey: shardKey(options.index, options.attempt, options.format, version),
     shard,
-    errorsKey: attemptErrorsKey(options.index, options.attempt),
+    errorsKey: attemptErrorsKey(options.index, options.attempt, version),
     errorLines: encodeErrorLines(extracted.errors),
     rows: extracted.paths.length,
     failed: extracted.errors.length,

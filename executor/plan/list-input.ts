@@ -1,4 +1,4 @@
-import type { ObjectStore } from '../storage/object-store.js';
+import type { ObjectStore, StoredObject } from '../storage/object-store.js';
 
 /**
  * Extensions treated as images; everything else is counted as skipped (manifest
@@ -17,8 +17,8 @@ export const IMAGE_EXTENSIONS: ReadonlySet<string> = new Set([
 ]);
 
 export interface InputListing {
-  /** Image keys relative to the input root, ascending. */
-  readonly images: string[];
+  /** Images (keys relative to the input root, with size and content tag), ascending by key. */
+  readonly images: StoredObject[];
   /** Objects listed that are not images by extension. */
   readonly skipped: number;
   readonly listed: number;
@@ -36,14 +36,14 @@ export function isImageKey(key: string): boolean {
  * output lies inside the input (e.g. `run ./images --out ./images/features`).
  */
 export async function listInput(store: ObjectStore, options: { excludePrefix?: string } = {}): Promise<InputListing> {
-  const images: string[] = [];
+  const images: StoredObject[] = [];
   let skipped = 0;
   let listed = 0;
   const exclude = options.excludePrefix;
   for await (const object of store.list()) {
     if (exclude !== undefined && object.key.startsWith(exclude)) continue;
     listed += 1;
-    if (isImageKey(object.key)) images.push(object.key);
+    if (isImageKey(object.key)) images.push({ key: object.key, size: object.size, tag: object.tag });
     else skipped += 1;
   }
   return { images, skipped, listed };

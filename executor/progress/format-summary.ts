@@ -17,11 +17,20 @@ export interface RunSummaryInput {
   readonly firstImageMs: number | undefined;
   readonly workerPeakRssBytes: readonly number[];
   readonly retries: number;
+  /** The table already held every image as listed: this run wrote nothing. */
+  readonly upToDate?: boolean;
 }
 
 /** The closing lines of `featurejob run`, written to stdout. */
 export function formatSummary(result: RunSummaryInput, options: { vcpus: number }): string {
   const { manifest } = result;
+  const { table } = manifest;
+  if (result.upToDate === true && table !== undefined) {
+    return (
+      `up to date at version ${table.version}: no new, changed or removed images; nothing written\n` +
+      `${formatTableLine(table)}\nmanifest: ${result.manifestUri}\n`
+    );
+  }
   const failures = Object.entries(manifest.failuresByCode)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([code, count]) => `${code} ${count}`)
@@ -39,6 +48,7 @@ export function formatSummary(result: RunSummaryInput, options: { vcpus: number 
     `model: ${manifest.model.name}/${manifest.model.layer} (${manifest.model.dimensions} values), weights ${manifest.model.weights}`,
     `manifest: ${result.manifestUri}`,
   ];
+  if (table !== undefined) lines.splice(2, 0, formatTableLine(table));
   const { precision } = manifest;
   if (precision !== undefined) lines.splice(lines.length - 1, 0, formatPrecisionLine(precision));
   if (result.partitionsRun > 0) {
@@ -48,6 +58,21 @@ export function formatSummary(result: RunSummaryInput, options: { vcpus: number 
   }
   if (result.retries > 0) lines.splice(2, 0, `retried partition attempts: ${result.retries}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** `table: version 2 at <uri>: 1,200 rows, 3 failed, 7 files; this version: 55 new, ...`. */
+export function formatTableLine(table: NonNullable<Manifest['table']>): string {
+  const number = (n: number): string => n.toLocaleString('en-US');
+  const head =
+    `table: version ${table.version} at ${table.uri}: ` +
+    `${number(table.rows)} rows, ${number(table.failed)} failed, ${number(table.files)} files`;
+  const { changes } = table;
+  if (changes === undefined) return head;
+  return (
+    `${head}; this version: ${number(changes.new)} new, ${number(changes.changed)} changed, ` +
+    `${number(changes.removed)} removed, ${number(changes.unchanged)} unchanged, ${number(changes.retried)} retried` +
+    (changes.full ? ' (--full: all processed again)' : '')
+  );
 }
 
 /** `precision: int8 (requested auto), gate passed: median cosine …` with the CPU and onnxruntime it was measured on. */

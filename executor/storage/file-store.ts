@@ -50,10 +50,16 @@ interface DirectoryEntry {
   readonly name: string;
   readonly isDirectory: boolean;
   readonly size: number;
+  readonly tag: string;
 }
 
 function toBuffer(body: Uint8Array | string): Uint8Array {
   return typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
+}
+
+/** A file's content tag: its modification time in whole milliseconds (see StoredObject.tag). */
+function fileTag(mtimeMs: number): string {
+  return `m${Math.trunc(mtimeMs)}`;
 }
 
 /** An ObjectStore over a local directory tree; keys are '/'-separated relative paths. */
@@ -190,7 +196,7 @@ export class FileStore implements ObjectStore {
       for (const entry of listing.entries) {
         const key = keyBase === '' ? entry.name : `${keyBase}/${entry.name}`;
         if (entry.isDirectory) yield* this.walk(join(dir, entry.name), key, ancestors);
-        else yield { key, size: entry.size };
+        else yield { key, size: entry.size, tag: entry.tag };
       }
     } finally {
       ancestors.delete(listing.real);
@@ -252,14 +258,14 @@ export class FileStore implements ObjectStore {
    * never reaches files elsewhere on the machine.
    */
   private async describe(dir: string, dirent: Dirent): Promise<DirectoryEntry | undefined> {
-    if (dirent.isDirectory()) return { name: dirent.name, isDirectory: true, size: 0 };
+    if (dirent.isDirectory()) return { name: dirent.name, isDirectory: true, size: 0, tag: '' };
     if (!dirent.isFile() && !dirent.isSymbolicLink()) return undefined;
     const path = join(dir, dirent.name);
     try {
       if (dirent.isSymbolicLink() && !(await this.isInsideRoot(await realpath(path)))) return undefined;
       const info = await stat(path);
-      if (info.isDirectory()) return { name: dirent.name, isDirectory: true, size: 0 };
-      if (info.isFile()) return { name: dirent.name, isDirectory: false, size: info.size };
+      if (info.isDirectory()) return { name: dirent.name, isDirectory: true, size: 0, tag: '' };
+      if (info.isFile()) return { name: dirent.name, isDirectory: false, size: info.size, tag: fileTag(info.mtimeMs) };
       return undefined;
     } catch (error) {
       // Deleted since readdir, or a dangling symlink: not an object.

@@ -9,6 +9,11 @@ export interface StoredObject {
   /** Key relative to the store's root, '/'-separated, e.g. `Plum 5/r0_12.jpg`. */
   readonly key: string;
   readonly size: number;
+  /**
+   * What changes when the content changes (with the size): the S3 ETag, or a file's
+   * modification time in milliseconds (`m<ms>`). Growth compares it to find changed images.
+   */
+  readonly tag: string;
 }
 
 export interface ObjectStore {

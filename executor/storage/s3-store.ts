@@ -154,7 +154,7 @@ export class S3Store implements ObjectStore {
         const key = object.Key;
         // Zero-byte "folder" markers made by consoles are not objects of the data set.
         if (key === undefined || key.endsWith('/') || !key.startsWith(root)) continue;
-        yield { key: key.slice(root.length), size: object.Size ?? 0 };
+        yield { key: key.slice(root.length), size: object.Size ?? 0, tag: object.ETag ?? '' };
       }
       continuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
     } while (continuationToken !== undefined);

@@ -10,7 +10,7 @@ import type { ModelRunner } from '../model/model-runner.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
 import type { ExtractOptions } from '../pipeline/extract-features.js';
 import { runPartition, type PartitionOutcome } from '../pipeline/run-partition.js';
-import { PLAN_INDEX_KEY } from '../plan/partition-naming.js';
+import { planIndexKey } from '../plan/partition-naming.js';
 import { PlanIndexSchema, type PlanIndex } from '../plan/plan-schema.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { readJsonIfExists } from '../storage/read-json.js';
@@ -26,6 +26,8 @@ export interface ExtractPartitionOptions {
   readonly config: ExtractPartitionConfig;
   readonly model: ModelRunner;
   readonly index: number;
+  /** The table version whose plan holds the partition (default 0; docs/versions.md). */
+  readonly version?: number;
   /** This attempt's id (commit/attempt-id.ts): names its files until one attempt commits. */
   readonly attempt: string;
   readonly onProgress?: ExtractOptions['onProgress'];
@@ -38,6 +40,7 @@ export async function extractPartition(options: ExtractPartitionOptions): Promis
   const { stores, config } = options;
   return runPartition({
     index: options.index,
+    ...(options.version === undefined ? {} : { version: options.version }),
     attempt: options.attempt,
     input: stores.input,
     output: stores.output,
@@ -63,18 +66,17 @@ export async function extractPartition(options: ExtractPartitionOptions): Promis
 export async function readExtractState(
   output: ObjectStore,
   index: number,
+  version = 0,
 ): Promise<{ readonly plan: PlanIndex; readonly committed: CommitMarker | undefined }> {
-  const plan = await readJsonIfExists(output, PLAN_INDEX_KEY, PlanIndexSchema, { code: 'FJ_PLAN_MISMATCH' });
+  const key = planIndexKey(version);
+  const plan = await readJsonIfExists(output, key, PlanIndexSchema, { code: 'FJ_PLAN_MISMATCH' });
   if (plan === undefined)
-    throw new FeatureJobError(
-      'FJ_INVALID_CONFIG',
-      `no plan at ${output.uriOf(PLAN_INDEX_KEY)}: the planner has not run`,
-    );
+    throw new FeatureJobError('FJ_INVALID_CONFIG', `no plan at ${output.uriOf(key)}: the planner has not run`);
   if (index >= plan.partitions.length) {
     throw new FeatureJobError(
       'FJ_INVALID_CONFIG',
       `partition ${index} does not exist (the plan has ${plan.partitions.length})`,
     );
   }
-  return { plan, committed: await readCommitMarker(output, index) };
+  return { plan, committed: await readCommitMarker(output, index, version) };
 }

@@ -5,7 +5,8 @@ import { encodeCsvShard } from '../../executor/output/csv-shard.js';
 import { buildFeatureRows } from '../../executor/output/feature-rows.js';
 import type { Manifest } from '../../executor/output/manifest-schema.js';
 import { encodeParquetShard } from '../../executor/output/parquet-shard.js';
-import { attemptErrorsKey, shardKey } from '../../executor/plan/partition-naming.js';
+import { attemptErrorsKey, planShardKey, shardKey } from '../../executor/plan/partition-naming.js';
+import { encodeJson } from '../../executor/storage/read-json.js';
 import type { PlanIndex } from '../../executor/plan/plan-schema.js';
 import type { ObjectStore } from '../../executor/storage/object-store.js';
 
@@ -17,7 +18,7 @@ export interface SyntheticPartition {
 
 /**
  * A finished output holding given features, as `featurejob run` leaves it (commit markers,
- * shards, errors.jsonl, manifest.json), written through the real commit and merge code: for
+ * shards, errors.jsonl, manifest.json, the Delta table), written through the real commit and merge code: for
  * PCA tests on data with a known spectrum, which no image model can be asked to produce.
  */
 export async function writeFeatureOutput(options: {
@@ -61,6 +62,8 @@ export async function writeGeneratedFeatureOutput(options: {
     const partition = options.makePartition(index);
     const rows = buildFeatureRows({ paths: partition.paths, features: partition.features, dimensions });
     const attempt = `a${index}`;
+    // The plan shard, as the planner writes it: the merge reads it to build the table's image index.
+    await output.put(planShardKey(index), encodeJson({ version: 1, index, keys: partition.paths }));
     await commitPartition(output, {
       index,
       attempt,

@@ -184,6 +184,13 @@ command resumes: committed partitions are never redone and no row is ever duplic
       help: 'int8 gate: least kNN@10 agreement, [0, 1]',
       readme: "the gate: least share of each image's 10 nearest neighbours (by cosine) that int8 keeps, in [0, 1]",
     },
+    full: {
+      type: 'boolean',
+      help: 'on a complete output: a new version that processes every image again and replaces every earlier file',
+      readme:
+        'on a complete output: the next version processes every image again and replaces every earlier file — ' +
+        'see [docs/versions.md](docs/versions.md)',
+    },
     whiten: {
       ...WHITEN_FLAG,
       help: 'with --pca: scale each component to unit variance',
