@@ -22,7 +22,7 @@ export const DASHBOARD_HTML = `<!doctype html>
 <body>
 <header>
 <h1>featurejob dashboard</h1>
-<p class="meta"><span id="scope">All namespaces</span> · <span id="watching">Watching…</span> ·
+<p class="meta"><span id="scope">Showing all namespaces</span> · <span id="watching">Operator watches…</span> ·
 <span id="updated">Loading…</span> · read-only</p>
 </header>
 <div id="message" class="message" role="alert" hidden></div>

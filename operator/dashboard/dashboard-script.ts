@@ -96,7 +96,9 @@ export const DASHBOARD_SCRIPT = `
       el('h3', '', ['Throughput']),
       el('p', '', [parts.join('; ')]),
       t.series.length >= 2 ? lineChart(t.series) : null,
-      t.series.length >= 2 ? el('p', 'muted', [t.series.length + ' samples seen by this operator']) : null,
+      t.series.length >= 2
+        ? el('p', 'muted', ['images/s between the status updates this operator saw (' + t.series.length + ' rates)'])
+        : null,
     ]);
   }
 
@@ -163,7 +165,10 @@ export const DASHBOARD_SCRIPT = `
           ])
         : null,
       job.failedPod
-        ? el('div', 'log', [el('h3', '', ['Log of failed pod ' + job.failedPod.name]), el('pre', '', [job.failedPod.logTail])])
+        ? el('div', 'log', [
+            el('h3', '', ['Log of failed pod ' + job.failedPod.name]),
+            el('pre', '', [job.failedPod.logTail]),
+          ])
         : null,
       details(job),
     ]);
@@ -176,11 +181,14 @@ export const DASHBOARD_SCRIPT = `
     var message = document.getElementById('message');
     var jobs = document.getElementById('jobs');
     var watching = document.getElementById('watching');
-    if (answer.watching) watching.textContent = 'Watching ' + (answer.watching === 'all namespaces' ? 'all namespaces' : 'namespace ' + answer.watching);
+    if (answer.watching) {
+      watching.textContent = 'Operator watches ' + (answer.watching === 'all namespaces' ? '' : 'namespace ') + answer.watching;
+    }
     if (!ok) {
       message.hidden = false;
       message.textContent = (answer.error ? answer.error + ': ' : '') + (answer.message || 'the operator did not answer');
       jobs.replaceChildren();
+      document.getElementById('updated').textContent = 'Checked ' + new Date().toLocaleString();
       document.title = 'featurejob dashboard: ' + (answer.error || 'error');
       return;
     }
@@ -206,7 +214,7 @@ export const DASHBOARD_SCRIPT = `
       })
       .finally(function () { setTimeout(poll, POLL_MS); });
   }
-  if (namespace) document.getElementById('scope').textContent = 'Namespace ' + namespace;
+  if (namespace) document.getElementById('scope').textContent = 'Showing namespace ' + namespace;
   poll();
 })();
 `;
