@@ -79,7 +79,7 @@ in-cluster service account, or KUBECONFIG outside a cluster.`,
       value: '<port>',
       default: '8080',
       schema: numberText,
-      help: 'health, readiness and metrics',
+      help: 'health, readiness, metrics and the read-only dashboard',
     },
     'stall-timeout': {
       type: 'string',

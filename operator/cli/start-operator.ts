@@ -1,11 +1,13 @@
 /**
- * Assembles the operator process: the HTTP server (health, readiness, metrics) at once, and
+ * Assembles the operator process: the HTTP server (health, readiness, metrics, the dashboard) at once, and
  * the controller while this replica holds the leader Lease (or always, without election).
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../executor/log/logger.js';
 import type { OperatorConfig } from '../config/operator-config.js';
 import { OutputObserver } from '../controller/output-observer.js';
+import type { DashboardSource } from '../dashboard/answer-feature-jobs.js';
+import { ThroughputHistory } from '../dashboard/throughput-history.js';
 import { startController, type Controller } from '../controller/run-controller.js';
 import { startHttpServer } from '../http/start-http-server.js';
 import { ClusterApi } from '../kube/cluster-api.js';
@@ -39,14 +41,39 @@ export async function startOperator(options: {
   };
   let controller: Controller | undefined;
   const lostListeners: Array<() => void> = [];
+  const history = new ThroughputHistory();
   const lead = (): void => {
-    controller ??= startController({ client, context, metrics, logger });
+    controller ??= startController({
+      client,
+      context,
+      metrics,
+      logger,
+      onFeatureJob: (event, job) => {
+        if (event === 'deleted') history.forget(job);
+        else history.record(job, context.now().getTime());
+      },
+    });
+  };
+  // The dashboard reads the leader's FeatureJob cache: a replica standing by has none.
+  const dashboard: DashboardSource = {
+    watchedNamespace: config.namespace,
+    read: () => {
+      if (controller === undefined)
+        return {
+          available: false,
+          reason: `this operator replica (${config.identity}) is standing by for the leader Lease and keeps no FeatureJob cache: reach the leader's pod`,
+        };
+      if (!controller.hasSynced()) return { available: false, reason: 'the FeatureJob cache has not synced yet' };
+      return { available: true, jobs: controller.listFeatureJobs() };
+    },
+    samples: (job) => history.samples(job),
   };
   const http = await startHttpServer({
     host: config.httpHost,
     port: config.httpPort,
     metrics,
     logger,
+    dashboard,
     // A follower is ready (it stands by); the leader once its caches have synced.
     isReady: () =>
       controller === undefined || controller.hasSynced()

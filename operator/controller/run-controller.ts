@@ -7,7 +7,7 @@
 import type { Logger } from '../../executor/log/logger.js';
 import type { OperatorMetrics } from '../metrics/operator-metrics.js';
 import type { KubeObject } from '../../crds/kube-object.js';
-import { Informer } from '../kube/informer.js';
+import { Informer, type InformerEvent } from '../kube/informer.js';
 import type { KubeClient } from '../kube/kube-client.js';
 import {
   FEATURE_JOB_GROUP,
@@ -24,6 +24,8 @@ const MAX_ERROR_BACKOFF_MS = 60_000;
 
 export interface Controller {
   hasSynced(): boolean;
+  /** The FeatureJobs in the informer's cache, as last seen (read-only views: the dashboard). */
+  listFeatureJobs(): FeatureJobObject[];
   stop(): Promise<void>;
 }
 
@@ -36,8 +38,10 @@ export function startController(options: {
   context: ReconcileContext;
   metrics: OperatorMetrics;
   logger: Logger;
+  /** Told of every FeatureJob the informer sees change or vanish (the dashboard's throughput history). */
+  onFeatureJob?: (event: InformerEvent, job: FeatureJobObject) => void;
 }): Controller {
-  const { client, context, metrics, logger } = options;
+  const { client, context, metrics, logger, onFeatureJob } = options;
   const namespace = context.config.namespace;
   const queue = new WorkQueue();
   const failures = new Map<string, number>();
@@ -51,6 +55,7 @@ export function startController(options: {
     path: collectionPath(`/apis/${FEATURE_JOB_GROUP}/${FEATURE_JOB_VERSION}`, FEATURE_JOB_PLURAL, namespace),
     logger,
     onEvent: (event, object) => {
+      onFeatureJob?.(event, object);
       const key = Informer.keyOf(object);
       if (event === 'deleted') {
         metrics.forgetJob(object.metadata.namespace, object.metadata.name);
@@ -134,6 +139,7 @@ export function startController(options: {
 
   return {
     hasSynced: () => informers.every((informer) => informer.hasSynced()),
+    listFeatureJobs: () => featureJobs.list(),
     async stop() {
       queue.shutDown();
       await Promise.all(informers.map((informer) => informer.stop()));

@@ -1,9 +1,11 @@
 import type { AddressInfo } from 'node:net';
 import { fastify, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { DashboardSource } from '../dashboard/answer-feature-jobs.js';
 import type { OperatorMetrics } from '../metrics/operator-metrics.js';
 import type { HealthCheck, ReadinessCheck } from './probe-result.js';
 import { QuietLogController } from './quiet-log-controller.js';
+import { registerDashboardRoutes } from './register-dashboard-routes.js';
 import { registerOperatorRoutes } from './register-operator-routes.js';
 
 export interface StartHttpServerOptions {
@@ -16,6 +18,8 @@ export interface StartHttpServerOptions {
   readonly isReady: ReadinessCheck;
   /** Default: always healthy (the process answering is the liveness signal). */
   readonly isHealthy?: HealthCheck;
+  /** The FeatureJobs the dashboard shows (GET /, /dashboard, /api/featurejobs); without it, no dashboard. */
+  readonly dashboard?: DashboardSource;
   readonly logger?: Logger;
 }
 
@@ -25,7 +29,7 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-// Probes and scrapes are tiny requests on a cluster network: anything slower than this is a
+// Probes, scrapes and the dashboard's polls are tiny requests on a cluster network: anything slower than this is a
 // stuck or hostile client, and it must not hold a socket of the operator's only server.
 const REQUEST_TIMEOUT_MS = 10_000;
 const CONNECTION_TIMEOUT_MS = 10_000;
@@ -57,7 +61,8 @@ function buildApp(options: StartHttpServerOptions): FastifyInstance {
 }
 
 /**
- * The operator's HTTP endpoints: /healthz, /readyz, /metrics; every other path is a JSON 404.
+ * The operator's HTTP endpoints: /healthz, /readyz, /metrics and, given a source, the read-only
+ * dashboard (/, /dashboard, /api/featurejobs); every other path is a JSON 404.
  * Resolves once listening.
  */
 export async function startHttpServer(options: StartHttpServerOptions): Promise<HttpServer> {
@@ -68,6 +73,7 @@ export async function startHttpServer(options: StartHttpServerOptions): Promise<
     isReady: options.isReady,
     ...(options.isHealthy ? { isHealthy: options.isHealthy } : {}),
   });
+  if (options.dashboard !== undefined) registerDashboardRoutes(app, options.dashboard);
   await app.listen({ host, port: options.port });
   const { port } = app.server.address() as AddressInfo;
   let closing: Promise<void> | undefined;

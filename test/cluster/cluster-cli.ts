@@ -36,10 +36,11 @@ function usage(state: ClusterState): string {
     `Kubernetes ${KUBERNETES_VERSION} control plane at ${state.server}, MinIO, and the test node agent`,
     `running pods as local processes on node ${EXECUTOR_NODE.name} (taint featurejob.dev/executors=true:NoSchedule).`,
     '',
-    `  source ${join(STATE_DIR, 'env')}     # KUBECONFIG, AWS_ENDPOINT_URL_S3 and credentials, kubectl and helm on PATH`,
+    `  source ${join(STATE_DIR, 'env')}     # KUBECONFIG, AWS_ENDPOINT_URL_S3 and credentials, FEATUREJOB_DASHBOARD_URL, kubectl and helm on PATH`,
     '  kubectl get --raw /readyz',
     '  kubectl get nodes',
     `  the operator (featurejob operator, as ServiceAccount ${OPERATOR_NAMESPACE}/featurejob-operator): logs/featurejob-operator.log`,
+    '  its dashboard: open "$FEATUREJOB_DASHBOARD_URL" (read-only; docs/dashboard.md)',
     '  npm run cluster -- upload <dir> s3://<bucket>/<prefix>   # put images into the MinIO',
     '  kubectl apply -f crds/examples/featurejob-fruits.yaml && kubectl get fj -w',
     `  pods' directories (logs, volumes): ${join(STATE_DIR, 'node-agent')}/`,
@@ -149,6 +150,7 @@ async function up(): Promise<number> {
         throw new Error(`the operator exited during startup; the end of ${operator.log}:\n${await logTail(operator)}`);
     });
 
+    const dashboardUrl = `http://127.0.0.1:${operatorPort}/`;
     await record(controlPlane.server);
     const bin = join(STATE_DIR, 'bin');
     await mkdir(bin, { recursive: true });
@@ -161,6 +163,8 @@ async function up(): Promise<number> {
         `export KUBECONFIG='${controlPlane.kubeconfig}'`,
         `export PATH='${bin}':"$PATH"`,
         ...Object.entries(s3Env).map(([name, value]) => `export ${name}='${value}'`),
+        "# the operator's read-only dashboard (docs/dashboard.md)",
+        `export FEATUREJOB_DASHBOARD_URL='${dashboardUrl}'`,
         '',
       ].join('\n'),
     );
