@@ -133,9 +133,14 @@ command resumes: committed partitions are never redone and no row is ever duplic
       key: 'decodeBudgetBytes',
       value: '<bytes>',
       default: String(DEFAULT_DECODE_BUDGET_BYTES),
-      help: 'bytes of full-resolution decodes a worker holds at once (2Gi, 512Mi, ...): a decode waits until its image fits, one larger than the budget decodes alone; the default (2.5 GiB) is one --max-pixels image at 15 bytes a pixel',
+      help:
+        'bytes of full-resolution decodes a worker holds at once (2Gi, 512Mi, ...): a decode waits until ' +
+        'its image fits, one larger than the budget decodes alone; the default (2.5 GiB) is one ' +
+        '--max-pixels image at 15 bytes a pixel',
       readme:
-        'bytes of full-resolution decodes a worker holds at once (`2Gi`, `512Mi`, …): a decode waits until its image fits, one larger than the budget decodes alone; the default (2.5 GiB) is the largest image the default `--max-pixels` admits, at 15 bytes a pixel (docs/reliability.md)',
+        'bytes of full-resolution decodes a worker holds at once (`2Gi`, `512Mi`, …): a decode waits until ' +
+        'its image fits, one larger than the budget decodes alone; the default (2.5 GiB) is the largest ' +
+        'image the default `--max-pixels` admits, at 15 bytes a pixel (docs/reliability.md)',
     },
     'worker-memory': {
       type: 'string',
@@ -144,7 +149,8 @@ command resumes: committed partitions are never redone and no row is ever duplic
       default: 'memory / workers',
       help: 'memory one worker may use (16Gi, ...); settings that need more are refused before the run starts',
       readme:
-        'memory one worker may use (`16Gi`, …): batch size, partition size and decode budget that need more are refused before the run (the estimate: docs/reliability.md)',
+        'memory one worker may use (`16Gi`, …): batch size, partition size and decode budget that need ' +
+        'more are refused before the run (the estimate: docs/reliability.md)',
     },
     'max-attempts': {
       ...MAX_ATTEMPTS_FLAG,
