@@ -179,6 +179,14 @@ export const ErrorCatalog = {
       'The output already holds a job planned with other settings (input, partitions, model); ' +
       'rerun with the original settings to resume, or use a new output.',
   },
+  FJ_MEMORY_INSUFFICIENT: {
+    reason: 'MemoryInsufficient',
+    kind: 'terminal',
+    meaning:
+      'A partition needs more memory than its executor has (the message estimates it term by ' +
+      'term, docs/reliability.md): refused before any image is read. Plan smaller partitions in a ' +
+      'fresh output, lower the batch size, or raise the memory limit.',
+  },
   FJ_PARTITION_FAILED: {
     reason: 'PartitionFailed',
     kind: 'transient',

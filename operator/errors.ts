@@ -16,8 +16,9 @@ export const OperatorReasons = {
   InvalidSpec: {
     kind: 'terminal',
     meaning:
-      'The spec breaks a rule the API server could not check (a name over 40 characters, for ' +
-      'example); the job fails at once. Fix the spec and apply a new FeatureJob.',
+      'The spec breaks a rule the API server could not check (a name over 40 characters, a batch ' +
+      "size or partition size its executors' memory limit cannot hold, for example); the job fails at once. " +
+      'Fix the spec and apply a new FeatureJob.',
   },
   // Progressing
   Planning: { kind: 'info', meaning: 'The planner pod is listing the input and writing the plan.' },

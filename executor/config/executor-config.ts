@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_MAX_PIXELS } from './limits.js';
+import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_PIXELS } from './limits.js';
 import { OutputFormats } from './run-config.js';
 
 /** The environment variable the operator passes an executor pod its settings in (JSON). */
@@ -47,6 +47,10 @@ export const ExecutorConfigSchema = z
     batchSize: positiveInt.max(1024),
     fetchConcurrency: positiveInt.max(1024).default(16),
     maxPixels: positiveInt.default(DEFAULT_MAX_PIXELS),
+    /** Bytes of full-resolution decodes a process holds at once (config/limits.ts). */
+    decodeBudgetBytes: positiveInt.default(DEFAULT_DECODE_BUDGET_BYTES),
+    /** What the process may hold (the pod's memory limit): a partition that cannot fit is refused. */
+    memoryLimitBytes: positiveInt.optional(),
     /** PCA over the output once its manifest is merged; required by the pca-* tasks. */
     pca: PcaSettingsSchema.optional(),
   })

@@ -10,3 +10,32 @@
  * images above this count; anything at or below it Keras would decode.
  */
 export const DEFAULT_MAX_PIXELS = 178_956_970;
+
+/**
+ * Bytes per pixel a full-resolution decode holds beside the decoder's own image (which is
+ * width x height x channels x bytes per sample, held whole for interlaced PNGs, progressive
+ * JPEGs and TIFFs; measured: a 8000x8000 interlaced 16-bit PNG raised RSS by 572 MB = 6 + 3
+ * bytes a pixel, a progressive JPEG by 381 MB). The RGB path holds sharp's 3-byte output;
+ * CMYK, GIF and 16-bit grey take 4 (or 2 + an aligned copy of 2) bytes from sharp and write 3.
+ */
+export const DECODE_RGB_PATH_BYTES_PER_PIXEL = 3;
+export const DECODE_CONVERTING_PATH_BYTES_PER_PIXEL = 7;
+
+/**
+ * The deepest decode of an ordinary image: four 16-bit channels (8 bytes) on a converting
+ * path (7), i.e. a 16-bit CMYK TIFF. A 16-bit RGBA PNG holds 11 bytes a pixel, an 8-bit
+ * JPEG 3 to 6. Float and double TIFFs can hold more (then they decode alone, see below).
+ */
+export const DEEPEST_DECODE_BYTES_PER_PIXEL = 4 * 2 + DECODE_CONVERTING_PATH_BYTES_PER_PIXEL;
+
+/**
+ * The default budget of decoded bytes per worker process (`--decode-budget`): the decode of
+ * the largest image `--max-pixels` admits by default, in the deepest ordinary format
+ * (178,956,970 x 15 = 2,684,354,550 bytes, 2.5 GiB). So any such image decodes within the
+ * budget, several 13,000 x 13,000 16-bit PNGs (1.5 GB each) decode one at a time instead of
+ * together, and ordinary photos (a 24-megapixel JPEG holds 72 to 144 MB) still decode as many
+ * at once as there are decode slots. An image whose decode is larger than the budget (a
+ * smaller budget, a raised `--max-pixels`) waits until nothing else is held and then decodes
+ * alone.
+ */
+export const DEFAULT_DECODE_BUDGET_BYTES = DEFAULT_MAX_PIXELS * DEEPEST_DECODE_BYTES_PER_PIXEL;

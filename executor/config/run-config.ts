@@ -1,6 +1,9 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
-import { DEFAULT_MAX_PIXELS } from './limits.js';
+import { FeatureJobError } from '../errors.js';
+import { ByteQuantitySchema } from './byte-quantity.js';
+import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_PIXELS } from './limits.js';
+import { describeMemoryShortfall, estimateWorkerMemory } from './worker-memory.js';
 
 export const OutputFormats = ['parquet', 'csv'] as const;
 export type OutputFormat = (typeof OutputFormats)[number];
@@ -44,6 +47,12 @@ export const RunConfigSchema = z
     s3Endpoint: z.url({ protocol: /^https?$/ }).optional(),
     region: z.string().min(1).max(64).optional(),
     maxPixels: positiveInt.default(DEFAULT_MAX_PIXELS),
+    /** Bytes of full-resolution decodes a worker holds at once (config/limits.ts). */
+    decodeBudgetBytes: ByteQuantitySchema.default(DEFAULT_DECODE_BUDGET_BYTES),
+    /** What one worker process may use; by default the machine's memory shared by the workers. */
+    workerMemoryBytes: ByteQuantitySchema.optional(),
+    /** The machine's memory (its cgroup limit when lower), which workers share by default. */
+    memoryBytes: positiveInt.default(availableMemory()),
     maxAttempts: positiveInt.max(100).default(3),
     progress: z.enum(ProgressModes).default('auto'),
     /** Fit PCA with this many components after extraction (and compute statistics during it). */
@@ -64,7 +73,15 @@ export type RunConfigInput = z.input<typeof RunConfigSchema>;
 export type RunConfig = Readonly<z.output<typeof RunConfigSchema>> & {
   readonly workers: number;
   readonly threads: number;
+  readonly workerMemoryBytes: number;
 };
+
+/** The machine's memory, or the container's limit when one is set and lower. */
+export function availableMemory(): number {
+  const total = totalmem();
+  const constrained = process.constrainedMemory();
+  return constrained > 0 && constrained < total ? constrained : total;
+}
 
 /**
  * Workers are processes; their inference threads add up to the cores they are given.
@@ -80,8 +97,34 @@ export function computeWorkerLayout(options: { cores: number; workers?: number; 
   return { workers, threads };
 }
 
+/**
+ * Parses and checks the settings: besides each field's schema, what one worker holds with
+ * them must fit its memory (config/worker-memory.ts), else FJ_INVALID_ARGUMENT names the terms.
+ */
 export function parseRunConfig(input: RunConfigInput): RunConfig {
   const parsed = RunConfigSchema.parse(input);
   const layout = computeWorkerLayout(parsed);
-  return Object.freeze({ ...parsed, ...layout });
+  const workerMemoryBytes = parsed.workerMemoryBytes ?? Math.floor(parsed.memoryBytes / layout.workers);
+  const shortfall = describeMemoryShortfall(
+    estimateWorkerMemory({
+      batchSize: parsed.batchSize,
+      // With --partitions the partition size is known once listed; the extract task checks it then.
+      imagesPerPartition: parsed.partitions === undefined ? parsed.imagesPerPartition : 0,
+      fetchConcurrency: parsed.fetchConcurrency,
+      decodeBudgetBytes: parsed.decodeBudgetBytes,
+      maxPixels: parsed.maxPixels,
+      format: parsed.format,
+      pca: parsed.pca !== undefined,
+    }),
+    workerMemoryBytes,
+    parsed.workerMemoryBytes === undefined
+      ? `--worker-memory (this machine's memory shared by ${layout.workers} worker${layout.workers === 1 ? '' : 's'})`
+      : '--worker-memory',
+  );
+  if (shortfall !== undefined)
+    throw new FeatureJobError(
+      'FJ_INVALID_ARGUMENT',
+      `${shortfall}; lower --batch-size, --images-per-partition, --max-pixels or --workers, or raise --worker-memory`,
+    );
+  return Object.freeze({ ...parsed, ...layout, workerMemoryBytes });
 }

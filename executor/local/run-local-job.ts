@@ -131,6 +131,8 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
         batchSize: config.batchSize,
         fetchConcurrency: config.fetchConcurrency,
         maxPixels: config.maxPixels,
+        decodeBudgetBytes: config.decodeBudgetBytes,
+        memoryLimitBytes: config.workerMemoryBytes,
         ...(pca === undefined ? {} : { pca }),
       },
       model: { path: chosen.path, info: chosen.info },

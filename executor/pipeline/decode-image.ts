@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import type { Metadata, SharpOptions } from 'sharp';
+import { DECODE_CONVERTING_PATH_BYTES_PER_PIXEL, DECODE_RGB_PATH_BYTES_PER_PIXEL } from '../config/limits.js';
 import { FeatureJobError } from '../errors.js';
 import { readGifTransparentColour } from './gif-transparent-colour.js';
 import { sniffImageFormat } from './sniff-image-format.js';
@@ -31,6 +32,27 @@ function ensureSharpConfigured(): void {
 }
 
 /**
+ * What the header says of an image, read before any pixel is decoded: enough to refuse it
+ * (too large) and to know how many bytes its decode will hold (`decodeBytes`, which a
+ * worker's decode budget charges before the decode starts: see util/byte-budget.ts).
+ */
+export interface ImageHeader {
+  readonly width: number;
+  /** The first page's height: the only page decoded. */
+  readonly height: number;
+  /**
+   * The bytes a full-resolution decode of this image holds at its peak: the decoder's image
+   * (width x height x channels x bytes per sample, which libvips holds whole for interlaced
+   * PNGs, progressive JPEGs and TIFFs) plus our 8-bit RGB copy and any conversion buffer.
+   */
+  readonly decodeBytes: number;
+  readonly input: Buffer;
+  readonly metadata: Header;
+  /** The pixel limit it was read under; libvips enforces it again while decoding. */
+  readonly maxPixels: number;
+}
+
+/**
  * Decodes an encoded image at full resolution into 8-bit RGB, the way Pillow's
  * `Image.open(f).convert('RGB')` does: alpha dropped (not composited), palette expanded,
  * grayscale replicated, no EXIF rotation, embedded ICC profiles ignored, first frame only.
@@ -42,6 +64,11 @@ function ensureSharpConfigured(): void {
  * Pillow also refuses).
  */
 export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions): Promise<RgbImage> {
+  return decodeImagePixels(await readImageHeader(bytes, options));
+}
+
+/** The header stage of decodeImage: FJ_IMAGE_EMPTY, FJ_IMAGE_UNRECOGNIZED, FJ_IMAGE_TOO_LARGE. */
+export async function readImageHeader(bytes: Uint8Array, options: DecodeImageOptions): Promise<ImageHeader> {
   const { maxPixels } = options;
   if (!Number.isSafeInteger(maxPixels) || maxPixels < 1) {
     throw new FeatureJobError('FJ_INVALID_ARGUMENT', `maxPixels must be a positive integer, got ${maxPixels}`);
@@ -62,7 +89,38 @@ export async function decodeImage(bytes: Uint8Array, options: DecodeImageOptions
       `image is ${width}x${height} = ${width * height} pixels, more than the limit of ${maxPixels}`,
     );
   }
+  return { width, height, decodeBytes: computeDecodeBytes(metadata, width * height), input, metadata, maxPixels };
+}
 
+/** Bytes per sample of each libvips band format; an unknown one counts as the widest. */
+const BYTES_PER_SAMPLE: Readonly<Record<string, number>> = {
+  uchar: 1,
+  char: 1,
+  ushort: 2,
+  short: 2,
+  uint: 4,
+  int: 4,
+  float: 4,
+  complex: 8,
+  double: 8,
+  dpcomplex: 16,
+};
+
+/** The charge of a decode (see ImageHeader.decodeBytes), from the header's band format and path. */
+function computeDecodeBytes(metadata: Header, pixels: number): number {
+  const channels = metadata.channels ?? 4;
+  const sample = BYTES_PER_SAMPLE[metadata.depth ?? ''] ?? 16;
+  const converting =
+    metadata.space === 'cmyk' || metadata.format === 'gif' || (metadata.space === 'grey16' && metadata.channels === 1);
+  return (
+    pixels *
+    (channels * sample + (converting ? DECODE_CONVERTING_PATH_BYTES_PER_PIXEL : DECODE_RGB_PATH_BYTES_PER_PIXEL))
+  );
+}
+
+/** The pixel stage of decodeImage: FJ_IMAGE_CORRUPT when the pixels do not decode. */
+export async function decodeImagePixels(header: ImageHeader): Promise<RgbImage> {
+  const { input, metadata, maxPixels } = header;
   const decodeOptions: SharpOptions = {
     // The least strict level that still refuses truncation: Pillow raises on truncated
     // files but decodes through libjpeg's recoverable warnings.

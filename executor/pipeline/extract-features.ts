@@ -3,6 +3,7 @@ import type { ModelRunner } from '../model/model-runner.js';
 import type { ErrorRecord } from '../output/error-record.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { mapOrdered } from '../util/map-ordered.js';
+import type { ByteBudget } from '../util/byte-budget.js';
 import { Semaphore } from '../util/semaphore.js';
 import { defaultFetchOptions, fetchObject, type FetchOptions } from './fetch-object.js';
 import { prepareImage } from './prepare-image.js';
@@ -25,6 +26,12 @@ export interface ExtractOptions {
   readonly fetchConcurrency: number;
   /** Full-resolution decodes held in memory at once (a 6000x4000 photo is 72 MB raw). */
   readonly decodeConcurrency: number;
+  /**
+   * The worker's budget of decoded bytes (config/limits.ts, DEFAULT_DECODE_BUDGET_BYTES): a
+   * decode waits until its image fits beside the others, so a few huge images within
+   * `maxPixels` decode one after another instead of together.
+   */
+  readonly decodeBudget: ByteBudget;
   readonly maxPixels: number;
   readonly fetch?: FetchOptions;
   readonly onProgress?: (progress: { done: number; failed: number }) => void;
@@ -58,7 +65,7 @@ export async function extractFeatures(options: ExtractOptions): Promise<Extracte
     try {
       const bytes = await fetchObject(options.input, key, fetchOptions);
       const tensor = await decodeSlots.run(() =>
-        prepareImage(bytes, { maxPixels: options.maxPixels, size: model.inputSize }),
+        prepareImage(bytes, { maxPixels: options.maxPixels, size: model.inputSize, budget: options.decodeBudget }),
       );
       return { key, tensor };
     } catch (error) {

@@ -1,6 +1,7 @@
 import { FeatureJobError } from '../errors.js';
 import { DEFAULT_MAX_PIXELS } from '../config/limits.js';
-import { decodeImage } from './decode-image.js';
+import type { ByteBudget } from '../util/byte-budget.js';
+import { decodeImagePixels, readImageHeader } from './decode-image.js';
 import { KERAS_INPUT_SIZE, preprocessKeras } from './preprocess-keras.js';
 import { resizeNearest } from './resize-nearest.js';
 
@@ -13,6 +14,12 @@ export interface PrepareImageOptions {
   out?: Float32Array;
   /** Where this image's size * size * 3 floats start in `out`; 0 when absent. */
   offset?: number;
+  /**
+   * The worker's budget of decoded bytes: the image's decode (its header's pixels x channels x
+   * bytes per sample, and our copies) is charged from it, after the header and before the
+   * decode, and given back once the image is resized. No budget when absent.
+   */
+  budget?: ByteBudget;
 }
 
 /**
@@ -33,7 +40,13 @@ export async function prepareImage(bytes: Uint8Array, options: PrepareImageOptio
       `offset ${offset} leaves no room for ${values} values in a buffer of ${out.length}`,
     );
   }
-  const decoded = await decodeImage(bytes, { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS });
-  preprocessKeras(resizeNearest(decoded, size, size), out, offset);
+  const header = await readImageHeader(bytes, { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS });
+  const release = await options.budget?.acquire(header.decodeBytes);
+  try {
+    // The full-resolution image lives only inside this block: resized, it is let go.
+    preprocessKeras(resizeNearest(await decodeImagePixels(header), size, size), out, offset);
+  } finally {
+    release?.();
+  }
   return out.subarray(offset, offset + values);
 }

@@ -1,4 +1,5 @@
 import type { OutputFormat } from '../config/run-config.js';
+import { describeMemoryShortfall, estimateWorkerMemory } from '../config/worker-memory.js';
 import { commitPartition, readCommitMarker, type CommitOutcome } from '../commit/commit-partition.js';
 import type { ModelRunner } from '../model/model-runner.js';
 import { encodeCsvShard } from '../output/csv-shard.js';
@@ -11,6 +12,7 @@ import { attemptErrorsKey, shardKey, statisticsKey } from '../plan/partition-nam
 import { computeRowStatistics, wantsOwnStatistics } from '../reduce/partition-statistics.js';
 import { encodeStatisticsFile } from '../reduce/statistics-file.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { ByteBudget } from '../util/byte-budget.js';
 import { extractFeatures, throwIfInterrupted, type ExtractOptions } from './extract-features.js';
 
 export interface RunPartitionOptions {
@@ -25,7 +27,15 @@ export interface RunPartitionOptions {
   readonly batchSize: number;
   readonly fetchConcurrency: number;
   readonly decodeConcurrency: number;
+  /** Bytes of full-resolution decodes held at once (a ByteBudget for the partition's run). */
+  readonly decodeBudgetBytes: number;
   readonly maxPixels: number;
+  /**
+   * What this process may hold (the pod's memory limit, `--worker-memory`): a partition whose
+   * rows, with the other settings, need more is refused with FJ_MEMORY_INSUFFICIENT before any
+   * image is read. Unchecked when absent.
+   */
+  readonly memoryLimitBytes?: number;
   /**
    * When set, a partition large enough to deserve its own PCA statistics file (see
    * reduce/statistics-groups.ts) computes it with these threads and commits it with the shard.
@@ -57,6 +67,7 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
   if (plan === undefined)
     throw new FeatureJobError('FJ_INVALID_CONFIG', `no plan under ${options.output.uri}: the planner has not run`);
   const keys = await readPlanShard(options.output, plan, options.index);
+  assertPartitionFits(options, keys.length);
   const extracted = await extractFeatures({
     input: options.input,
     keys,
@@ -64,6 +75,7 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
     batchSize: options.batchSize,
     fetchConcurrency: options.fetchConcurrency,
     decodeConcurrency: options.decodeConcurrency,
+    decodeBudget: new ByteBudget(options.decodeBudgetBytes),
     maxPixels: options.maxPixels,
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
@@ -105,4 +117,30 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
     sideFiles,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
+}
+
+/**
+ * The partition's real size is known only from its plan shard (with `--partitions` or
+ * spec.partitions it is the input's size divided): checked here, before any fetch.
+ */
+function assertPartitionFits(options: RunPartitionOptions, images: number): void {
+  if (options.memoryLimitBytes === undefined) return;
+  const shortfall = describeMemoryShortfall(
+    estimateWorkerMemory({
+      batchSize: options.batchSize,
+      imagesPerPartition: images,
+      fetchConcurrency: options.fetchConcurrency,
+      decodeBudgetBytes: options.decodeBudgetBytes,
+      maxPixels: options.maxPixels,
+      format: options.format,
+      pca: options.statisticsThreads !== undefined,
+    }),
+    options.memoryLimitBytes,
+    'the memory limit',
+  );
+  if (shortfall !== undefined)
+    throw new FeatureJobError(
+      'FJ_MEMORY_INSUFFICIENT',
+      `partition ${options.index} has ${images} images: ${shortfall}; plan smaller partitions (a fresh output) or raise the memory limit`,
+    );
 }

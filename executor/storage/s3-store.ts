@@ -1,10 +1,15 @@
 import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  type CompletedPart,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectsV2Command,
   type ListObjectsV2CommandOutput,
   PutObjectCommand,
   type S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { FeatureJobError, type ErrorCode } from '../errors.js';
 import { formatLocation, normalizePrefix } from './location.js';
@@ -20,7 +25,17 @@ export interface S3StoreOptions {
   readonly pageSize?: number;
   /** Extra PutObject attempts after a 409 ConditionalRequestConflict; default 3. */
   readonly conflictRetries?: number;
+  /** A `put` of more bytes than this goes multipart; default 64 MiB (S3's single PUT allows 5 GiB). */
+  readonly multipartThresholdBytes?: number;
+  /** Bytes per part of a multipart put (at least S3's 5 MiB, more when 10,000 parts would not hold the body); default 16 MiB. */
+  readonly partBytes?: number;
 }
+
+export const DEFAULT_MULTIPART_THRESHOLD_BYTES = 64 * 2 ** 20;
+export const DEFAULT_PART_BYTES = 16 * 2 ** 20;
+/** S3's smallest part (every part but the last) and most parts per upload. */
+const MIN_PART_BYTES = 5 * 2 ** 20;
+const MAX_PARTS = 10_000;
 
 /** What the SDK attaches to errors: a service error's name and HTTP status, retry attempts. */
 interface SdkErrorShape {
@@ -119,6 +134,8 @@ export class S3Store implements ObjectStore {
   private readonly client: S3Client;
   private readonly pageSize: number;
   private readonly conflictRetries: number;
+  private readonly multipartThresholdBytes: number;
+  private readonly partBytes: number;
 
   constructor(options: S3StoreOptions) {
     this.client = options.client;
@@ -126,6 +143,8 @@ export class S3Store implements ObjectStore {
     this.prefix = normalizePrefix(options.prefix ?? '');
     this.pageSize = options.pageSize ?? 1000;
     this.conflictRetries = options.conflictRetries ?? 3;
+    this.multipartThresholdBytes = options.multipartThresholdBytes ?? DEFAULT_MULTIPART_THRESHOLD_BYTES;
+    this.partBytes = Math.max(MIN_PART_BYTES, options.partBytes ?? DEFAULT_PART_BYTES);
     this.uri = formatLocation({ kind: 's3', bucket: this.bucket, prefix: this.prefix });
   }
 
@@ -178,13 +197,64 @@ export class S3Store implements ObjectStore {
     return undefinedIfMissing(this.get(key));
   }
 
+  /** One PutObject up to the multipart threshold; above it a multipart upload (putMultipart). */
   async put(key: string, body: Uint8Array | string): Promise<void> {
+    const bytes = toBytes(body);
+    if (bytes.byteLength > this.multipartThresholdBytes) return this.putMultipart(key, bytes);
     try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: toBytes(body) }),
-      );
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.fullKey(key), Body: bytes }));
     } catch (error) {
       throw this.storageError(`write ${this.uriOf(key)}`, error);
+    }
+  }
+
+  /**
+   * A body too large for one request (a shard of a big partition): CreateMultipartUpload,
+   * UploadPart for each slice (views of the body, no copies; each retried by the SDK), then
+   * CompleteMultipartUpload. Any failure aborts the upload (AbortMultipartUpload) so that no
+   * incomplete upload is left to be billed, and throws the failure's code (5xx: transient).
+   * Create-only writes (putIfAbsent) stay single PUTs: markers and indexes are small.
+   */
+  private async putMultipart(key: string, bytes: Uint8Array): Promise<void> {
+    const Key = this.fullKey(key);
+    let uploadId: string | undefined;
+    try {
+      const created = await this.client.send(new CreateMultipartUploadCommand({ Bucket: this.bucket, Key }));
+      uploadId = created.UploadId;
+      if (uploadId === undefined) throw new Error('CreateMultipartUpload answered without an UploadId');
+      const partBytes = Math.max(this.partBytes, Math.ceil(bytes.byteLength / MAX_PARTS));
+      const parts: CompletedPart[] = [];
+      for (let start = 0, PartNumber = 1; start < bytes.byteLength; start += partBytes, PartNumber += 1) {
+        const Body = bytes.subarray(start, Math.min(start + partBytes, bytes.byteLength));
+        const part = await this.client.send(
+          new UploadPartCommand({ Bucket: this.bucket, Key, UploadId: uploadId, PartNumber, Body }),
+        );
+        parts.push({ ETag: part.ETag, PartNumber });
+      }
+      await this.client.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: this.bucket,
+          Key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: parts },
+        }),
+      );
+    } catch (error) {
+      const aborted = uploadId === undefined ? '' : await this.abortUpload(Key, uploadId);
+      const failure = this.storageError(`write ${this.uriOf(key)} (multipart)`, error);
+      throw aborted === ''
+        ? failure
+        : new FeatureJobError(failure.code, `${failure.message}; ${aborted}`, { cause: error });
+    }
+  }
+
+  /** Aborts an upload; returns '' on success, else what went wrong (the caller's failure comes first). */
+  private async abortUpload(Key: string, UploadId: string): Promise<string> {
+    try {
+      await this.client.send(new AbortMultipartUploadCommand({ Bucket: this.bucket, Key, UploadId }));
+      return '';
+    } catch (error) {
+      return `aborting upload ${UploadId} failed too: ${describe(error)}`;
     }
   }
 

@@ -18,7 +18,14 @@ import { readJsonIfExists } from '../storage/read-json.js';
 /** What extraction reads of the settings; `pca` only says whether statistics are computed on the way. */
 export type ExtractPartitionConfig = Pick<
   ExecutorConfig,
-  'format' | 'threads' | 'batchSize' | 'fetchConcurrency' | 'maxPixels' | 'pca'
+  | 'format'
+  | 'threads'
+  | 'batchSize'
+  | 'fetchConcurrency'
+  | 'maxPixels'
+  | 'decodeBudgetBytes'
+  | 'memoryLimitBytes'
+  | 'pca'
 >;
 
 export interface ExtractPartitionOptions {
@@ -50,6 +57,8 @@ export async function extractPartition(options: ExtractPartitionOptions): Promis
     fetchConcurrency: config.fetchConcurrency,
     decodeConcurrency: Math.max(2, config.threads),
     maxPixels: config.maxPixels,
+    decodeBudgetBytes: config.decodeBudgetBytes,
+    ...(config.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: config.memoryLimitBytes }),
     // With PCA ahead, a large partition's statistics are computed while its features are in memory.
     ...(config.pca === undefined ? {} : { statisticsThreads: config.threads }),
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),

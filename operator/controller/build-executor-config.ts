@@ -1,3 +1,4 @@
+import { parseByteQuantity } from '../../executor/config/byte-quantity.js';
 import type { ExecutorConfigInput } from '../../executor/config/executor-config.js';
 import type { FeatureJobSpec } from '../../crds/feature-job-spec.js';
 import { DEFAULT_IMAGES_PER_PARTITION } from '../../crds/feature-job-spec.js';
@@ -18,9 +19,10 @@ export function computeThreads(spec: FeatureJobSpec, cpuRequest: string): number
 /** What every executor pod of a FeatureJob is told (FEATUREJOB_EXECUTOR_CONFIG). */
 export function buildExecutorConfig(
   spec: FeatureJobSpec,
-  options: { cpuRequest: string; defaultRegion?: string },
+  options: { cpuRequest: string; memoryLimit?: string; defaultRegion?: string },
 ): ExecutorConfigInput {
   const region = spec.input.region ?? options.defaultRegion;
+  const memoryLimitBytes = options.memoryLimit === undefined ? undefined : parseByteQuantity(options.memoryLimit);
   return {
     version: 1,
     input: computeS3Uri(spec.input),
@@ -36,6 +38,8 @@ export function buildExecutorConfig(
     threads: computeThreads(spec, options.cpuRequest),
     batchSize: spec.executor.batchSize,
     ...(spec.executor.fetchConcurrency === undefined ? {} : { fetchConcurrency: spec.executor.fetchConcurrency }),
+    // The pod's memory limit: an executor refuses a partition its rows could not fit in.
+    ...(memoryLimitBytes === undefined ? {} : { memoryLimitBytes }),
     ...(spec.reduce === undefined
       ? {}
       : { pca: { components: spec.reduce.pca.components, whiten: spec.reduce.pca.whiten } }),

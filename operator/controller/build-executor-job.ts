@@ -55,6 +55,7 @@ function buildPodTemplate(options: ChildJobOptions, task: ExecutorTask): Record<
   const limits = { ...defaults.limits, ...spec.executor.resources?.limits };
   const executorConfig = buildExecutorConfig(spec, {
     cpuRequest: requests.cpu,
+    ...(limits.memory === undefined ? {} : { memoryLimit: limits.memory }),
     ...(config.defaultRegion === undefined ? {} : { defaultRegion: config.defaultRegion }),
   });
   const env: Array<Record<string, unknown>> = [

@@ -24,6 +24,7 @@ import {
   type PodFailure,
   type World,
 } from './compute-feature-job-state.js';
+import { computeMemoryProblems } from './compute-memory-problems.js';
 import { computeMergePatch } from './compute-merge-patch.js';
 import { computeStorageFailure, type StorageFailure, type StorageStep } from './compute-storage-failure.js';
 import { computeUnreportedFailures } from './compute-unreported-failures.js';
@@ -226,10 +227,14 @@ function computeInvalidSpecStatus(
 
 function parseSpec(
   featureJob: FeatureJobObject,
+  config: OperatorConfig,
 ): { spec: FeatureJobSpec; problems: [] } | { spec: undefined; problems: string[] } {
   const parsed = FeatureJobSpecSchema.safeParse(featureJob.spec);
   if (!parsed.success) return { spec: undefined, problems: [z.prettifyError(parsed.error)] };
-  const problems = computeSpecProblems(parsed.data);
+  const problems = [
+    ...computeSpecProblems(parsed.data),
+    ...computeMemoryProblems(parsed.data, config.executorDefaults),
+  ];
   if (featureJob.metadata.name.length > MAX_NAME_LENGTH)
     problems.push(
       `metadata.name must be at most ${MAX_NAME_LENGTH} characters (child Job and pod names derive from it)`,
@@ -297,7 +302,7 @@ export async function reconcileFeatureJob(
   if (isFinished(featureJob.status)) return reconcileFinished(ctx, featureJob);
   const now = ctx.now();
 
-  const { spec, problems } = parseSpec(featureJob);
+  const { spec, problems } = parseSpec(featureJob, ctx.config);
   if (spec === undefined) {
     const status = computeInvalidSpecStatus(featureJob, problems, now);
     await writeStatus(ctx, featureJob, status);

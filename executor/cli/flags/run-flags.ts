@@ -1,5 +1,5 @@
 /** `featurejob run`: its flag table, and its command line turned into a frozen RunConfig. */
-import { DEFAULT_MAX_PIXELS } from '../../config/limits.js';
+import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_PIXELS } from '../../config/limits.js';
 import {
   DEFAULT_CALIBRATION_IMAGES,
   DEFAULT_IMAGES_PER_PARTITION,
@@ -129,6 +129,30 @@ command resumes: committed partitions are never redone and no row is ever duplic
       help: "images declaring more pixels are rejected from their header; the default is PIL's decompression-bomb limit",
       readme:
         "images whose header declares more pixels are rejected before decoding; the default is PIL's decompression-bomb limit",
+    },
+    'decode-budget': {
+      type: 'string',
+      key: 'decodeBudgetBytes',
+      value: '<bytes>',
+      default: String(DEFAULT_DECODE_BUDGET_BYTES),
+      help:
+        'bytes of full-resolution decodes a worker holds at once (2Gi, 512Mi, ...): a decode waits until ' +
+        'its image fits, one larger than the budget decodes alone; the default (2.5 GiB) is one ' +
+        '--max-pixels image at 15 bytes a pixel',
+      readme:
+        'bytes of full-resolution decodes a worker holds at once (`2Gi`, `512Mi`, …): a decode waits until ' +
+        'its image fits, one larger than the budget decodes alone; the default (2.5 GiB) is the largest ' +
+        'image the default `--max-pixels` admits, at 15 bytes a pixel (docs/reliability.md)',
+    },
+    'worker-memory': {
+      type: 'string',
+      key: 'workerMemoryBytes',
+      value: '<bytes>',
+      default: 'memory / workers',
+      help: 'memory one worker may use (16Gi, ...); settings that need more are refused before the run starts',
+      readme:
+        'memory one worker may use (`16Gi`, …): batch size, partition size and decode budget that need ' +
+        'more are refused before the run (the estimate: docs/reliability.md)',
     },
     'max-attempts': {
       ...MAX_ATTEMPTS_FLAG,
