@@ -2,6 +2,12 @@ import { FeatureJobError } from '../errors.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
 import { ManifestSchema, parseManifest, type Manifest, type ManifestPrecision } from '../output/manifest-schema.js';
 import {
+  FP32_PRECISION,
+  shardPrecisionFields,
+  shardPrecisionOf,
+  type ShardPrecision,
+} from '../output/shard-precision.js';
+import {
   ATTEMPT_ERRORS_PREFIX,
   ERRORS_KEY,
   FEATURES_PREFIX,
@@ -15,11 +21,15 @@ import type { ObjectStore } from '../storage/object-store.js';
 import { encodeJson, readJsonIfExists } from '../storage/read-json.js';
 import { mapOrdered } from '../util/map-ordered.js';
 import { readCommitMarker } from './commit-partition.js';
+import { assertCommittedPrecision, computeCommittedPrecision } from './committed-precision.js';
 
 export interface MergeOptions {
   readonly output: ObjectStore;
   readonly plan: PlanIndex;
-  /** The `precision` block, when the run chose a precision (`--precision int8|auto`). */
+  /**
+   * The `precision` block, when the run chose a precision (`--precision int8|auto`). Every
+   * marker must have been made with its `used` precision (without it, fp32).
+   */
   readonly precision?: ManifestPrecision;
   readonly now?: () => Date;
 }
@@ -30,7 +40,8 @@ const READ_CONCURRENCY = 16;
  * Runs once every partition has committed: concatenates the committed attempts' error lines
  * into errors.jsonl, removes files of attempts that never committed (crashed workers), and
  * writes manifest.json last with a create-only write, so it is written exactly once and only
- * ever lists committed shards.
+ * ever lists committed shards. Markers of another plan, or of mixed precisions or another
+ * precision than the run's, are refused before anything is written.
  */
 export async function mergeManifest(options: MergeOptions): Promise<{ manifest: Manifest; created: boolean }> {
   const { output, plan } = options;
@@ -50,6 +61,10 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   }
   assertSamePlan(plan, markers, output.uri);
   assertEveryImageAccounted(plan, markers);
+  assertCommittedPrecision(computeCommittedPrecision(markers, output.uri), runPrecisionOf(options.precision), {
+    uri: output.uri,
+    hint: 'a table never mixes precisions: rerun with the precision the partitions were made with, or use a new output',
+  });
 
   const errorChunks: Uint8Array[] = [];
   for await (const bytes of mapOrdered(markers, READ_CONCURRENCY, (marker) => output.get(marker.errorsKey)))
@@ -83,6 +98,7 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
       failed: marker.failed,
       sha256: marker.sha256,
       bytes: marker.bytes,
+      ...shardPrecisionFields(shardPrecisionOf(marker)),
     })),
     errorsUri: output.uriOf(ERRORS_KEY),
     createdAt: (options.now?.() ?? new Date()).toISOString(),
@@ -93,6 +109,12 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   if (winner === undefined)
     throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(MANIFEST_KEY)} exists but cannot be read`);
   return { manifest: winner, created: false };
+}
+
+/** What the run's workers computed in: the block's `used` precision; no block is an fp32 run. */
+function runPrecisionOf(record: ManifestPrecision | undefined): ShardPrecision {
+  if (record?.used !== 'int8') return FP32_PRECISION;
+  return { precision: 'int8', int8Sha256: record.int8Sha256 ?? '' };
 }
 
 /** A marker written for another plan (a racing or an earlier planner's) never reaches the manifest. */
