@@ -121,8 +121,11 @@ export async function ensurePrecisionModel(options: EnsurePrecisionModelOptions)
   };
   const committed = options.committed;
   if (precision === 'auto' && committed?.precision.precision === 'fp32') {
-    const partitions = committed.partitions === 1 ? '1 partition was' : `${committed.partitions} partitions were`;
-    const fallback = `--precision auto runs fp32: ${partitions} of this output already made with fp32, and a table never mixes precisions`;
+    const were =
+      committed.partitions === 1
+        ? '1 partition of this output was'
+        : `${committed.partitions} partitions of this output were`;
+    const fallback = `--precision auto runs fp32: ${were} already made with fp32, and a table never mixes precisions`;
     return {
       path: model.path,
       info: model.info,
