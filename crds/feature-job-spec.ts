@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { celWithSlash, isInputInsideOutput } from './is-input-inside-output.js';
 
 export const OUTPUT_FORMATS = ['parquet', 'csv'] as const;
+/** `spec.model.precision`, the values of `featurejob run --precision`. */
+export const MODEL_PRECISIONS = ['fp32', 'int8', 'auto'] as const;
 export const DEFAULT_PARALLELISM = 10;
 export const DEFAULT_BATCH_SIZE = 8;
 export const DEFAULT_IMAGES_PER_PARTITION = 256;
@@ -91,6 +93,13 @@ export const FeatureJobModelSchema = z
       .regex(/^[0-9a-f]{64}$/)
       .optional()
       .describe('expected sha256 of the model file; executors refuse any other'),
+    precision: z
+      .enum(MODEL_PRECISIONS)
+      .default('fp32')
+      .describe(
+        'inference precision: fp32; int8 is not built for executor pods yet and fails the job ' +
+          '(PrecisionUnsupported); auto runs fp32 in pods',
+      ),
   })
   .strict();
 
@@ -143,7 +152,7 @@ export const FeatureJobSpecSchema = z
     partitions: z.int().min(1).max(MAX_PARTITIONS).optional(),
     imagesPerPartition: z.int().min(1).max(1_000_000).optional(),
     parallelism: z.int().min(1).max(10_000).default(DEFAULT_PARALLELISM),
-    model: FeatureJobModelSchema.default({ name: 'vgg16', weights: 'imagenet' }),
+    model: FeatureJobModelSchema.default({ name: 'vgg16', weights: 'imagenet', precision: 'fp32' }),
     executor: FeatureJobExecutorSchema.default({ batchSize: DEFAULT_BATCH_SIZE }),
     reduce: FeatureJobReduceSchema.optional(),
     retry: FeatureJobRetrySchema.default({

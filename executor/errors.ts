@@ -242,9 +242,10 @@ export const ErrorCatalog = {
     reason: 'PrecisionUnsupported',
     kind: 'terminal',
     meaning:
-      '`--precision int8` or `auto` was asked for a model the quantizer cannot rewrite (only the VGG16-fc2 graph ' +
-      'featurejob builds from `random`, `imagenet` or `.h5` weights); the job stops before reading any image. ' +
-      'Run it with `--precision fp32`.',
+      '`--precision int8` or `auto` was asked for a model the quantizer cannot rewrite (only the ' +
+      'VGG16-fc2 graph featurejob builds from `random`, `imagenet` or `.h5` weights), or ' +
+      '`spec.model.precision: int8` reached executor pods, which do not run int8 yet; the job stops ' +
+      'before reading any image. Run it with fp32 (or `auto` in a FeatureJob).',
   },
   FJ_PRECISION_FIDELITY: {
     reason: 'PrecisionFidelity',
@@ -253,6 +254,14 @@ export const ErrorCatalog = {
       "`--precision int8`: on this job's own images the int8 features did not match the fp32 ones closely enough " +
       '(median cosine or kNN@10 agreement below the thresholds the message names), so nothing was extracted. Use ' +
       '`--precision auto` to fall back to fp32, or fp32.',
+  },
+  FJ_PRECISION_MISMATCH: {
+    reason: 'PrecisionMismatch',
+    kind: 'terminal',
+    meaning:
+      'Partitions of this output were already committed with another precision (fp32, or int8 with ' +
+      'another int8 model) than this run chose, and a table never mixes precisions; nothing was ' +
+      'extracted. Rerun with the precision the message names, or use a new output.',
   },
   FJ_MODEL_NOT_FOUND: {
     reason: 'ModelNotFound',

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { FeatureJobError } from '../errors.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
 import { CommitMarkerSchema } from '../output/commit-marker-schema.js';
+import { shardPrecisionFields, type ShardPrecision } from '../output/shard-precision.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { encodeJson, readJsonIfExists } from '../storage/read-json.js';
 import { commitMarkerKey } from '../plan/partition-naming.js';
@@ -20,6 +21,8 @@ export interface AttemptOutput {
   readonly rows: number;
   readonly failed: number;
   readonly failuresByCode: Record<string, number>;
+  /** What the shard was made with; recorded in the marker. */
+  readonly precision: ShardPrecision;
   /** More files of the attempt (its PCA statistics), written before the marker like the shard. */
   readonly sideFiles?: ReadonlyArray<{ readonly key: string; readonly body: Uint8Array }>;
   readonly now?: () => Date;
@@ -52,6 +55,7 @@ export async function commitPartition(output: ObjectStore, attempt: AttemptOutpu
     sha256: createHash('sha256').update(attempt.shard).digest('hex'),
     bytes: attempt.shard.byteLength,
     committedAt: (attempt.now?.() ?? new Date()).toISOString(),
+    ...shardPrecisionFields(attempt.precision),
   };
   const version = attempt.version ?? 0;
   const key = commitMarkerKey(attempt.index, version);

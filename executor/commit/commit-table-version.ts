@@ -27,6 +27,14 @@ import { moveRowsToRewrittenFiles, rebuildImageIndex } from '../table/rebuild-im
 import { readRemovedKeys } from '../table/removed-keys.js';
 import { rewriteDataFile } from '../table/rewrite-data-file.js';
 import { mapOrdered } from '../util/map-ordered.js';
+import {
+  describeShardPrecision,
+  FP32_PRECISION,
+  isSameShardPrecision,
+  shardPrecisionFields,
+  shardPrecisionOf,
+} from '../output/shard-precision.js';
+import { computeCommittedPrecision } from './committed-precision.js';
 
 const READ_CONCURRENCY = 16;
 
@@ -44,7 +52,16 @@ export async function buildTableVersion(options: {
 }): Promise<TableVersionCommit> {
   const { output, plan, markers } = options;
   const version = plan.tableVersion ?? 0;
-  const previous = version === 0 ? [] : await readPreviousIndex(output, version - 1);
+  const before = version === 0 ? undefined : await readTableOf(output, version - 1);
+  const previous = before === undefined ? [] : await readImageIndex(output, version - 1, before.indexShards);
+  const precision = computeCommittedPrecision(markers, output.uri)?.precision ?? tablePrecision(before);
+  if (before !== undefined && !isSameShardPrecision(precision, tablePrecision(before))) {
+    throw new FeatureJobError(
+      'FJ_PRECISION_MISMATCH',
+      `version ${version} of ${output.uri} was made with ${describeShardPrecision(precision)}, ` +
+        `the table with ${describeShardPrecision(tablePrecision(before))}; a table never mixes precisions`,
+    );
+  }
   const removed = version === 0 ? [] : await readRemovedKeys(output, version);
   const outcomes = await readOutcomes(output, plan, markers);
   const rebuilt = rebuildImageIndex(previous, outcomes, removed);
@@ -55,6 +72,7 @@ export async function buildTableVersion(options: {
     const rewritten = await rewriteDataFile(output, file, drop, version);
     if (rewritten === undefined) continue;
     rewrittenKeys.set(file, rewritten.key);
+    // A rewritten file keeps the precision its rows were made with (it is the table's).
     added.push({ key: rewritten.key, bytes: rewritten.bytes, stats: computeDataFileStats(rewritten.paths) });
   }
   const entries = moveRowsToRewrittenFiles(rebuilt.entries, rewrittenKeys);
@@ -85,6 +103,7 @@ export async function buildTableVersion(options: {
     files: files.size,
     errorsUri: output.uriOf(versionErrorsKey(version)),
     indexShards,
+    ...shardPrecisionFields(precision),
     ...(plan.changes === undefined ? {} : { changes: plan.changes }),
   };
   const actions = buildDeltaCommit({
@@ -125,7 +144,8 @@ async function readOutcomes(
   return outcomes;
 }
 
-async function readPreviousIndex(output: ObjectStore, version: number): Promise<ImageIndexEntry[]> {
+/** The `table` block of version `version`'s manifest. */
+export async function readTableOf(output: ObjectStore, version: number): Promise<ManifestTable> {
   const manifest = await readJson(output, versionManifestKey(version), ManifestSchema, { code: 'FJ_TABLE_INVALID' });
   if (manifest.table === undefined) {
     throw new FeatureJobError(
@@ -133,5 +153,10 @@ async function readPreviousIndex(output: ObjectStore, version: number): Promise<
       `${output.uriOf(versionManifestKey(version))} describes no table version`,
     );
   }
-  return readImageIndex(output, version, manifest.table.indexShards);
+  return manifest.table;
+}
+
+/** The precision every row of a table was made with (a table before this version: fp32). */
+export function tablePrecision(table: ManifestTable | undefined) {
+  return table === undefined ? FP32_PRECISION : shardPrecisionOf(table);
 }

@@ -2,6 +2,12 @@ import { FeatureJobError } from '../errors.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
 import { ManifestSchema, parseManifest, type Manifest, type ManifestPrecision } from '../output/manifest-schema.js';
 import {
+  FP32_PRECISION,
+  shardPrecisionFields,
+  shardPrecisionOf,
+  type ShardPrecision,
+} from '../output/shard-precision.js';
+import {
   attemptErrorsPrefix,
   deltaCommitKey,
   ERRORS_KEY,
@@ -21,11 +27,15 @@ import { writeDeltaCommit } from '../table/write-delta-commit.js';
 import { readCommitMarker } from './commit-partition.js';
 import { buildTableVersion } from './commit-table-version.js';
 import { publishTableVersion } from './publish-table-version.js';
+import { assertCommittedPrecision, computeCommittedPrecision } from './committed-precision.js';
 
 export interface MergeOptions {
   readonly output: ObjectStore;
   readonly plan: PlanIndex;
-  /** The `precision` block, when the run chose a precision (`--precision int8|auto`). */
+  /**
+   * The `precision` block, when the run chose a precision (`--precision int8|auto`). Every
+   * marker must have been made with its `used` precision (without it, fp32).
+   */
   readonly precision?: ManifestPrecision;
   readonly now?: () => Date;
 }
@@ -39,6 +49,8 @@ const READ_CONCURRENCY = 16;
  * manifest are written first, then its Delta commit create-only (the moment the version
  * exists), then `manifest.json` and `errors.jsonl` are replaced by the new version's. A CSV
  * output has one version, and its manifest.json is written create-only, exactly once.
+ * Markers of another plan, or of mixed precisions or another precision than the run's, are
+ * refused before anything is written.
  */
 export async function mergeManifest(options: MergeOptions): Promise<{ manifest: Manifest; created: boolean }> {
   const { output, plan } = options;
@@ -73,6 +85,10 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   }
   assertSamePlan(plan, markers, output.uri);
   assertEveryImageAccounted(plan, markers);
+  assertCommittedPrecision(computeCommittedPrecision(markers, output.uri), runPrecisionOf(options.precision), {
+    uri: output.uri,
+    hint: 'a table never mixes precisions: rerun with the precision the partitions were made with, or use a new output',
+  });
 
   // This version's run errors: errors.jsonl for version 0, beside the version's run state after.
   const runErrorsKey = version === 0 ? ERRORS_KEY : `${versionRoot(version)}run-errors.jsonl`;
@@ -110,6 +126,7 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
       failed: marker.failed,
       sha256: marker.sha256,
       bytes: marker.bytes,
+      ...shardPrecisionFields(shardPrecisionOf(marker)),
     })),
     errorsUri: output.uriOf(runErrorsKey),
     createdAt: now.toISOString(),
@@ -127,6 +144,12 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   if (winner === undefined)
     throw new FeatureJobError('FJ_STORAGE_FAILED', `${output.uriOf(MANIFEST_KEY)} exists but cannot be read`);
   return { manifest: winner, created: false };
+}
+
+/** What the run's workers computed in: the block's `used` precision; no block is an fp32 run. */
+function runPrecisionOf(record: ManifestPrecision | undefined): ShardPrecision {
+  if (record?.used !== 'int8') return FP32_PRECISION;
+  return { precision: 'int8', int8Sha256: record.int8Sha256 ?? '' };
 }
 
 /** A marker written for another plan (a racing or an earlier planner's) never reaches the manifest. */

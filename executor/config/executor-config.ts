@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_PIXELS } from './limits.js';
-import { OutputFormats } from './run-config.js';
+import { OutputFormats, Precisions } from './run-config.js';
 
 /** The environment variable the operator passes an executor pod its settings in (JSON). */
 export const EXECUTOR_CONFIG_ENV = 'FEATUREJOB_EXECUTOR_CONFIG';
@@ -51,6 +51,11 @@ export const ExecutorConfigSchema = z
     decodeBudgetBytes: positiveInt.default(DEFAULT_DECODE_BUDGET_BYTES),
     /** What the process may hold (the pod's memory limit): a partition that cannot fit is refused. */
     memoryLimitBytes: positiveInt.optional(),
+    /**
+     * `spec.model.precision`. Executor pods compute in fp32 only for now: `int8` is refused
+     * (FJ_PRECISION_UNSUPPORTED) by the plan and extract tasks, `auto` runs fp32 and says so.
+     */
+    precision: z.enum(Precisions).default('fp32'),
     /** PCA over the output once its manifest is merged; required by the pca-* tasks. */
     pca: PcaSettingsSchema.optional(),
   })

@@ -1,10 +1,10 @@
 import type { RunConfig } from '../config/run-config.js';
 import { readCommitMarker } from '../commit/commit-partition.js';
+import { computeCommittedPrecision } from '../commit/committed-precision.js';
 import { mergeManifest } from '../commit/merge-manifest.js';
 import type { PrecisionModel } from '../model/ensure-int8-model.js';
 import { defaultCacheDir, resolveModel, type ResolvedModel, type ResolveModelOptions } from '../model/resolve-model.js';
-import type { Manifest } from '../output/manifest-schema.js';
-import type { PlanIndex } from '../plan/plan-schema.js';
+import type { CommitMarker } from '../output/commit-marker-schema.js';
 import type { PartitionOutcome } from '../pipeline/run-partition.js';
 import type { RunSummaryInput } from '../progress/format-summary.js';
 import { ProgressReporter } from '../progress/progress-reporter.js';
@@ -16,6 +16,8 @@ import { openStores } from '../storage/open-stores.js';
 import { planJob } from '../tasks/plan-job.js';
 import { mapOrdered } from '../util/map-ordered.js';
 import type { Logger } from '../log/logger.js';
+import { chooseRunPrecision } from './choose-run-precision.js';
+import { tablePrecision } from '../commit/commit-table-version.js';
 import { runLocalReduce, type LocalReduceResult } from './run-local-reduce.js';
 import type { TaskWorkerSettings } from './task-worker-settings.js';
 import { runWorkerPool } from './worker-pool.js';
@@ -63,7 +65,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   options.onModelResolved?.(model);
   const pca = config.pca === undefined ? undefined : { components: config.pca, whiten: config.whiten };
   if (pca !== undefined) assertComponentsFit(pca.components, Number.MAX_SAFE_INTEGER, model.info.dimensions);
-  const { plan, upToDate } = await planJob({
+  const { plan, upToDate, table } = await planJob({
     stores: { input, output },
     config,
     model: model.info,
@@ -87,25 +89,33 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
   }
   const version = plan.tableVersion ?? 0;
   if (pca !== undefined) assertComponentsFit(pca.components, plan.images, model.info.dimensions);
-  const chosen = await choosePrecision({
-    config,
-    model,
-    plan,
-    input,
-    output,
-    cacheDir: options.cacheDir ?? defaultCacheDir(),
-    onStatus: options.onStatus,
-  });
-  if (chosen.record !== undefined) options.onPrecisionChosen?.(chosen);
-
+  // The committed markers, read before anything runs: what is left to do, and the precision
+  // the committed partitions were made with, which this run must not mix with another.
   const pending: number[] = [];
+  const committedMarkers: CommitMarker[] = [];
   for await (const [position, marker] of mapOrdered(
     plan.partitions,
     16,
     async (p, i) => [i, await readCommitMarker(output, p.index, version)] as const,
   )) {
     if (marker === undefined) pending.push(plan.partitions[position]?.index ?? position);
+    else committedMarkers.push(marker);
   }
+  const chosen = await chooseRunPrecision({
+    config,
+    model,
+    plan,
+    input,
+    output,
+    // A later version's partitions must match the table's precision as its earlier files do.
+    committed:
+      computeCommittedPrecision(committedMarkers, output.uri) ??
+      (table === undefined ? undefined : { precision: tablePrecision(table), partitions: table.files }),
+    cacheDir: options.cacheDir ?? defaultCacheDir(),
+    onStatus: options.onStatus,
+  });
+  if (chosen.record !== undefined) options.onPrecisionChosen?.(chosen);
+
   const imagesRun = pending.reduce((sum, index) => sum + (plan.partitions[index]?.images ?? 0), 0);
   const progress = new ProgressReporter({
     mode: config.progress,
@@ -135,7 +145,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
         memoryLimitBytes: config.workerMemoryBytes,
         ...(pca === undefined ? {} : { pca }),
       },
-      model: { path: chosen.path, info: chosen.info },
+      model: { path: chosen.path, info: chosen.info, precision: chosen.precision },
       ...(version === 0 ? {} : { version }),
     },
     onProgress: ({ index, done, failed }) => progress.update(index, done, failed),
@@ -187,33 +197,4 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
     workerLoadMs: pool.loadMs,
     retries,
   };
-}
-
-/**
- * `--precision`: fp32 loads nothing more; int8 and auto calibrate and gate on the job's own
- * images (docs/performance.md), imported only then so an fp32 run's parent never loads onnxruntime.
- */
-async function choosePrecision(options: {
-  config: RunConfig;
-  model: ResolvedModel;
-  plan: PlanIndex;
-  input: ReturnType<typeof openStores>['input'];
-  output: ReturnType<typeof openStores>['output'];
-  cacheDir: string;
-  onStatus: ((message: string) => void) | undefined;
-}): Promise<PrecisionModel> {
-  const { config, model, plan, input, output } = options;
-  if (config.precision === 'fp32') return { path: model.path, info: model.info };
-  const { ensurePrecisionModel } = await import('../model/ensure-int8-model.js');
-  const { loadPrecisionSamples } = await import('../pipeline/load-precision-samples.js');
-  return ensurePrecisionModel({
-    precision: config.precision,
-    model,
-    cacheDir: options.cacheDir,
-    threads: config.threads,
-    thresholds: { minCosineMedian: config.int8MinCosine, minKnnAgreement: config.int8MinKnn },
-    loadSamples: () =>
-      loadPrecisionSamples({ input, output, plan, count: config.calibrationImages, maxPixels: config.maxPixels }),
-    ...(options.onStatus === undefined ? {} : { onStatus: options.onStatus }),
-  });
 }

@@ -63,6 +63,7 @@ serveWorker<TaskWorkerSettings, TaskWorkerResult>({
       stores: { input: state.input, output: state.output },
       config: state.settings.config,
       model: state.model,
+      precision: state.settings.model.precision,
       index,
       ...(state.settings.version === undefined ? {} : { version: state.settings.version }),
       attempt,

@@ -1,4 +1,5 @@
 import type { ModelInfo } from '../model/model-runner.js';
+import type { ShardPrecision } from '../output/shard-precision.js';
 import type { PartitionOutcome } from '../pipeline/run-partition.js';
 import type { ExtractPartitionConfig } from '../tasks/extract-partition.js';
 import type { ReduceMode, ReduceTaskConfig, ReduceTaskResult } from '../tasks/run-reduce-task.js';
@@ -13,14 +14,15 @@ export interface WorkerStoreSettings {
 /**
  * What a local task worker needs to run tasks of one mode; plain data, sent once at start. An
  * extraction worker is given the model the driver resolved (and planned with), so it loads
- * the file without resolving the weights again.
+ * the file without resolving the weights again, and the precision that file computes in
+ * (the driver's choice), which every shard it commits records.
  */
 export type TaskWorkerSettings =
   | {
       readonly mode: 'extract';
       readonly stores: WorkerStoreSettings & { readonly input: string };
       readonly config: ExtractPartitionConfig;
-      readonly model: { readonly path: string; readonly info: ModelInfo };
+      readonly model: { readonly path: string; readonly info: ModelInfo; readonly precision: ShardPrecision };
       /** The table version whose plan the partitions belong to (absent: 0). */
       readonly version?: number;
     }

@@ -5,7 +5,9 @@
  *   int8   our VGG16-fc2 only (else FJ_PRECISION_UNSUPPORTED, before any image is read);
  *          calibrate on the job's own images, quantize, then the fidelity gate on other
  *          images of the job; below the thresholds FJ_PRECISION_FIDELITY names the figures
- *   auto   as int8, but anything that stops int8 runs fp32 instead, and says why
+ *   auto   as int8, but anything that stops int8 runs fp32 instead, and says why; on an
+ *          output whose committed partitions were made with fp32 it keeps fp32 without
+ *          measuring (a table never mixes precisions)
  * The int8 model is cached next to the fp32 models under a name made of the fp32 sha256, the
  * calibration sample's digest and the method, so a rerun neither recalibrates nor
  * requantizes; the gate's figures are cached beside it by the gate sample's digest.
@@ -18,6 +20,7 @@ import { z } from 'zod';
 import type { Precision } from '../config/run-config.js';
 import { FeatureJobError, isFeatureJobError } from '../errors.js';
 import type { ManifestPrecision } from '../output/manifest-schema.js';
+import { FP32_PRECISION, type CommittedPrecision, type ShardPrecision } from '../output/shard-precision.js';
 import { readInt8CpuFlags } from './cpu-features.js';
 import {
   computeFidelityFigures,
@@ -61,12 +64,16 @@ export interface EnsurePrecisionModelOptions {
   readonly loadSamples: () => Promise<PrecisionSamples>;
   readonly thresholds: FidelityThresholds;
   readonly threads: number;
+  /** What the output's committed partitions were made with, when some are (the caller refuses a mismatch). */
+  readonly committed?: CommittedPrecision;
   readonly onStatus?: (message: string) => void;
 }
 
 export interface PrecisionModel {
   readonly path: string;
   readonly info: ModelInfo;
+  /** What the workers compute in: every shard they commit records it. */
+  readonly precision: ShardPrecision;
   /** For the manifest and the summary; absent for fp32 runs. */
   readonly record?: ManifestPrecision;
   /** Set when `auto` fell back to fp32: say it to the user. */
@@ -106,12 +113,27 @@ export function computeSampleDigest(sample: ImageSample): string {
 
 export async function ensurePrecisionModel(options: EnsurePrecisionModelOptions): Promise<PrecisionModel> {
   const { precision, model } = options;
-  if (precision === 'fp32') return { path: model.path, info: model.info };
+  if (precision === 'fp32') return { path: model.path, info: model.info, precision: FP32_PRECISION };
   const base = {
     requested: precision,
     cpuFlags: readInt8CpuFlags(),
     onnxruntime: ort.env.versions.node ?? ort.env.versions.common,
   };
+  const committed = options.committed;
+  if (precision === 'auto' && committed?.precision.precision === 'fp32') {
+    const were =
+      committed.partitions === 1
+        ? '1 partition of this output was'
+        : `${committed.partitions} partitions of this output were`;
+    const fallback = `--precision auto runs fp32: ${were} already made with fp32, and a table never mixes precisions`;
+    return {
+      path: model.path,
+      info: model.info,
+      precision: FP32_PRECISION,
+      warning: fallback,
+      record: { ...base, used: 'fp32', fallback },
+    };
+  }
   try {
     return await ensureInt8(options, base);
   } catch (error) {
@@ -126,6 +148,7 @@ export async function ensurePrecisionModel(options: EnsurePrecisionModelOptions)
     return {
       path: model.path,
       info: model.info,
+      precision: FP32_PRECISION,
       warning: fallback,
       record: { ...base, ...figures, used: 'fp32', fallback },
     };
@@ -202,7 +225,12 @@ async function ensureInt8(
     );
     throw Object.assign(error, { precisionRecord: record });
   }
-  return { path, info: { ...model.info, sha256 }, record: { ...base, ...record, used: 'int8', int8Sha256: sha256 } };
+  return {
+    path,
+    info: { ...model.info, sha256 },
+    precision: { precision: 'int8', int8Sha256: sha256 },
+    record: { ...base, ...record, used: 'int8', int8Sha256: sha256 },
+  };
 }
 
 /** fp32 features of the gate sample; with `calibrate`, first MinMax-calibrates and writes the int8 model. */

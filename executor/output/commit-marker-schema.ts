@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { FeatureJobError } from '../errors.js';
-import { FailuresByCodeSchema, Sha256HexSchema } from './manifest-schema.js';
+import { FailuresByCodeSchema, Sha256HexSchema, UsedPrecisionSchema } from './manifest-schema.js';
 
 const count = z.number().int().nonnegative();
 const key = z.string().min(1).max(1024);
@@ -27,10 +27,18 @@ export const CommitMarkerSchema = z
     sha256: Sha256HexSchema,
     bytes: count,
     committedAt: z.iso.datetime(),
+    /** What the shard was made with; absent in markers written before precisions were recorded: fp32. */
+    precision: UsedPrecisionSchema.optional(),
+    /** With int8: the sha256 of the int8 model that made the shard. */
+    int8Sha256: Sha256HexSchema.optional(),
   })
   .refine((marker) => Object.values(marker.failuresByCode).reduce((total, n) => total + n, 0) === marker.failed, {
     message: 'failuresByCode must add up to failed',
     path: ['failuresByCode'],
+  })
+  .refine((marker) => (marker.precision === 'int8') === (marker.int8Sha256 !== undefined), {
+    message: 'int8Sha256 is set exactly when precision is int8',
+    path: ['int8Sha256'],
   });
 
 export type CommitMarker = z.infer<typeof CommitMarkerSchema>;

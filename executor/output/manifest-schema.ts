@@ -11,6 +11,10 @@ export const Sha256HexSchema = z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 dige
 /** Failed images per stable code; the counts add up to the failed images they describe. */
 export const FailuresByCodeSchema = z.record(StableCodeSchema, count);
 
+/** The precisions a shard can be made with (`auto` is a request, never a result). */
+export const UsedPrecisions = ['fp32', 'int8'] as const;
+export const UsedPrecisionSchema = z.enum(UsedPrecisions);
+
 export const ManifestPartitionSchema = z.strictObject({
   index: count,
   /** The committed attempt's shard (S3 has no rename, so this is an attempt-specific key). */
@@ -19,6 +23,10 @@ export const ManifestPartitionSchema = z.strictObject({
   failed: count,
   sha256: Sha256HexSchema,
   bytes: count,
+  /** What the shard was made with (from its commit marker); absent in manifests written before. */
+  precision: UsedPrecisionSchema.optional(),
+  /** With int8: the sha256 of the int8 model that made it. */
+  int8Sha256: Sha256HexSchema.optional(),
 });
 
 /** A reduced shard, `pca/part-NNNNN.parquet`: the partition's rows projected onto K components. */
@@ -63,7 +71,7 @@ export const PrecisionGateSchema = z.strictObject({
  */
 export const ManifestPrecisionSchema = z.strictObject({
   requested: z.enum(Precisions),
-  used: z.enum(['fp32', 'int8']),
+  used: UsedPrecisionSchema,
   /** sha256 of the int8 model the workers ran; absent when fp32 ran. */
   int8Sha256: Sha256HexSchema.optional(),
   calibration: z.strictObject({ images: count, method: z.literal('minmax'), digest: Sha256HexSchema }).optional(),
@@ -92,6 +100,9 @@ export const ManifestTableSchema = z.strictObject({
   errorsUri: uri,
   /** Shards of the image index (`_featurejob/.../images/`). */
   indexShards: z.number().int().positive(),
+  /** What every row of the table was made with: a table never mixes precisions. */
+  precision: z.enum(['fp32', 'int8']),
+  int8Sha256: Sha256HexSchema.optional(),
   /** How this version's listing differed from the version before it (absent for version 0). */
   changes: z
     .strictObject({
@@ -167,6 +178,21 @@ export const ManifestSchema = z
     expect(new Set(partitions.map((p) => p.index)).size === partitions.length, 'partition indexes must be unique', [
       'partitions',
     ]);
+    // A table never mixes precisions; partitions that state theirs agree with each other and the block.
+    const stated = new Set(
+      partitions.filter((p) => p.precision !== undefined).map((p) => `${p.precision}:${p.int8Sha256 ?? ''}`),
+    );
+    expect(stated.size <= 1, 'partitions must all be made with one precision', ['partitions']);
+    expect(
+      partitions.every((p) => (p.precision === 'int8') === (p.int8Sha256 !== undefined)),
+      'a partition states int8Sha256 exactly when its precision is int8',
+      ['partitions'],
+    );
+    const [only] = stated;
+    if (only !== undefined && manifest.precision !== undefined) {
+      const block = `${manifest.precision.used}:${manifest.precision.int8Sha256 ?? ''}`;
+      expect(only === block, 'partitions must be made with precision.used', ['precision']);
+    }
     if (manifest.pca !== undefined) {
       const { pca } = manifest;
       expect(pca.rows === images.succeeded, 'pca.rows must equal images.succeeded', ['pca', 'rows']);

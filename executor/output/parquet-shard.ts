@@ -25,6 +25,8 @@ import {
 } from 'parquet-wasm';
 import { FeatureJobError } from '../errors.js';
 import { assertFeatureRowsShape, type FeatureRows } from './feature-rows.js';
+import { buildPrecisionMetadata } from './parquet-precision-metadata.js';
+import type { ShardPrecision } from './shard-precision.js';
 
 /**
  * Rows per row group. A row group is what a reader decodes at once; at 4,096 float32 per row,
@@ -43,20 +45,26 @@ const LIST_ITEM_NAME = 'item';
 // Arrow list offsets are int32: one shard holds at most 2^31 - 1 feature values.
 const MAX_LIST_VALUES = 2 ** 31 - 1;
 
-/** The Arrow schema of a feature shard with `dimensions` values per row. */
-export function buildShardSchema(dimensions: number): Schema {
+/**
+ * The Arrow schema of a feature shard with `dimensions` values per row; with `precision`, its
+ * metadata also states what the features were made with (parquet-precision-metadata.ts).
+ */
+export function buildShardSchema(dimensions: number, precision?: ShardPrecision): Schema {
   return new Schema(
     [
       new Field('path', new Utf8(), false),
       new Field('label', new Utf8(), false),
       new Field('features', new List(new Field(LIST_ITEM_NAME, new Float32(), false)), false),
     ],
-    new Map([[DIMENSIONS_METADATA_KEY, String(dimensions)]]),
+    new Map([
+      [DIMENSIONS_METADATA_KEY, String(dimensions)],
+      ...(precision === undefined ? [] : buildPrecisionMetadata(precision)),
+    ]),
   );
 }
 
 /** Encodes one partition's rows as a Parquet file (zstd) in memory. */
-export function encodeParquetShard(rows: FeatureRows): Uint8Array {
+export function encodeParquetShard(rows: FeatureRows, options: { precision?: ShardPrecision } = {}): Uint8Array {
   assertFeatureRowsShape(rows);
   if (rows.features.length > MAX_LIST_VALUES) {
     throw new FeatureJobError(
@@ -64,7 +72,7 @@ export function encodeParquetShard(rows: FeatureRows): Uint8Array {
       `a shard holds at most ${MAX_LIST_VALUES} feature values, got ${rows.features.length}: use smaller partitions`,
     );
   }
-  const ipc = tableToIPC(buildArrowTable(rows), 'stream');
+  const ipc = tableToIPC(buildArrowTable(rows, options.precision), 'stream');
   // WebAssembly memory is not reclaimed by the JS garbage collector in time, so every
   // parquet-wasm object is either consumed (writeParquet takes the table and the properties,
   // on success and failure alike) or freed here.
@@ -113,8 +121,8 @@ export function decodeParquetShard(bytes: Uint8Array): FeatureRows {
   return { paths, labels, features, dimensions };
 }
 
-function buildArrowTable(rows: FeatureRows): Table {
-  const schema = buildShardSchema(rows.dimensions);
+function buildArrowTable(rows: FeatureRows, precision: ShardPrecision | undefined): Table {
+  const schema = buildShardSchema(rows.dimensions, precision);
   const count = rows.paths.length;
   const [pathField, labelField, featuresField] = schema.fields as [Field<Utf8>, Field<Utf8>, Field<List<Float32>>];
   const valueOffsets = new Int32Array(count + 1);

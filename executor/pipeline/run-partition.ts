@@ -6,6 +6,7 @@ import { encodeCsvShard } from '../output/csv-shard.js';
 import { encodeErrorLines } from '../output/error-record.js';
 import { labelOf, type FeatureRows } from '../output/feature-rows.js';
 import { encodeParquetShard } from '../output/parquet-shard.js';
+import type { ShardPrecision } from '../output/shard-precision.js';
 import { FeatureJobError } from '../errors.js';
 import { readPlanIndex, readPlanShard } from '../plan/ensure-plan.js';
 import { attemptErrorsKey, shardKey, statisticsKey } from '../plan/partition-naming.js';
@@ -23,6 +24,8 @@ export interface RunPartitionOptions {
   readonly input: ObjectStore;
   readonly output: ObjectStore;
   readonly model: ModelRunner;
+  /** What `model` computes in: recorded in the commit marker and the Parquet shard's metadata. */
+  readonly precision: ShardPrecision;
   readonly format: OutputFormat;
   readonly batchSize: number;
   readonly fetchConcurrency: number;
@@ -87,7 +90,10 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
     features: extracted.features,
     dimensions: options.model.info.dimensions,
   };
-  const shard = options.format === 'csv' ? encodeCsvShard(rows, { header: true }) : encodeParquetShard(rows);
+  const shard =
+    options.format === 'csv'
+      ? encodeCsvShard(rows, { header: true })
+      : encodeParquetShard(rows, { precision: options.precision });
   const sideFiles =
     options.statisticsThreads === undefined || !wantsOwnStatistics(rows.paths.length, rows.dimensions)
       ? []
@@ -114,6 +120,7 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
     rows: extracted.paths.length,
     failed: extracted.errors.length,
     failuresByCode,
+    precision: options.precision,
     sideFiles,
     ...(options.now === undefined ? {} : { now: options.now }),
   });

@@ -8,6 +8,7 @@ import { readCommitMarker } from '../commit/commit-partition.js';
 import { FeatureJobError } from '../errors.js';
 import { encodeParquetShard } from '../output/parquet-shard.js';
 import { readFeatureShard } from '../output/read-feature-shard.js';
+import { shardPrecisionOf } from '../output/shard-precision.js';
 import { reducedShardKey } from '../plan/partition-naming.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { PcaProjector } from './project-features.js';
@@ -36,12 +37,16 @@ export async function projectPartition(options: {
       `${output.uriOf(marker.shardKey)} holds ${rows.dimensions}-dimensional features, the PCA model ${projector.dimensions}`,
     );
   }
-  const shard = encodeParquetShard({
-    paths: rows.paths,
-    labels: rows.labels,
-    features: projector.project(rows.features),
-    dimensions: projector.components,
-  });
+  // The projected shard states the precision of the features it was projected from.
+  const shard = encodeParquetShard(
+    {
+      paths: rows.paths,
+      labels: rows.labels,
+      features: projector.project(rows.features),
+      dimensions: projector.components,
+    },
+    { precision: shardPrecisionOf(marker) },
+  );
   const key = reducedShardKey(index);
   await output.put(key, shard);
   return {

@@ -6,6 +6,7 @@
  * place for time travel.
  */
 import { createHash } from 'node:crypto';
+import { readParquetShardPrecision } from '../output/parquet-precision-metadata.js';
 import { decodeParquetShard, encodeParquetShard } from '../output/parquet-shard.js';
 import { rewrittenShardKey } from '../plan/partition-naming.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -23,7 +24,9 @@ export async function rewriteDataFile(
   drop: ReadonlySet<string>,
   version: number,
 ): Promise<RewrittenFile | undefined> {
-  const rows = decodeParquetShard(await output.get(key));
+  const bytes = await output.get(key);
+  const rows = decodeParquetShard(bytes);
+  const precision = readParquetShardPrecision(bytes);
   const keep: number[] = [];
   rows.paths.forEach((path, row) => {
     if (!drop.has(path)) keep.push(row);

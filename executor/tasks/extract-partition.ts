@@ -8,6 +8,7 @@ import type { ExecutorConfig } from '../config/executor-config.js';
 import { FeatureJobError } from '../errors.js';
 import type { ModelRunner } from '../model/model-runner.js';
 import type { CommitMarker } from '../output/commit-marker-schema.js';
+import type { ShardPrecision } from '../output/shard-precision.js';
 import type { ExtractOptions } from '../pipeline/extract-features.js';
 import { runPartition, type PartitionOutcome } from '../pipeline/run-partition.js';
 import { planIndexKey } from '../plan/partition-naming.js';
@@ -32,6 +33,8 @@ export interface ExtractPartitionOptions {
   readonly stores: { readonly input: ObjectStore; readonly output: ObjectStore };
   readonly config: ExtractPartitionConfig;
   readonly model: ModelRunner;
+  /** What `model` computes in (fp32, or the int8 model the driver chose): recorded with the shard. */
+  readonly precision: ShardPrecision;
   readonly index: number;
   /** The table version whose plan holds the partition (default 0; docs/versions.md). */
   readonly version?: number;
@@ -52,6 +55,7 @@ export async function extractPartition(options: ExtractPartitionOptions): Promis
     input: stores.input,
     output: stores.output,
     model: options.model,
+    precision: options.precision,
     format: config.format,
     batchSize: config.batchSize,
     fetchConcurrency: config.fetchConcurrency,

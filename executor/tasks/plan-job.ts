@@ -11,7 +11,7 @@ import type { ModelInfo } from '../model/model-runner.js';
 import { ensurePlan, readPlanIndex } from '../plan/ensure-plan.js';
 import { listInput } from '../plan/list-input.js';
 import { publishTableVersion } from '../commit/publish-table-version.js';
-import { ManifestSchema, type Manifest } from '../output/manifest-schema.js';
+import { ManifestSchema, type Manifest, type ManifestTable } from '../output/manifest-schema.js';
 import { MANIFEST_KEY, versionManifestKey } from '../plan/partition-naming.js';
 import { readJson, readJsonIfExists } from '../storage/read-json.js';
 import { diffListing } from '../table/diff-listing.js';
@@ -53,6 +53,8 @@ export interface PlanJobResult {
   readonly created: boolean;
   /** Set when the table already holds every image as listed: nothing to do, nothing written. */
   readonly upToDate?: Manifest;
+  /** The table as of the version before this plan's (a later version must match its precision). */
+  readonly table?: ManifestTable;
 }
 
 /**
@@ -154,7 +156,7 @@ export async function planJob(options: PlanJobOptions): Promise<PlanJobResult> {
     const latestPlan = await readPlanIndex(stores.output, latest);
     if (latestPlan === undefined)
       throw new FeatureJobError('FJ_TABLE_INVALID', `the plan of version ${latest} of ${stores.output.uri} is missing`);
-    return { plan: latestPlan, created: false, upToDate: current };
+    return { plan: latestPlan, created: false, upToDate: current, ...tableOf(current) };
   }
   logger.info(
     {
@@ -167,7 +169,11 @@ export async function planJob(options: PlanJobOptions): Promise<PlanJobResult> {
     },
     'plan ready',
   );
-  return { plan, created };
+  return { plan, created, ...tableOf(current) };
+}
+
+function tableOf(manifest: Manifest): { table?: ManifestTable } {
+  return manifest.table === undefined ? {} : { table: manifest.table };
 }
 
 /** Thrown inside the selection when the listing matches the table: nothing is planned or written. */

@@ -61,7 +61,9 @@ export async function startOperator(options: {
       if (controller === undefined)
         return {
           available: false,
-          reason: `this operator replica (${config.identity}) is standing by for the leader Lease and keeps no FeatureJob cache: reach the leader's pod`,
+          reason:
+            `this operator replica (${config.identity}) is standing by for the leader Lease ` +
+            "and keeps no FeatureJob cache: reach the leader's pod",
         };
       if (!controller.hasSynced()) return { available: false, reason: 'the FeatureJob cache has not synced yet' };
       return { available: true, jobs: controller.listFeatureJobs() };

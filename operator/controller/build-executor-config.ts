@@ -33,6 +33,7 @@ export function buildExecutorConfig(
     weights: spec.model.weights,
     ...(spec.model.seed === undefined ? {} : { seed: spec.model.seed }),
     ...(spec.model.sha256 === undefined ? {} : { sha256: spec.model.sha256 }),
+    precision: spec.model.precision,
     ...(spec.partitions === undefined ? {} : { partitions: spec.partitions }),
     imagesPerPartition: spec.imagesPerPartition ?? DEFAULT_IMAGES_PER_PARTITION,
     threads: computeThreads(spec, options.cpuRequest),

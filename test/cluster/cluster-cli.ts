@@ -36,7 +36,8 @@ function usage(state: ClusterState): string {
     `Kubernetes ${KUBERNETES_VERSION} control plane at ${state.server}, MinIO, and the test node agent`,
     `running pods as local processes on node ${EXECUTOR_NODE.name} (taint featurejob.dev/executors=true:NoSchedule).`,
     '',
-    `  source ${join(STATE_DIR, 'env')}     # KUBECONFIG, AWS_ENDPOINT_URL_S3 and credentials, FEATUREJOB_DASHBOARD_URL, kubectl and helm on PATH`,
+    `  source ${join(STATE_DIR, 'env')}     # KUBECONFIG, AWS_ENDPOINT_URL_S3 and credentials, ` +
+      'FEATUREJOB_DASHBOARD_URL, kubectl and helm on PATH',
     '  kubectl get --raw /readyz',
     '  kubectl get nodes',
     `  the operator (featurejob operator, as ServiceAccount ${OPERATOR_NAMESPACE}/featurejob-operator): logs/featurejob-operator.log`,

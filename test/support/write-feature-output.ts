@@ -3,6 +3,7 @@ import { mergeManifest } from '../../executor/commit/merge-manifest.js';
 import type { OutputFormat } from '../../executor/config/run-config.js';
 import { encodeCsvShard } from '../../executor/output/csv-shard.js';
 import { buildFeatureRows } from '../../executor/output/feature-rows.js';
+import { FP32_PRECISION } from '../../executor/output/shard-precision.js';
 import type { Manifest } from '../../executor/output/manifest-schema.js';
 import { encodeParquetShard } from '../../executor/output/parquet-shard.js';
 import { attemptErrorsKey, planShardKey, shardKey } from '../../executor/plan/partition-naming.js';
@@ -74,6 +75,7 @@ export async function writeGeneratedFeatureOutput(options: {
       rows: partition.paths.length,
       failed: 0,
       failuresByCode: {},
+      precision: FP32_PRECISION,
     });
   }
   return (await mergeManifest({ output, plan })).manifest;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { commitPartition, readCommitMarker } from '../../../executor/commit/commit-partition.js';
+import { FP32_PRECISION } from '../../../executor/output/shard-precision.js';
 import { attemptErrorsKey, shardKey } from '../../../executor/plan/partition-naming.js';
 import { FileStore } from '../../../executor/storage/file-store.js';
 import type { ObjectStore } from '../../../executor/storage/object-store.js';
@@ -26,6 +27,7 @@ async function race(store: ObjectStore): Promise<void> {
         rows: 1,
         failed: 0,
         failuresByCode: {},
+        precision: FP32_PRECISION,
       }),
     ),
   );
@@ -87,6 +89,7 @@ describe('exactly-once partition commit', () => {
         rows: 1,
         failed: 0,
         failuresByCode: {},
+        precision: FP32_PRECISION,
       });
       assert.equal(outcome.outcome, 'committed');
       assert.equal((await readCommitMarker(store, 3))?.attempt, attempt);

@@ -96,7 +96,7 @@ describe('the FeatureJob CRD on a real API server', { timeout: 60 * 60_000 }, ()
     const stored = await getJob('minimal');
     assert.deepEqual(stored.spec, FeatureJobSpecSchema.parse(validSpec()));
     assert.equal(stored.spec.parallelism, 10);
-    assert.deepEqual(stored.spec.model, { name: 'vgg16', weights: 'imagenet' });
+    assert.deepEqual(stored.spec.model, { name: 'vgg16', weights: 'imagenet', precision: 'fp32' });
     assert.deepEqual(stored.spec.executor, { batchSize: 8 });
     assert.equal(stored.spec.suspend, false);
   });

@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { encodeCsvShard } from '../../../executor/output/csv-shard.js';
 import { buildEmptyFeatureRows, buildFeatureRows, type FeatureRows } from '../../../executor/output/feature-rows.js';
 import { encodeParquetShard } from '../../../executor/output/parquet-shard.js';
+import { FP32_PRECISION, type ShardPrecision } from '../../../executor/output/shard-precision.js';
 import { ensurePythonVenv, runPython } from '../../support/python-venv.js';
 
 /** How users' tools see a shard: pyarrow's schema text, codecs, and the values as numpy reads them. */
@@ -79,7 +80,10 @@ describe('pyarrow reads feature shards', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  function readWithPyarrow(rows: FeatureRows): {
+  function readWithPyarrow(
+    rows: FeatureRows,
+    precision?: ShardPrecision,
+  ): {
     schema: string;
     metadata: Record<string, string>;
     compression: string[];
@@ -89,8 +93,8 @@ describe('pyarrow reads feature shards', () => {
     lengths: number[];
     values: string;
   } {
-    const file = join(dir, `shard-${rows.paths.length}.parquet`);
-    writeFileSync(file, encodeParquetShard(rows));
+    const file = join(dir, `shard-${rows.paths.length}-${precision?.precision ?? 'none'}.parquet`);
+    writeFileSync(file, encodeParquetShard(rows, precision === undefined ? {} : { precision }));
     return JSON.parse(runPython(READ_SHARD, { args: [file] }));
   }
 
@@ -107,6 +111,19 @@ describe('pyarrow reads feature shards', () => {
     );
     assert.deepEqual(seen.metadata, { 'featurejob.dimensions': '4096' });
     assert.deepEqual(seen.compression, ['ZSTD']);
+  });
+
+  it('sees the precision the shard was made with in its schema metadata', () => {
+    const int8Sha256 = 'e'.repeat(64);
+    assert.deepEqual(readWithPyarrow(sampleRows(), { precision: 'int8', int8Sha256 }).metadata, {
+      'featurejob.dimensions': '4096',
+      'featurejob.precision': 'int8',
+      'featurejob.int8_sha256': int8Sha256,
+    });
+    assert.deepEqual(readWithPyarrow(sampleRows(), FP32_PRECISION).metadata, {
+      'featurejob.dimensions': '4096',
+      'featurejob.precision': 'fp32',
+    });
   });
 
   it('reads the same paths, labels and float32 bits that were written', () => {

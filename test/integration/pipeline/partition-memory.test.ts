@@ -19,6 +19,7 @@ import { buildVgg16Onnx } from '../../../executor/model/vgg16-graph.js';
 import { FileStore } from '../../../executor/storage/file-store.js';
 import { extractPartition, type ExtractPartitionConfig } from '../../../executor/tasks/extract-partition.js';
 import { planJob } from '../../../executor/tasks/plan-job.js';
+import { FP32_PRECISION } from '../../../executor/output/shard-precision.js';
 
 const IMAGES = 40;
 
@@ -68,6 +69,7 @@ describe('an executor and a partition too large for its memory', () => {
         stores,
         config: { ...config, memoryLimitBytes: withoutRows + 1024 },
         model,
+        precision: FP32_PRECISION,
         index: 0,
         attempt: 'a',
       }),
@@ -85,6 +87,7 @@ describe('an executor and a partition too large for its memory', () => {
       stores,
       config: { ...config, memoryLimitBytes: withoutRows + IMAGES * 80 * 1024 },
       model,
+      precision: FP32_PRECISION,
       index: 0,
       attempt: 'b',
     });

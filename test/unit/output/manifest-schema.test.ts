@@ -80,6 +80,33 @@ describe('manifest schema', () => {
     assertManifestInvalid({ ...validManifest(), precision: { ...precision, used: 'int4' } }, 'precision.used');
   });
 
+  it('records the precision of each partition, one for the whole table, agreeing with the block', () => {
+    const int8 = { precision: 'int8', int8Sha256: SHA } as const;
+    const withPrecisions = (...states: object[]) => ({
+      ...validManifest(),
+      partitions: validManifest().partitions.map((p, i) => ({ ...p, ...states[i] })),
+    });
+    const block = { requested: 'int8', used: 'int8', int8Sha256: SHA, cpuFlags: [], onnxruntime: '1.30.0' } as const;
+    const stated = parseManifest({ ...withPrecisions(int8, int8), precision: block });
+    assert.deepEqual(
+      stated.partitions.map((p) => [p.precision, p.int8Sha256]),
+      [
+        ['int8', SHA],
+        ['int8', SHA],
+      ],
+    );
+    assert.equal(
+      parseManifest(withPrecisions({ precision: 'fp32' }, { precision: 'fp32' })).partitions[0]?.precision,
+      'fp32',
+    );
+    assertManifestInvalid(withPrecisions(int8, { precision: 'fp32' }), 'one precision');
+    assertManifestInvalid(withPrecisions(int8, { precision: 'int8', int8Sha256: 'b'.repeat(64) }), 'one precision');
+    assertManifestInvalid(withPrecisions({ precision: 'int8' }, { precision: 'int8' }), 'int8Sha256');
+    assertManifestInvalid(
+      { ...withPrecisions({ precision: 'fp32' }, { precision: 'fp32' }), precision: block },
+      'precision.used',
+    );
+  });
   it('parses the JSON text of a manifest', () => {
     assert.deepEqual(parseManifestText(JSON.stringify(validManifest())), validManifest());
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { mergeManifest } from '../../../executor/commit/merge-manifest.js';
 import { commitPartition } from '../../../executor/commit/commit-partition.js';
+import { FP32_PRECISION } from '../../../executor/output/shard-precision.js';
 import { isFeatureJobError } from '../../../executor/errors.js';
 import type { ModelInfo } from '../../../executor/model/model-runner.js';
 import { ensurePlan, readPlanShard } from '../../../executor/plan/ensure-plan.js';
@@ -70,6 +71,7 @@ describe('plans are create-only and identified', () => {
       rows: 3,
       failed: 0,
       failuresByCode: {},
+      precision: FP32_PRECISION,
     });
     await assert.rejects(mergeManifest({ output, plan: planned }), (error: unknown) => {
       assert.ok(isFeatureJobError(error) && error.code === 'FJ_PLAN_MISMATCH', String(error));
