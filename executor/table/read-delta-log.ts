@@ -15,8 +15,21 @@ const COMMIT_NAME = /^(\d{20})\.json$/;
 /** Files other tools may leave beside commits that change nothing a reader sees. */
 const HARMLESS_NAME = /^(\d{20})\.crc$|^\.|^_commits\/?$/;
 
-/** The latest committed version, or undefined when the output holds no table. */
+/**
+ * The latest committed version, or undefined when the output holds no table. The latest
+ * commit must be ours (FJ_TABLE_FOREIGN_COMMIT, FJ_TABLE_LOG_INVALID otherwise): a run never
+ * builds on a version another engine made.
+ */
 export async function readLatestTableVersion(output: ObjectStore): Promise<number | undefined> {
+  const latest = await readLatestCommitNumber(output);
+  if (latest === undefined) return undefined;
+  const key = deltaCommitKey(latest);
+  const bytes = await output.get(key);
+  assertOwnCommit(parseDeltaCommit(Buffer.from(bytes).toString('utf8'), output.uriOf(key)), output.uriOf(key));
+  return latest;
+}
+
+async function readLatestCommitNumber(output: ObjectStore): Promise<number | undefined> {
   const versions: number[] = [];
   for await (const object of output.list(DELTA_LOG_PREFIX)) {
     const name = object.key.slice(DELTA_LOG_PREFIX.length);
