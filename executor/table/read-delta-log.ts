@@ -44,13 +44,16 @@ async function readLatestCommitNumber(output: ObjectStore): Promise<number | und
   }
   if (versions.length === 0) return undefined;
   versions.sort((a, b) => a - b);
+  // The folder's URI without its trailing '/': a FileStore refuses a key with an empty segment.
+  const log = output.uriOf(DELTA_LOG_PREFIX.slice(0, -1));
   versions.forEach((version, position) => {
-    if (version !== position) {
-      throw new FeatureJobError(
-        'FJ_TABLE_LOG_INVALID',
-        `${output.uriOf(DELTA_LOG_PREFIX)} jumps to version ${version} after ${position - 1}: a commit is missing`,
-      );
-    }
+    if (version === position) return;
+    throw new FeatureJobError(
+      'FJ_TABLE_LOG_INVALID',
+      position === 0
+        ? `${log} starts at version ${version}: version 0 is missing`
+        : `${log} jumps to version ${version} after ${position - 1}: a commit is missing`,
+    );
   });
   return versions.at(-1);
 }
