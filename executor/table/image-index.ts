@@ -50,11 +50,11 @@ function parseImageIndexLines(text: string, uri: string): ImageIndexEntry[] {
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new FeatureJobError('FJ_OUTPUT_INVALID', `${uri} line ${number + 1} is not JSON`, { cause: error });
+      throw new FeatureJobError('FJ_TABLE_INVALID', `${uri} line ${number + 1} is not JSON`, { cause: error });
     }
     const parsed = ImageIndexEntrySchema.safeParse(value);
     if (!parsed.success)
-      throw new FeatureJobError('FJ_OUTPUT_INVALID', `${uri} line ${number + 1}: ${z.prettifyError(parsed.error)}`);
+      throw new FeatureJobError('FJ_TABLE_INVALID', `${uri} line ${number + 1}: ${z.prettifyError(parsed.error)}`);
     return parsed.data;
   });
 }
@@ -75,7 +75,8 @@ export async function writeImageIndex(
 
 /**
  * Version `version`'s index, every shard in order; `shards` is the count its manifest recorded,
- * so a missing shard is an error, never a silently shorter index.
+ * so a missing shard is an error, never a silently shorter index. A missing shard or a line
+ * that is not an entry is FJ_TABLE_INVALID (the index is the table's run state).
  */
 export async function readImageIndex(output: ObjectStore, version: number, shards: number): Promise<ImageIndexEntry[]> {
   const entries: ImageIndexEntry[] = [];
