@@ -14,9 +14,24 @@ export const ENGINE_INFO_PREFIX = 'featurejob/';
 
 const millis = z.number().int().nonnegative();
 
+function isUriEncoded(path: string): boolean {
+  try {
+    decodeURIComponent(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A data file's path in the log: decoded by every reader, so one that does not decode is refused at parse. */
+const tablePath = z
+  .string()
+  .min(1)
+  .refine(isUriEncoded, { error: (issue) => `${String(issue.input)} is not URI-encoded` });
+
 export const AddActionSchema = z.object({
   /** Relative to the table root (`features/`), URI-encoded as the protocol asks. */
-  path: z.string().min(1),
+  path: tablePath,
   partitionValues: z.record(z.string(), z.string().nullable()),
   size: millis,
   modificationTime: millis,
@@ -27,7 +42,7 @@ export const AddActionSchema = z.object({
 export type AddAction = z.infer<typeof AddActionSchema>;
 
 export const RemoveActionSchema = z.object({
-  path: z.string().min(1),
+  path: tablePath,
   deletionTimestamp: millis.optional(),
   dataChange: z.boolean(),
   extendedFileMetadata: z.boolean().optional(),
