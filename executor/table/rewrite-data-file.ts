@@ -38,12 +38,11 @@ export async function rewriteDataFile(
     features.set(rows.features.subarray(row * dimensions, (row + 1) * dimensions), position * dimensions);
   });
   const paths = keep.map((row) => rows.paths[row] as string);
-  const body = encodeParquetShard({
-    paths,
-    labels: keep.map((row) => rows.labels[row] as string),
-    features,
-    dimensions,
-  });
+  const body = encodeParquetShard(
+    { paths, labels: keep.map((row) => rows.labels[row] as string), features, dimensions },
+    // The rewritten file states the precision its rows were made with, as the file it replaces did.
+    precision === undefined ? {} : { precision },
+  );
   const digest = createHash('sha256').update(key).digest('hex').slice(0, 16);
   const rewritten = rewrittenShardKey(version, digest);
   await output.put(rewritten, body);
