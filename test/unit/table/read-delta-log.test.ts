@@ -1,8 +1,9 @@
 /**
  * Reading the feature table's Delta log from a real FileStore output: the latest version is the
- * last of contiguous commits from 0; a gap, a checkpoint or another engine's file is refused
- * (featurejob writes neither); checksum files are ignored; a snapshot replays the commits, so a
- * file a later version removed is no longer current, and paths come back decoded.
+ * last of contiguous commits from 0, and its commit must be ours; a gap, a checkpoint or another
+ * engine's file is refused (featurejob writes neither); checksum files are ignored; a snapshot
+ * replays the commits, so a file a later version removed is no longer current, and paths come
+ * back decoded.
  */
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
@@ -43,8 +44,37 @@ describe('readLatestTableVersion', () => {
     const output = await stores.fresh();
     await commit(output, 0, ['features/a.parquet']);
     assert.equal(await readLatestTableVersion(output), 0);
-    for (let version = 1; version <= 101; version++) await output.put(deltaCommitKey(version), 'x');
+    for (let version = 1; version <= 101; version++) await commit(output, version, [`features/${version}.parquet`]);
     assert.equal(await readLatestTableVersion(output), 101);
+  });
+
+  it('refuses a latest commit another engine made with FJ_TABLE_FOREIGN_COMMIT naming it', async () => {
+    const output = await stores.fresh();
+    await commit(output, 0, ['features/a.parquet']);
+    const spark = {
+      commitInfo: { timestamp: NOW, operation: 'DELETE', engineInfo: 'Apache-Spark/3.5 Delta-Lake/3.2' },
+    };
+    await output.put(
+      deltaCommitKey(1),
+      encodeDeltaCommit([spark, { remove: { path: 'a.parquet', dataChange: true } }]),
+    );
+    await assert.rejects(
+      readLatestTableVersion(output),
+      hasCode(
+        'FJ_TABLE_FOREIGN_COMMIT',
+        /00000000000000000001\.json was not written by featurejob \(engineInfo Apache-Spark/,
+      ),
+    );
+  });
+
+  it('refuses a latest commit that does not parse with FJ_TABLE_LOG_INVALID naming the file and line', async () => {
+    const output = await stores.fresh();
+    await commit(output, 0, ['features/a.parquet']);
+    await output.put(deltaCommitKey(1), '{"commitInfo":\n');
+    await assert.rejects(
+      readLatestTableVersion(output),
+      hasCode('FJ_TABLE_LOG_INVALID', /00000000000000000001\.json line 1 is not JSON/),
+    );
   });
 
   it('refuses a gap in the versions with FJ_TABLE_LOG_INVALID', async () => {
