@@ -172,6 +172,13 @@ export const ErrorCatalog = {
       'PCA runs on the first version of a table only (PCA over later versions is not built yet); run with --pca ' +
       'into a new output, or without --pca to add the version.',
   },
+  FJ_OBJECT_TOO_LARGE: {
+    reason: 'ObjectTooLarge',
+    kind: 'terminal',
+    meaning:
+      'The object is larger than --max-object-bytes by the size the listing gave, so it was never fetched (a fetch ' +
+      'holds the whole object in memory); raise the limit to process it.',
+  },
   FJ_PLAN_MISMATCH: {
     reason: 'PlanMismatch',
     kind: 'terminal',

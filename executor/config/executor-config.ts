@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_PIXELS } from './limits.js';
+import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_PIXELS } from './limits.js';
 import { OutputFormats, Precisions } from './run-config.js';
 
 /** The environment variable the operator passes an executor pod its settings in (JSON). */
@@ -49,6 +49,8 @@ export const ExecutorConfigSchema = z
     maxPixels: positiveInt.default(DEFAULT_MAX_PIXELS),
     /** Bytes of full-resolution decodes a process holds at once (config/limits.ts). */
     decodeBudgetBytes: positiveInt.default(DEFAULT_DECODE_BUDGET_BYTES),
+    /** Objects larger than this (by their listed size) are error lines, never fetched. */
+    maxObjectBytes: positiveInt.default(DEFAULT_MAX_OBJECT_BYTES),
     /** What the process may hold (the pod's memory limit): a partition that cannot fit is refused. */
     memoryLimitBytes: positiveInt.optional(),
     /**

@@ -12,6 +12,14 @@
 export const DEFAULT_MAX_PIXELS = 178_956_970;
 
 /**
+ * The largest object an executor fetches (from the size the listing gave, before any read):
+ * a fetch holds the whole object in memory, up to --fetch-concurrency of them at once. A
+ * larger object becomes an error line, FJ_OBJECT_TOO_LARGE. 256 MiB holds every JPEG and
+ * most PNGs within --max-pixels (a 178-megapixel 8-bit RGB PNG compresses to well under it).
+ */
+export const DEFAULT_MAX_OBJECT_BYTES = 256 * 1024 * 1024;
+
+/**
  * Bytes per pixel a full-resolution decode holds beside the decoder's own image (which is
  * width x height x channels x bytes per sample, held whole for interlaced PNGs, progressive
  * JPEGs and TIFFs; measured: a 8000x8000 interlaced 16-bit PNG raised RSS by 572 MB = 6 + 3

@@ -2,7 +2,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { FeatureJobError } from '../errors.js';
 import { ByteQuantitySchema } from './byte-quantity.js';
-import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_PIXELS } from './limits.js';
+import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_PIXELS } from './limits.js';
 import { describeMemoryShortfall, estimateWorkerMemory } from './worker-memory.js';
 
 export const OutputFormats = ['parquet', 'csv'] as const;
@@ -49,6 +49,7 @@ export const RunConfigSchema = z
     maxPixels: positiveInt.default(DEFAULT_MAX_PIXELS),
     /** Bytes of full-resolution decodes a worker holds at once (config/limits.ts). */
     decodeBudgetBytes: ByteQuantitySchema.default(DEFAULT_DECODE_BUDGET_BYTES),
+    maxObjectBytes: ByteQuantitySchema.default(DEFAULT_MAX_OBJECT_BYTES),
     /** What one worker process may use; by default the machine's memory shared by the workers. */
     workerMemoryBytes: ByteQuantitySchema.optional(),
     /** The machine's memory (its cgroup limit when lower), which workers share by default. */

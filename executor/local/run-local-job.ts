@@ -141,6 +141,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
         batchSize: config.batchSize,
         fetchConcurrency: config.fetchConcurrency,
         maxPixels: config.maxPixels,
+        maxObjectBytes: config.maxObjectBytes,
         decodeBudgetBytes: config.decodeBudgetBytes,
         memoryLimitBytes: config.workerMemoryBytes,
         ...(pca === undefined ? {} : { pca }),

@@ -8,7 +8,8 @@ import { labelOf, type FeatureRows } from '../output/feature-rows.js';
 import { encodeParquetShard } from '../output/parquet-shard.js';
 import type { ShardPrecision } from '../output/shard-precision.js';
 import { FeatureJobError } from '../errors.js';
-import { readPlanIndex, readPlanShard } from '../plan/ensure-plan.js';
+import { readPlanIndex, readPlannedImages } from '../plan/ensure-plan.js';
+import { splitOversizedImages } from './split-oversized-images.js';
 import { attemptErrorsKey, shardKey, statisticsKey } from '../plan/partition-naming.js';
 import { computeRowStatistics, wantsOwnStatistics } from '../reduce/partition-statistics.js';
 import { encodeStatisticsFile } from '../reduce/statistics-file.js';
@@ -33,6 +34,8 @@ export interface RunPartitionOptions {
   /** Bytes of full-resolution decodes held at once (a ByteBudget for the partition's run). */
   readonly decodeBudgetBytes: number;
   readonly maxPixels: number;
+  /** Planned images larger than this (by listed size) are error lines, never fetched. */
+  readonly maxObjectBytes?: number;
   /**
    * What this process may hold (the pod's memory limit, `--worker-memory`): a partition whose
    * rows, with the other settings, need more is refused with FJ_MEMORY_INSUFFICIENT before any
@@ -69,11 +72,12 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
   const plan = await readPlanIndex(options.output, version);
   if (plan === undefined)
     throw new FeatureJobError('FJ_INVALID_CONFIG', `no plan under ${options.output.uri}: the planner has not run`);
-  const keys = await readPlanShard(options.output, plan, options.index);
-  assertPartitionFits(options, keys.length);
-  const extracted = await extractFeatures({
+  const images = await readPlannedImages(options.output, plan, options.index);
+  assertPartitionFits(options, images.length);
+  const { fetchable, oversized } = splitOversizedImages(images, options.maxObjectBytes);
+  const fetched = await extractFeatures({
     input: options.input,
-    keys,
+    keys: fetchable,
     model: options.model,
     batchSize: options.batchSize,
     fetchConcurrency: options.fetchConcurrency,
@@ -84,6 +88,7 @@ export async function runPartition(options: RunPartitionOptions): Promise<Partit
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
   });
+  const extracted = { ...fetched, errors: [...oversized, ...fetched.errors] };
   const rows: FeatureRows = {
     paths: extracted.paths,
     labels: extracted.paths.map(labelOf),

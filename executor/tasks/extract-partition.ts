@@ -24,6 +24,7 @@ export type ExtractPartitionConfig = Pick<
   | 'batchSize'
   | 'fetchConcurrency'
   | 'maxPixels'
+  | 'maxObjectBytes'
   | 'decodeBudgetBytes'
   | 'memoryLimitBytes'
   | 'pca'
@@ -61,6 +62,7 @@ export async function extractPartition(options: ExtractPartitionOptions): Promis
     fetchConcurrency: config.fetchConcurrency,
     decodeConcurrency: Math.max(2, config.threads),
     maxPixels: config.maxPixels,
+    maxObjectBytes: config.maxObjectBytes,
     decodeBudgetBytes: config.decodeBudgetBytes,
     ...(config.memoryLimitBytes === undefined ? {} : { memoryLimitBytes: config.memoryLimitBytes }),
     // With PCA ahead, a large partition's statistics are computed while its features are in memory.

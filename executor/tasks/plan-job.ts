@@ -156,7 +156,12 @@ export async function planJob(options: PlanJobOptions): Promise<PlanJobResult> {
     const latestPlan = await readPlanIndex(stores.output, latest);
     if (latestPlan === undefined)
       throw new FeatureJobError('FJ_TABLE_INVALID', `the plan of version ${latest} of ${stores.output.uri} is missing`);
-    return { plan: latestPlan, created: false, upToDate: current, ...tableOf(current) };
+    // manifest.json carries what later steps added to this version (the pca block).
+    const published = await readJsonIfExists(stores.output, MANIFEST_KEY, ManifestSchema, {
+      code: 'FJ_MANIFEST_INVALID',
+    });
+    const upToDate = published?.table?.version === latest ? published : current;
+    return { plan: latestPlan, created: false, upToDate, ...tableOf(current) };
   }
   logger.info(
     {

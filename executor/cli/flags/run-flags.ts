@@ -1,5 +1,5 @@
 /** `featurejob run`: its flag table, and its command line turned into a frozen RunConfig. */
-import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_PIXELS } from '../../config/limits.js';
+import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_OBJECT_BYTES, DEFAULT_MAX_PIXELS } from '../../config/limits.js';
 import {
   DEFAULT_CALIBRATION_IMAGES,
   DEFAULT_IMAGES_PER_PARTITION,
@@ -129,6 +129,16 @@ command resumes: committed partitions are never redone and no row is ever duplic
       help: "images declaring more pixels are rejected from their header; the default is PIL's decompression-bomb limit",
       readme:
         "images whose header declares more pixels are rejected before decoding; the default is PIL's decompression-bomb limit",
+    },
+    'max-object-bytes': {
+      type: 'string',
+      key: 'maxObjectBytes',
+      value: '<bytes>',
+      default: String(DEFAULT_MAX_OBJECT_BYTES),
+      help: 'objects larger than this (by listed size: 256Mi, 1Gi, ...) are error lines FJ_OBJECT_TOO_LARGE, never fetched',
+      readme:
+        'objects larger than this by their listed size (`256Mi`, `1Gi`, …) become error lines `FJ_OBJECT_TOO_LARGE` ' +
+        'and are never fetched: a fetch holds the whole object in memory',
     },
     'decode-budget': {
       type: 'string',

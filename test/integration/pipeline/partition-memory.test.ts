@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { readCommitMarker } from '../../../executor/commit/commit-partition.js';
-import { DEFAULT_DECODE_BUDGET_BYTES, DEFAULT_MAX_PIXELS } from '../../../executor/config/limits.js';
+import {
+  DEFAULT_DECODE_BUDGET_BYTES,
+  DEFAULT_MAX_OBJECT_BYTES,
+  DEFAULT_MAX_PIXELS,
+} from '../../../executor/config/limits.js';
 import { estimateWorkerMemory } from '../../../executor/config/worker-memory.js';
 import { isFeatureJobError } from '../../../executor/errors.js';
 import { createLogger } from '../../../executor/log/logger.js';
@@ -33,6 +37,7 @@ describe('an executor and a partition too large for its memory', () => {
     batchSize: 8,
     fetchConcurrency: 4,
     maxPixels: DEFAULT_MAX_PIXELS,
+    maxObjectBytes: DEFAULT_MAX_OBJECT_BYTES,
     decodeBudgetBytes: DEFAULT_DECODE_BUDGET_BYTES,
   };
   // Enough for everything but the partition's rows: what admission sees with --partitions.
