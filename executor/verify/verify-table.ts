@@ -75,9 +75,9 @@ export async function verifyTable(options: VerifyTableOptions): Promise<TableSum
         `(publishing version ${latest} did not finish; the next featurejob run on this output publishes it)`,
     );
   }
-  await verifyStrays(output, options.dataFiles, latest, found);
   const snapshot = await readOrReport(() => readTableSnapshot(output, version), found, 'table');
   if (snapshot === undefined) return summary;
+  await verifyStrays(output, options.dataFiles, latest, found);
   await verifyVersionRecord(options, snapshot.planIds[version]);
 
   const current = new Map<string, AddAction>();
