@@ -8,7 +8,7 @@
 import { FeatureJobError } from '../errors.js';
 import { DELTA_LOG_PREFIX, deltaCommitKey } from '../plan/partition-naming.js';
 import type { ObjectStore } from '../storage/object-store.js';
-import type { AddAction } from './delta-actions.js';
+import type { AddAction, DeltaAction } from './delta-actions.js';
 import { assertOwnCommit, parseDeltaCommit } from './delta-commit-file.js';
 
 const COMMIT_NAME = /^(\d{20})\.json$/;
@@ -71,16 +71,37 @@ export async function readTableSnapshot(output: ObjectStore, version: number): P
   const files = new Map<string, AddAction>();
   const planIds: string[] = [];
   for (let v = 0; v <= version; v++) {
-    const key = deltaCommitKey(v);
-    const bytes = await output.getIfExists(key);
-    if (bytes === undefined)
-      throw new FeatureJobError('FJ_TABLE_LOG_INVALID', `${output.uriOf(key)} is missing from the table's log`);
-    const actions = parseDeltaCommit(Buffer.from(bytes).toString('utf8'), output.uriOf(key));
-    planIds.push(assertOwnCommit(actions, output.uriOf(key)).planId);
+    const { actions, planId } = await readOwnCommit(output, v);
+    planIds.push(planId);
     for (const action of actions) {
       if (action.kind === 'add') files.set(decodeURIComponent(action.add.path), action.add);
       else if (action.kind === 'remove') files.delete(decodeURIComponent(action.remove.path));
     }
   }
   return { version, files, planIds };
+}
+
+/**
+ * Every data file some commit 0..`version` adds, by path relative to the table root (decoded):
+ * the current ones and those a later commit removed, which time travel still reads.
+ */
+export async function readAddedFiles(output: ObjectStore, version: number): Promise<Set<string>> {
+  const added = new Set<string>();
+  for (let v = 0; v <= version; v++) {
+    for (const action of (await readOwnCommit(output, v)).actions)
+      if (action.kind === 'add') added.add(decodeURIComponent(action.add.path));
+  }
+  return added;
+}
+
+async function readOwnCommit(
+  output: ObjectStore,
+  version: number,
+): Promise<{ actions: DeltaAction[]; planId: string }> {
+  const key = deltaCommitKey(version);
+  const bytes = await output.getIfExists(key);
+  if (bytes === undefined)
+    throw new FeatureJobError('FJ_TABLE_LOG_INVALID', `${output.uriOf(key)} is missing from the table's log`);
+  const actions = parseDeltaCommit(Buffer.from(bytes).toString('utf8'), output.uriOf(key));
+  return { actions, planId: assertOwnCommit(actions, output.uriOf(key)).planId };
 }

@@ -52,7 +52,10 @@ describe('featurejob verify', () => {
     await writeFile(join(pristine, 'features', 'keep.txt'), 'mine');
     const result = await runCli(['verify', pristine]);
     assert.equal(result.code, 0, result.stdout + result.stderr);
-    assert.match(result.stdout, /7 images \(6 rows, 1 error lines\) in 3 partitions: OK/);
+    assert.match(
+      result.stdout,
+      /table version 0: 6 rows, 1 failed, 3 files; its run: 7 images \(6 rows, 1 error lines\) in 3 partitions: OK/,
+    );
     const json = JSON.parse((await runCli(['verify', pristine, '--json'])).stdout) as {
       ok: boolean;
       problems: unknown[];
@@ -75,13 +78,46 @@ describe('featurejob verify', () => {
     assert.match(result.stdout, /shard: .* is not the file the manifest lists/);
   });
 
-  test('names a stray shard that readers of features/ would pick up, with its rows duplicated', async () => {
+  test('names a leftover shard of ours that no version of the table adds', async () => {
     const out = await brokenCopy((dir, shards) =>
       copyFile(join(dir, 'features', shards[0]!), join(dir, 'features', 'part-00000-astray0000000.parquet')),
     );
     const result = await runCli(['verify', out]);
     assert.equal(result.code, 1);
-    assert.match(result.stdout, /stray-file: .*part-00000-astray0000000\.parquet is not in the manifest/);
+    assert.match(
+      result.stdout,
+      /stray-file: .*part-00000-astray0000000\.parquet is named like a data file of version 0, but no version of the table adds it/,
+    );
+  });
+
+  test('checks a CSV output, which has no table, against the manifest alone: an unlisted .csv is a stray', async () => {
+    const out = join(root, 'csv');
+    const run = await runCli([
+      'run',
+      '--weights',
+      'random',
+      join(root, 'images'),
+      '--out',
+      out,
+      '--format',
+      'csv',
+      '--partitions',
+      '2',
+      '--progress',
+      'none',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    const clean = await runCli(['verify', out]);
+    assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+    assert.match(clean.stdout, /: 7 images \(6 rows, 1 error lines\) in 2 partitions: OK/);
+    const shard = (await readdir(join(out, 'features'))).find((name) => name.endsWith('.csv')) as string;
+    await copyFile(join(out, 'features', shard), join(out, 'features', 'extra.csv'));
+    const result = await runCli(['verify', out]);
+    assert.equal(result.code, 1, result.stdout);
+    assert.match(
+      result.stdout,
+      /stray-file: .*extra\.csv is not in the manifest, yet readers of features\/ would read it/,
+    );
   });
 
   test('names an error line that went missing, by count and by image', async () => {
