@@ -11,6 +11,11 @@ export const DATA_PLANE_COMMANDS: CliCommands = Object.freeze({
     summary: 'extract features from a directory or an S3 prefix',
     run: async (args) => (await import('./run-command.js')).runCommand(args),
   },
+  plan: {
+    synopsis: 'plan <input> --out <output>',
+    summary: 'what run would do (new, changed, removed images; partitions; an estimate), writing nothing',
+    run: async (args) => (await import('./plan-command.js')).planCommand(args),
+  },
   reduce: {
     synopsis: 'reduce <output> --pca <K>',
     summary: "fit PCA on an output's features and project them",

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { CommandSpec } from '../../executor/cli/flags/flag-table.js';
 import { INSPECT_COMMAND } from '../../executor/cli/flags/inspect-flags.js';
 import { MODELS_COMMAND } from '../../executor/cli/flags/models-flags.js';
+import { PLAN_COMMAND } from '../../executor/cli/flags/plan-flags.js';
 import { REDUCE_COMMAND } from '../../executor/cli/flags/reduce-flags.js';
 import { renderFlagMarkdown } from '../../executor/cli/flags/render-flag-markdown.js';
 import { rewriteFlagTables } from '../../executor/cli/flags/rewrite-flag-tables.js';
@@ -20,6 +21,7 @@ export const README_PATH = fileURLToPath(new URL('../../../README.md', import.me
 /** Marker name (`<!-- flags:NAME -->`) → the command whose options it lists. */
 export const README_FLAG_TABLES: Readonly<Record<string, CommandSpec>> = Object.freeze({
   run: RUN_COMMAND,
+  plan: PLAN_COMMAND,
   'models-pull': MODELS_COMMAND,
   reduce: REDUCE_COMMAND,
   inspect: INSPECT_COMMAND,

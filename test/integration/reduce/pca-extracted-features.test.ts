@@ -98,7 +98,7 @@ describe('PCA on features extracted by featurejob run', () => {
       'none',
     ]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /this run: 0 images in 0 of 3 partitions/);
+    assert.match(result.stdout, /^up to date at version 0: no new, changed or removed images; nothing written$/m);
     assert.doesNotMatch(result.stdout, /PCA:/);
     assert.equal(await readFile(join(out, 'manifest.json'), 'utf8'), manifest);
   });

@@ -97,6 +97,27 @@ describe('table versions: a rerun on a complete output processes only what chang
     await writeFile(join(input, changedKey), other);
     await unlink(join(input, 'Banana', 'r0_1.jpg'));
 
+    // `featurejob plan` says what the run will do, and writes nothing.
+    const beforePlan = await snapshotTree(out);
+    const plan = await runCli(['plan', input, '--out', out, '--images-per-partition', '4', '--json']);
+    assert.equal(plan.code, 0, plan.stderr);
+    const described = JSON.parse(plan.stdout) as {
+      action: string;
+      version: number;
+      images: number;
+      partitions: number;
+    };
+    assert.deepEqual(
+      {
+        action: described.action,
+        version: described.version,
+        images: described.images,
+        partitions: described.partitions,
+      },
+      { action: 'new-version', version: 1, images: 6, partitions: 2 },
+    );
+    assert.deepEqual(await snapshotTree(out), beforePlan);
+
     const second = await run();
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stdout, /this run: 6 images in 2 of 2 partitions/);
@@ -145,6 +166,9 @@ describe('table versions: a rerun on a complete output processes only what chang
     const third = await run();
     assert.equal(third.code, 0, third.stderr);
     assert.match(third.stdout, /^up to date at version 1: no new, changed or removed images; nothing written$/m);
+    const plan = await runCli(['plan', input, '--out', out]);
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /is up to date at version 1: run would process nothing/);
     assert.deepEqual(await snapshotTree(out), before);
   });
 
