@@ -83,6 +83,18 @@ export const ManifestPrecisionSchema = z.strictObject({
   onnxruntime: z.string().min(1).max(64),
 });
 
+/** What a version's listing holds against the version before it; `retried` failed images are planned again. */
+export const VersionChangesSchema = z.strictObject({
+  new: count,
+  changed: count,
+  removed: count,
+  unchanged: count,
+  retried: count,
+  /** `--full`: every image planned again, every earlier file removed. */
+  full: z.boolean(),
+});
+export type VersionChanges = z.infer<typeof VersionChangesSchema>;
+
 /**
  * The `table` block (Parquet outputs): the Delta table at `features/` as of this manifest's
  * version (docs/versions.md). The manifest's other counts describe this version's run; these
@@ -104,16 +116,7 @@ export const ManifestTableSchema = z.strictObject({
   precision: z.enum(['fp32', 'int8']),
   int8Sha256: Sha256HexSchema.optional(),
   /** How this version's listing differed from the version before it (absent for version 0). */
-  changes: z
-    .strictObject({
-      new: count,
-      changed: count,
-      removed: count,
-      unchanged: count,
-      retried: count,
-      full: z.boolean(),
-    })
-    .optional(),
+  changes: VersionChangesSchema.optional(),
 });
 export type ManifestTable = z.infer<typeof ManifestTableSchema>;
 

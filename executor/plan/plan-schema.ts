@@ -1,20 +1,9 @@
 import { z } from 'zod';
 import { OutputFormats } from '../config/run-config.js';
+import { VersionChangesSchema } from '../output/manifest-schema.js';
 import { PLAN_ID_PATTERN } from './plan-id.js';
 
-const count = z.number().int().nonnegative();
-
-/** What a version's listing holds against the version before it; `retried` failed images are planned again. */
-export const VersionChangesSchema = z.strictObject({
-  new: count,
-  changed: count,
-  removed: count,
-  unchanged: count,
-  retried: count,
-  /** `--full`: every image planned again, every earlier file removed. */
-  full: z.boolean(),
-});
-export type VersionChanges = z.infer<typeof VersionChangesSchema>;
+export { VersionChangesSchema, type VersionChanges } from '../output/manifest-schema.js';
 
 /** `_featurejob/plan.json`: written once, after every plan shard, so its presence means complete. */
 export const PlanIndexSchema = z

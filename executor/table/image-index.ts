@@ -11,6 +11,7 @@ import { FeatureJobError } from '../errors.js';
 import { StableCodeSchema } from '../output/error-record.js';
 import { imageIndexShardKey, versionRoot } from '../plan/partition-naming.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { parseTableJsonLines } from './parse-json-lines.js';
 
 /** Lines per index shard: about 15 MB of JSON, read and written whole. */
 export const IMAGE_INDEX_SHARD_LINES = 100_000;
@@ -40,23 +41,6 @@ export function encodeImageIndexLines(entries: readonly ImageIndexEntry[]): stri
   let text = '';
   for (const entry of entries) text += `${JSON.stringify(entry)}\n`;
   return text;
-}
-
-function parseImageIndexLines(text: string, uri: string): ImageIndexEntry[] {
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines.map((line, number) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new FeatureJobError('FJ_TABLE_INVALID', `${uri} line ${number + 1} is not JSON`, { cause: error });
-    }
-    const parsed = ImageIndexEntrySchema.safeParse(value);
-    if (!parsed.success)
-      throw new FeatureJobError('FJ_TABLE_INVALID', `${uri} line ${number + 1}: ${z.prettifyError(parsed.error)}`);
-    return parsed.data;
-  });
 }
 
 /** Writes version `version`'s index in shards of IMAGE_INDEX_SHARD_LINES; returns the shard count. */
@@ -89,7 +73,11 @@ export async function readImageIndex(output: ObjectStore, version: number, shard
         `${output.uriOf(key)} is missing: the image index of version ${version} has ${shards} shards`,
       );
     }
-    for (const entry of parseImageIndexLines(Buffer.from(bytes).toString('utf8'), output.uriOf(key)))
+    for (const entry of parseTableJsonLines(
+      Buffer.from(bytes).toString('utf8'),
+      output.uriOf(key),
+      ImageIndexEntrySchema,
+    ))
       entries.push(entry);
   }
   return entries;

@@ -4,9 +4,9 @@
  * takes their rows out of the table.
  */
 import { z } from 'zod';
-import { FeatureJobError } from '../errors.js';
 import { removedKeysKey } from '../plan/partition-naming.js';
 import type { ObjectStore } from '../storage/object-store.js';
+import { parseTableJsonLines } from './parse-json-lines.js';
 
 const RemovedKeySchema = z.string().min(1);
 
@@ -14,22 +14,7 @@ export async function readRemovedKeys(output: ObjectStore, version: number): Pro
   const key = removedKeysKey(version);
   const bytes = await output.getIfExists(key);
   if (bytes === undefined) return [];
-  const lines = Buffer.from(bytes).toString('utf8').split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  return lines.map((line, number) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new FeatureJobError('FJ_TABLE_INVALID', `${output.uriOf(key)} line ${number + 1} is not JSON`, {
-        cause: error,
-      });
-    }
-    const parsed = RemovedKeySchema.safeParse(value);
-    if (!parsed.success)
-      throw new FeatureJobError('FJ_TABLE_INVALID', `${output.uriOf(key)} line ${number + 1} is not a key`);
-    return parsed.data;
-  });
+  return parseTableJsonLines(Buffer.from(bytes).toString('utf8'), output.uriOf(key), RemovedKeySchema);
 }
 
 export async function writeRemovedKeys(output: ObjectStore, version: number, keys: readonly string[]): Promise<void> {
