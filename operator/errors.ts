@@ -83,7 +83,7 @@ export const OperatorReasons = {
   JobNameTaken: {
     kind: 'transient',
     meaning:
-      'A Job with the name the operator would create (<name>-plan, <name>-extract, <name>-pca-...) exists and is ' +
+      'A Job with the name the operator would create (`<name>-plan`, `<name>-extract`, `<name>-pca-...`) exists and is ' +
       'not owned by this FeatureJob (no ownerReference with its uid): the operator never adopts, changes or ' +
       'deletes it, nor counts its pods. Progressing turns False and the FeatureJob waits; once that Job is gone ' +
       '(the garbage collector removing an earlier FeatureJob of the same name, or you delete it) its own Job is created.',
