@@ -183,8 +183,9 @@ export const ErrorCatalog = {
     reason: 'PlanMismatch',
     kind: 'terminal',
     meaning:
-      'The output already holds a job planned with other settings (input, partitions, model); ' +
-      'rerun with the original settings to resume, or use a new output.',
+      'The output already holds a job planned with other settings (input, format, partitions, model); ' +
+      'rerun with the original settings to resume, or use a new output. The operator checks the plan against a ' +
+      'FeatureJob before it creates any Job and fails it with nothing created or written.',
   },
   FJ_MEMORY_INSUFFICIENT: {
     reason: 'MemoryInsufficient',

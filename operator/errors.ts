@@ -80,6 +80,14 @@ export const OperatorReasons = {
       'does not exist in the namespace, so no pod can be created; the job fails after ' +
       '--stall-timeout. Create it or install the chart for that namespace.',
   },
+  JobNameTaken: {
+    kind: 'transient',
+    meaning:
+      'A Job with the name the operator would create (`<name>-plan`, `<name>-extract`, `<name>-pca-...`) exists and is ' +
+      'not owned by this FeatureJob (no ownerReference with its uid): the operator never adopts, changes or ' +
+      'deletes it, nor counts its pods. Progressing turns False and the FeatureJob waits; once that Job is gone ' +
+      '(the garbage collector removing an earlier FeatureJob of the same name, or you delete it) its own Job is created.',
+  },
   // Endings
   Completed: { kind: 'info', meaning: 'Every partition committed and the manifest is written.' },
   PlanningFailed: {
@@ -103,6 +111,13 @@ export const OperatorReasons = {
     kind: 'terminal',
     meaning:
       'spec.activeDeadlineSeconds passed before the job finished; the job fails. Raise the deadline or spec.parallelism.',
+  },
+  ForeignOutput: {
+    kind: 'terminal',
+    meaning:
+      "The output holds a manifest.json this FeatureJob's plan did not make: another input, format or model, or " +
+      "(table version 0) a plan id other than the output's plan.json. The FeatureJob fails before it creates a Job " +
+      'or writes anything, and never turns Complete on it. Use a new spec.output, or clear the old output first.',
   },
   MergeFailed: {
     kind: 'transient',

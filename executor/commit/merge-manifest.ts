@@ -114,6 +114,7 @@ export async function mergeManifest(options: MergeOptions): Promise<{ manifest: 
   const table = versioned ? await buildTableVersion({ output, plan, markers, now }) : undefined;
   const manifest = parseManifest({
     version: 1,
+    ...(plan.planId === undefined ? {} : { planId: plan.planId }),
     model: plan.model,
     input: { uri: plan.inputUri, listed: plan.listed, images: plan.images, skipped: plan.skipped },
     output: { uri: output.uri, format: plan.format },

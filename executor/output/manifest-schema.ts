@@ -128,6 +128,12 @@ export type ManifestTable = z.infer<typeof ManifestTableSchema>;
 export const ManifestSchema = z
   .strictObject({
     version: z.literal(1),
+    /**
+     * The plan this manifest was merged from (`_featurejob/plan.json`'s, or version N's); absent in
+     * manifests written before it and for plans without ids. The operator compares it with the
+     * output's plan, so a manifest another job left never completes a FeatureJob.
+     */
+    planId: z.string().min(1).max(64).optional(),
     model: z.strictObject({
       name: z.string().min(1),
       layer: z.string().min(1),

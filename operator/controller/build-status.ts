@@ -39,8 +39,9 @@ export function buildStatus(options: {
 }): FeatureJobStatus {
   const { world, decision, spec, generation } = options;
   const { previous, now, output } = world;
-  const plan = output?.plan;
-  const manifest = output?.manifest;
+  // Another job's plan or manifest says nothing about this FeatureJob.
+  const plan = decision.foreignOutput === true ? undefined : output?.plan;
+  const manifest = decision.foreignOutput === true ? undefined : output?.manifest;
   const startTime = previous?.startTime ?? formatTime(now);
   const finished = decision.phase === 'Complete' || decision.phase === 'Failed';
   const completionTime = finished ? (previous?.completionTime ?? formatTime(now)) : undefined;

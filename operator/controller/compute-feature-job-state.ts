@@ -22,6 +22,8 @@ import {
   type ReduceObservation,
 } from '../../executor/reduce/observe-reduce.js';
 import type { ExecutorTask } from './feature-job-types.js';
+import { computeOutputMismatch } from './compute-output-mismatch.js';
+import type { ForeignJob } from './select-owned-children.js';
 
 export type PcaTask = Extract<ExecutorTask, 'pca-statistics' | 'pca-fit' | 'pca-project'>;
 
@@ -43,6 +45,8 @@ export interface World {
   readonly pcaJobs?: Partial<Record<PcaTask, JobObject>>;
   readonly pcaPods?: readonly PodObject[];
   readonly reduce?: ReduceObservation;
+  /** Jobs under a child's name that this FeatureJob does not own (select-owned-children.ts): never adopted. */
+  readonly foreignJobs?: Partial<Record<ExecutorTask, ForeignJob>>;
 }
 
 export interface PodFailure {
@@ -71,6 +75,8 @@ export interface Decision {
   readonly merge: boolean;
   readonly podFailures: readonly PodFailure[];
   readonly failedPartitions: readonly number[];
+  /** The output holds another job's plan or manifest: the status reports none of its counts. */
+  readonly foreignOutput?: boolean;
 }
 
 type Stall = {
@@ -115,7 +121,39 @@ function lastFailure(
   return [...failures].reverse().find(filter);
 }
 
+/**
+ * The decision for a world: what storage and the child Jobs say (computeDecision), held back
+ * where the Job it would create has its name taken by a Job this FeatureJob does not own.
+ */
 export function computeFeatureJobState(world: World): Decision {
+  return holdBackForTakenName(computeDecision(world), world);
+}
+
+function ownedJobOf(world: World, task: ExecutorTask): JobObject | undefined {
+  if (task === 'plan') return world.planJob;
+  if (task === 'extract') return world.extractJob;
+  return world.pcaJobs?.[task];
+}
+
+/**
+ * A Job the decision would create, whose name a Job of someone else holds: the operator never
+ * adopts, changes or deletes that Job, so it creates nothing and waits (Progressing False,
+ * JobNameTaken) until the name is free, as it is once the garbage collector has removed an
+ * earlier FeatureJob's Jobs of the same name.
+ */
+function holdBackForTakenName(decision: Decision, world: World): Decision {
+  const task = decision.ensure;
+  if (task === undefined || ownedJobOf(world, task) !== undefined) return decision;
+  const foreign = world.foreignJobs?.[task];
+  if (foreign === undefined) return decision;
+  const owner = foreign.owner === undefined ? 'it has no owner' : `its owner is ${foreign.owner}`;
+  const message =
+    `Job ${foreign.name} exists and is not this FeatureJob's (${owner}): the operator never adopts, changes or ` +
+    `deletes it, and creates its own ${task} Job once that name is free`;
+  return { ...decision, ensure: undefined, progressing: { status: 'False', reason: 'JobNameTaken', message } };
+}
+
+function computeDecision(world: World): Decision {
   const { spec, output } = world;
   const plannerFailures = collectFailures(world.plannerPods);
   const executorFailures = collectFailures(world.executorPods);
@@ -131,6 +169,18 @@ export function computeFeatureJobState(world: World): Decision {
       progressing: { status: 'Unknown', reason: 'StorageUnavailable', message: 'cannot read the output prefix' },
     };
     return world.storageFailure === undefined ? unknown : computeStorageFailureDecision(unknown, world.storageFailure);
+  }
+  // Another job's plan or manifest in the output: fail before any Job exists or anything is written.
+  const mismatch = computeOutputMismatch(spec, output);
+  if (mismatch !== undefined) {
+    return {
+      ...base,
+      phase: 'Failed',
+      ensure: undefined,
+      failed: mismatch,
+      progressing: { status: 'False', reason: mismatch.reason, message: mismatch.message },
+      foreignOutput: true,
+    };
   }
   if (
     output.manifest !== undefined &&

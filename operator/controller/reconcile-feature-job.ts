@@ -26,12 +26,21 @@ import {
 } from './compute-feature-job-state.js';
 import { computeMemoryProblems } from './compute-memory-problems.js';
 import { computeMergePatch } from './compute-merge-patch.js';
+import { computeOutputMismatch } from './compute-output-mismatch.js';
 import { computeStorageFailure, type StorageFailure, type StorageStep } from './compute-storage-failure.js';
 import { computeUnreportedFailures } from './compute-unreported-failures.js';
 import { isStatusEquivalent } from './is-status-equivalent.js';
 import { FEATURE_JOB_API_VERSION, FEATURE_JOB_KIND, type FeatureJobObject } from '../../crds/feature-job-resource.js';
 import type { JobObject } from '../kube/job-object.js';
-import { COMPONENT_LABEL, JOB_LABEL, MAX_NAME_LENGTH, computeChildJobName } from './feature-job-types.js';
+import {
+  COMPONENT_LABEL,
+  EXECUTOR_TASKS,
+  JOB_LABEL,
+  MAX_NAME_LENGTH,
+  computeChildJobName,
+  type ExecutorTask,
+} from './feature-job-types.js';
+import { isOwnedBy, selectOwnedChildren, type OwnedChildren } from './select-owned-children.js';
 import type { OutputLocation, OutputObserver } from './output-observer.js';
 
 export interface ReconcileContext {
@@ -273,23 +282,39 @@ async function syncChildJob(
   if (Object.keys(patch).length > 0) await ctx.api.patchJob(namespace, job.metadata.name, { spec: patch });
 }
 
-/** The PCA Jobs (owned ones only) and the fit's progress in storage. */
-async function observePca(
+/**
+ * The Jobs under the FeatureJob's child names (the PCA ones only with spec.reduce) and its
+ * pods, split into what it owns and what only shares a name (select-owned-children.ts).
+ */
+async function observeChildren(
   ctx: ReconcileContext,
-  world: World,
-  location: OutputLocation,
   featureJob: FeatureJobObject,
-): Promise<World> {
+  spec: FeatureJobSpec,
+): Promise<OwnedChildren> {
   const { namespace, name, uid } = featureJob.metadata;
-  const tasks: PcaTask[] = ['pca-statistics', 'pca-fit', 'pca-project'];
-  const found = await Promise.all(tasks.map((task) => ctx.api.getJob(namespace, computeChildJobName(name, task))));
-  const pcaJobs: Partial<Record<PcaTask, JobObject>> = {};
-  for (const [i, task] of tasks.entries()) {
-    const job = found[i];
-    if (job?.metadata.ownerReferences?.some((ref) => ref.uid === uid) === true) pcaJobs[task] = job;
-  }
-  const reduce = await ctx.observer.observeReduce(location, world.output!.manifest!);
-  return { ...world, pcaJobs, reduce };
+  const tasks = spec.reduce === undefined ? (['plan', 'extract'] as const) : EXECUTOR_TASKS;
+  const [pods, found] = await Promise.all([
+    ctx.api.listPods(namespace, `${JOB_LABEL}=${name}`),
+    Promise.all(tasks.map((task) => ctx.api.getJob(namespace, computeChildJobName(name, task)))),
+  ]);
+  const jobs: Partial<Record<ExecutorTask, JobObject | undefined>> = {};
+  for (const [i, task] of tasks.entries()) jobs[task] = found[i];
+  return selectOwnedChildren({ featureJobUid: uid, jobs, pods });
+}
+
+/** Creates a child Job; one that turns out to exist under someone else's ownership is never taken for ours. */
+async function createChildJob(
+  ctx: ReconcileContext,
+  featureJob: FeatureJobObject,
+  job: Record<string, unknown>,
+): Promise<JobObject | undefined> {
+  const created = await ctx.api.ensureJob(featureJob.metadata.namespace, job);
+  if (isOwnedBy(created, featureJob.metadata.uid)) return created;
+  ctx.logger.warn(
+    { featureJob: featureJob.metadata.name, namespace: featureJob.metadata.namespace, job: created.metadata.name },
+    'a Job of this name exists and is not owned by this FeatureJob: left alone',
+  );
+  return undefined;
 }
 
 export async function reconcileFeatureJob(
@@ -326,13 +351,8 @@ export async function reconcileFeatureJob(
     (value) => [value, undefined] as const,
     (error: unknown) => [undefined, failureOf('observe', error)] as const,
   );
-  const [planJob, extractJob, pods] = await Promise.all([
-    ctx.api.getJob(namespace, computeChildJobName(name, 'plan')),
-    ctx.api.getJob(namespace, computeChildJobName(name, 'extract')),
-    ctx.api.listPods(namespace, `${JOB_LABEL}=${name}`),
-  ]);
-  const isOwned = (object: { metadata: { ownerReferences?: ReadonlyArray<{ uid: string }> } } | undefined): boolean =>
-    object?.metadata.ownerReferences?.some((ref) => ref.uid === featureJob.metadata.uid) ?? false;
+  const children = await observeChildren(ctx, featureJob, spec);
+  const pods = children.pods;
   const executorAccount = spec.executor.serviceAccountName ?? ctx.config.executorDefaults.serviceAccountName;
   const missingServiceAccount =
     pods.length === 0 && !(await ctx.api.serviceAccountExists(namespace, executorAccount))
@@ -346,8 +366,8 @@ export async function reconcileFeatureJob(
   let world: World = {
     spec,
     previous: featureJob.status,
-    planJob: isOwned(planJob) ? planJob : undefined,
-    extractJob: isOwned(extractJob) ? extractJob : undefined,
+    planJob: children.owned.plan,
+    extractJob: children.owned.extract,
     plannerPods: pods.filter((pod) => pod.metadata.labels?.[COMPONENT_LABEL] === 'planner'),
     executorPods: pods.filter((pod) => pod.metadata.labels?.[COMPONENT_LABEL] === 'executor'),
     pcaPods: pods.filter((pod) => pod.metadata.labels?.[COMPONENT_LABEL]?.startsWith('pca-') === true),
@@ -356,9 +376,21 @@ export async function reconcileFeatureJob(
     now,
     stallTimeoutSeconds: ctx.config.stallTimeoutSeconds,
     ...(missingServiceAccount === undefined ? {} : { missingServiceAccount }),
+    ...(Object.keys(children.foreign).length === 0 ? {} : { foreignJobs: children.foreign }),
   };
-  if (spec.reduce !== undefined && world.output?.manifest !== undefined)
-    world = await observePca(ctx, world, location, featureJob);
+  if (
+    spec.reduce !== undefined &&
+    world.output?.manifest !== undefined &&
+    computeOutputMismatch(spec, world.output) === undefined
+  ) {
+    const { 'pca-statistics': statistics, 'pca-fit': fit, 'pca-project': project } = children.owned;
+    const pcaJobs: Partial<Record<PcaTask, JobObject>> = {
+      ...(statistics === undefined ? {} : { 'pca-statistics': statistics }),
+      ...(fit === undefined ? {} : { 'pca-fit': fit }),
+      ...(project === undefined ? {} : { 'pca-project': project }),
+    };
+    world = { ...world, pcaJobs, reduce: await ctx.observer.observeReduce(location, world.output.manifest) };
+  }
   let decision: Decision = computeFeatureJobState(world);
 
   if (decision.merge && world.output?.plan !== undefined) {
@@ -388,27 +420,32 @@ export async function reconcileFeatureJob(
 
   const options = { featureJob, spec, config: ctx.config };
   if (decision.ensure === 'plan' && world.planJob === undefined) {
-    await ctx.api.ensureJob(namespace, buildPlannerJob(options));
-    ctx.logger.info({ featureJob: name, namespace }, 'planner job created');
+    const planJob = await createChildJob(ctx, featureJob, buildPlannerJob(options));
+    if (planJob !== undefined) {
+      world = { ...world, planJob };
+      ctx.logger.info({ featureJob: name, namespace }, 'planner job created');
+    }
   }
   const plan = world.output?.plan;
   if (decision.ensure === 'extract' && world.extractJob === undefined && plan !== undefined) {
-    world = {
-      ...world,
-      extractJob: await ctx.api.ensureJob(
-        namespace,
-        buildExtractJob({ ...options, partitions: plan.partitions.length }),
-      ),
-    };
-    ctx.logger.info({ featureJob: name, namespace, partitions: plan.partitions.length }, 'executor job created');
+    const extractJob = await createChildJob(
+      ctx,
+      featureJob,
+      buildExtractJob({ ...options, partitions: plan.partitions.length }),
+    );
+    if (extractJob !== undefined) {
+      world = { ...world, extractJob };
+      ctx.logger.info({ featureJob: name, namespace, partitions: plan.partitions.length }, 'executor job created');
+    }
   }
   const pcaTask = decision.ensure;
   if (
     (pcaTask === 'pca-statistics' || pcaTask === 'pca-fit' || pcaTask === 'pca-project') &&
     world.pcaJobs?.[pcaTask] === undefined
   ) {
-    await ctx.api.ensureJob(
-      namespace,
+    await createChildJob(
+      ctx,
+      featureJob,
       buildPcaJob({ ...options, task: pcaTask, completions: decision.completions ?? 1 }),
     );
     ctx.logger.info(
@@ -425,7 +462,10 @@ export async function reconcileFeatureJob(
     plan === undefined ? undefined : Math.min(spec.parallelism, plan.partitions.length),
   );
 
-  const manifestUri = world.output?.manifest === undefined ? undefined : `${location.uri}/${MANIFEST_KEY}`;
+  const manifestUri =
+    world.output?.manifest === undefined || decision.foreignOutput === true
+      ? undefined
+      : `${location.uri}/${MANIFEST_KEY}`;
   const status = buildStatus({ world, decision, spec, generation: featureJob.metadata.generation, manifestUri });
   await writeStatus(ctx, featureJob, status, decision.podFailures);
   const retriesByCause = computeNewRetries(featureJob.status?.retries, status.retries);

@@ -123,15 +123,24 @@ describe('reconciling a FeatureJob against a real API server and MinIO', { timeo
     assert.deepEqual(client.takeWrites(), [], 'a second reconcile of a steady world writes nothing');
     assert.deepEqual(await observeWorld('twice', 'fj'), afterFirst);
 
-    // The planner's work, done here by the executor code itself (there is no node in this test).
-    const model = await resolveModel({ weights: 'random', cacheDir: join(testCacheDir(), 'featurejob') });
+    // The planner's work, done here by the executor code itself (there is no node in this test);
+    // it resolves `random` as a pod does (so the plan names the seed), from the test cache.
+    const cacheDir = join(testCacheDir(), 'featurejob');
+    await resolveModel({ weights: 'random', cacheDir });
+    const savedCache = process.env.FEATUREJOB_CACHE;
+    process.env.FEATUREJOB_CACHE = cacheDir;
     const parsedSpec = FeatureJobSpecSchema.parse(spec);
-    const settings = { ...buildExecutorConfig(parsedSpec, { cpuRequest: '1' }), weights: model.path };
-    await runExecutor({
-      mode: 'plan',
-      env: { FEATUREJOB_EXECUTOR_CONFIG: JSON.stringify(settings) },
-      logger: ctx.logger,
-    });
+    const settings = buildExecutorConfig(parsedSpec, { cpuRequest: '1' });
+    try {
+      await runExecutor({
+        mode: 'plan',
+        env: { FEATUREJOB_EXECUTOR_CONFIG: JSON.stringify(settings) },
+        logger: ctx.logger,
+      });
+    } finally {
+      if (savedCache === undefined) delete process.env.FEATUREJOB_CACHE;
+      else process.env.FEATUREJOB_CACHE = savedCache;
+    }
 
     const running = await reconcileFeatureJob(ctx, 'twice', 'fj');
     assert.equal(running.status?.phase, 'Running');

@@ -4,6 +4,7 @@ import { FeatureJobSpecSchema } from '../../../crds/feature-job-spec.js';
 import type { PodObject } from '../../../operator/kube/pod-object.js';
 import { buildStatus } from '../../../operator/controller/build-status.js';
 import { computeChangedConditions } from '../../../operator/controller/compute-conditions.js';
+import { isStatusEquivalent } from '../../../operator/controller/is-status-equivalent.js';
 import {
   computeFeatureJobState,
   computeStorageFailureDecision,
@@ -14,17 +15,53 @@ import { FeatureJobError } from '../../../executor/errors.js';
 import type { JobObject } from '../../../operator/kube/job-object.js';
 import type { OutputObservation } from '../../../operator/controller/output-observer.js';
 import type { PlanIndex } from '../../../executor/plan/plan-schema.js';
+import type { Manifest } from '../../../executor/output/manifest-schema.js';
 
 const spec = FeatureJobSpecSchema.parse({ input: { bucket: 'in-bucket' }, output: { bucket: 'out-bucket' } });
-const plan = {
+const SHA = 'a'.repeat(64);
+const model = { name: 'vgg16', layer: 'fc2', dimensions: 4096, weights: '/models/vgg16.onnx', sha256: SHA };
+/** The plan this spec's planner would write (input s3://in-bucket, parquet). */
+const plan: PlanIndex = {
+  version: 1,
+  planId: 'p1abc',
+  inputUri: 's3://in-bucket',
+  outputUri: 's3://out-bucket',
+  format: 'parquet',
+  model,
+  listed: 25,
+  images: 25,
+  skipped: 0,
   partitions: [
     { index: 0, images: 10 },
     { index: 1, images: 10 },
     { index: 2, images: 5 },
   ],
-  images: 25,
-  model: { name: 'vgg16', weights: 'random' },
-} as unknown as PlanIndex;
+  createdAt: '2026-01-01T00:00:00.000Z',
+};
+/** The manifest this plan's merge would write, with `overrides`. */
+function manifestOf(overrides: Partial<Manifest> = {}): Manifest {
+  const partition = (index: number, rows: number) => ({
+    index,
+    uri: `s3://out-bucket/features/part-0000${index}-a.parquet`,
+    rows,
+    failed: 0,
+    sha256: SHA,
+    bytes: 1,
+  });
+  return {
+    version: 1,
+    planId: 'p1abc',
+    model,
+    input: { uri: 's3://in-bucket', listed: 25, images: 25, skipped: 0 },
+    output: { uri: 's3://out-bucket', format: 'parquet' },
+    images: { total: 25, succeeded: 25, failed: 0 },
+    failuresByCode: {},
+    partitions: [partition(0, 10), partition(1, 10), partition(2, 5)],
+    errorsUri: 's3://out-bucket/errors.jsonl',
+    createdAt: '2026-01-01T00:10:00.000Z',
+    ...overrides,
+  };
+}
 const now = new Date('2026-01-01T01:00:00Z');
 
 function observed(partitions: number, extra: Partial<OutputObservation> = {}): OutputObservation {
@@ -93,7 +130,7 @@ describe('computeFeatureJobState', () => {
   it('merges when every partition committed, and is Complete once the manifest exists', () => {
     assert.equal(computeFeatureJobState(world({ output: observed(3) })).merge, true);
     const done = computeFeatureJobState(
-      world({ output: observed(3, { manifest: { images: { total: 25, succeeded: 24, failed: 1 } } as never }) }),
+      world({ output: observed(3, { manifest: manifestOf({ images: { total: 25, succeeded: 24, failed: 1 } }) }) }),
     );
     assert.equal(done.phase, 'Complete');
     assert.equal(done.merge, false);
@@ -273,21 +310,97 @@ describe('computeFeatureJobState', () => {
   });
 });
 
+describe('computeFeatureJobState on an output another job wrote', () => {
+  const otherInput = { ...plan, planId: 'p2other', inputUri: 's3://in-bucket/other' };
+  const statusOf = (w: World) =>
+    buildStatus({ world: w, decision: computeFeatureJobState(w), spec: w.spec, generation: 1, manifestUri: undefined });
+
+  it('fails PlanMismatch on a plan of another input, naming both, and creates nothing: no Job, no merge', () => {
+    // Every partition committed (under the other plan): without the check this would merge.
+    const decision = computeFeatureJobState(world({ output: observed(3, { plan: otherInput }) }));
+    assert.equal(decision.phase, 'Failed');
+    assert.equal(decision.ensure, undefined);
+    assert.equal(decision.merge, false);
+    assert.equal(decision.failed?.reason, 'PlanMismatch');
+    assert.match(
+      decision.failed?.message ?? '',
+      /output s3:\/\/out-bucket holds a plan for input s3:\/\/in-bucket\/other, this FeatureJob reads s3:\/\/in-bucket/,
+    );
+    assert.deepEqual([decision.progressing.status, decision.progressing.reason], ['False', 'PlanMismatch']);
+  });
+
+  it("never turns Complete on another job's manifest, and reports none of its counts", () => {
+    const foreign = manifestOf({ input: { uri: 's3://in-bucket/other', listed: 25, images: 25, skipped: 0 } });
+    const w = world({ output: observed(0, { plan: undefined, manifest: foreign }) });
+    const decision = computeFeatureJobState(w);
+    assert.equal(decision.phase, 'Failed');
+    assert.equal(decision.failed?.reason, 'ForeignOutput');
+    const status = statusOf(w);
+    assert.equal(
+      status.conditions?.some((c) => c.type === 'Complete'),
+      false,
+    );
+    assert.equal(status.images, undefined);
+    assert.equal(status.partitions, undefined);
+    const sameInputOtherPlan = computeFeatureJobState(
+      world({ output: observed(3, { manifest: manifestOf({ planId: 'p9other' }) }) }),
+    );
+    assert.equal(sameInputOtherPlan.failed?.reason, 'ForeignOutput');
+  });
+
+  it("is Complete on the manifest its own plan's merge wrote", () => {
+    assert.equal(computeFeatureJobState(world({ output: observed(3, { manifest: manifestOf() }) })).phase, 'Complete');
+  });
+
+  it('waits, creating nothing, while a Job it does not own has the name of the Job it would create', () => {
+    const planning = world({
+      output: { ...observed(0), plan: undefined },
+      foreignJobs: { plan: { name: 'j-plan', owner: 'FeatureJob j (uid 1234)' } },
+    });
+    const decision = computeFeatureJobState(planning);
+    assert.equal(decision.phase, 'Planning');
+    assert.equal(decision.ensure, undefined);
+    assert.equal(decision.failed, undefined);
+    assert.deepEqual([decision.progressing.status, decision.progressing.reason], ['False', 'JobNameTaken']);
+    assert.match(
+      decision.progressing.message,
+      /^Job j-plan exists and is not this FeatureJob's \(its owner is FeatureJob j \(uid 1234\)\): the operator never adopts/,
+    );
+    const running = computeFeatureJobState(
+      world({ output: observed(1), foreignJobs: { extract: { name: 'j-extract', owner: undefined } } }),
+    );
+    assert.equal(running.phase, 'Running');
+    assert.equal(running.ensure, undefined);
+    assert.match(running.progressing.message, /Job j-extract exists and is not this FeatureJob's \(it has no owner\)/);
+    // A foreign Job under another child's name does not stand in the way of this one.
+    const unrelated = computeFeatureJobState(
+      world({ output: observed(1), foreignJobs: { plan: { name: 'j-plan', owner: undefined } } }),
+    );
+    assert.equal(unrelated.ensure, 'extract');
+  });
+
+  it('computes the same status on the next look, so a second reconcile writes nothing', () => {
+    const taken = world({
+      output: { ...observed(0), plan: undefined },
+      foreignJobs: { plan: { name: 'j-plan', owner: undefined } },
+    });
+    const first = statusOf(taken);
+    const later = { ...taken, previous: first, now: new Date(now.getTime() + 60_000) };
+    assert.ok(isStatusEquivalent(first, statusOf(later)));
+    assert.deepEqual(computeChangedConditions(first.conditions, statusOf(later).conditions ?? []), []);
+    const mismatch = world({ output: observed(0, { plan: otherInput }) });
+    const failed = statusOf(mismatch);
+    assert.ok(isStatusEquivalent(failed, statusOf({ ...mismatch, previous: failed })));
+  });
+});
+
 describe('computeFeatureJobState with spec.reduce', () => {
   const reduceSpec = FeatureJobSpecSchema.parse({
     input: { bucket: 'in-bucket' },
     output: { bucket: 'out-bucket' },
     reduce: { pca: { components: 2 } },
   });
-  const manifest = {
-    images: { total: 25, succeeded: 25, failed: 0 },
-    model: { dimensions: 4096 },
-    partitions: [
-      { index: 0, rows: 10 },
-      { index: 1, rows: 10 },
-      { index: 2, rows: 5 },
-    ],
-  } as never;
+  const manifest = manifestOf();
   const merged = (): OutputObservation => observed(3, { manifest });
   const reduceWorld = (overrides: Partial<World>): World => world({ spec: reduceSpec, output: merged(), ...overrides });
   const complete = (name: string): JobObject => job(name, { conditions: [{ type: 'Complete', status: 'True' }] });
