@@ -1,7 +1,10 @@
 import { ExecutorExitCodes, computeExitCode } from '../cluster/executor-exit-codes.js';
 import { EXECUTOR_MODES, runExecutor, type ExecutorMode } from '../cluster/run-executor.js';
-import { writeTerminationMessage } from '../cluster/termination-message.js';
+import { MAX_TERMINATION_LOG_LINES, writeTerminationMessage } from '../cluster/termination-message.js';
+import { writeExecutorFailureLog } from '../cluster/write-executor-failure-log.js';
+import { createAttemptId } from '../commit/attempt-id.js';
 import { FeatureJobError, isFeatureJobError } from '../errors.js';
+import { LogTail } from '../log/log-tail.js';
 import { createLogger } from '../log/logger.js';
 
 export const EXECUTOR_HELP = `Usage: featurejob executor plan|extract|pca-statistics|pca-fit|pca-project
@@ -27,8 +30,10 @@ idempotent, a repeated one finds its work done and exits 0):
 
 Exit codes: 0 done, 1 crashed (retried), 75 transient failure (retried),
 78 bad configuration (never retried), 143 interrupted by SIGTERM before committing
-(a disruption: retried, not counted). The failure's code is written as one JSON line to
-the termination log (/dev/termination-log) and stderr.
+(a disruption: retried, not counted). A failed task first writes the end of its log to
+<output>/_featurejob/logs/ (part-NNNNN-<attempt>.log for extract); the failure's code and
+that log's URI are written as one JSON line to the termination log (/dev/termination-log)
+and stderr.
 `;
 
 /** Runs one executor task; returns the process exit code (never throws). */
@@ -38,7 +43,13 @@ export async function executorCommand(args: string[]): Promise<number> {
     process.stdout.write(EXECUTOR_HELP);
     return 0;
   }
-  const logger = createLogger({ level: process.env.FEATUREJOB_LOG_LEVEL ?? 'info', name: 'featurejob-executor' });
+  const tail = new LogTail();
+  const logger = createLogger({
+    level: process.env.FEATUREJOB_LOG_LEVEL ?? 'info',
+    name: 'featurejob-executor',
+    tail,
+  });
+  const attempt = createAttemptId();
   try {
     if (!EXECUTOR_MODES.includes(mode as ExecutorMode)) {
       throw new FeatureJobError(
@@ -58,6 +69,7 @@ export async function executorCommand(args: string[]): Promise<number> {
       env: process.env,
       logger,
       signal: interrupt.signal,
+      attempt,
     });
     const printed =
       result.mode === 'plan'
@@ -71,12 +83,22 @@ export async function executorCommand(args: string[]): Promise<number> {
     process.stdout.write(`${JSON.stringify(printed)}\n`);
     return ExecutorExitCodes.ok;
   } catch (error) {
-    if (isFeatureJobError(error)) {
-      writeTerminationMessage({ code: error.code, reason: error.reason, message: error.message });
-      return error.code === 'FJ_INVALID_ARGUMENT' ? ExecutorExitCodes.badConfiguration : computeExitCode(error);
-    }
-    const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
-    writeTerminationMessage({ code: 'FJ_EXECUTOR_CRASHED', reason: 'ExecutorCrashed', message });
-    return ExecutorExitCodes.crashed;
+    const failure = isFeatureJobError(error)
+      ? { code: error.code, reason: error.reason, message: error.message }
+      : {
+          code: 'FJ_EXECUTOR_CRASHED',
+          reason: 'ExecutorCrashed',
+          message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        };
+    // The failure goes into the log first, so the tail left in the output says it too.
+    logger.error({ mode, attempt, code: failure.code, error: failure.message }, 'executor task failed');
+    const logUri = await writeExecutorFailureLog({ mode, env: process.env, attempt, tail, logger });
+    writeTerminationMessage({
+      ...failure,
+      ...(logUri === undefined ? {} : { logUri }),
+      logTail: tail.lastLines(MAX_TERMINATION_LOG_LINES).join('\n'),
+    });
+    if (!isFeatureJobError(error)) return ExecutorExitCodes.crashed;
+    return error.code === 'FJ_INVALID_ARGUMENT' ? ExecutorExitCodes.badConfiguration : computeExitCode(error);
   }
 }

@@ -122,6 +122,8 @@ export async function runExecutor(options: {
   logger: Logger;
   /** Aborted on SIGTERM: an extract attempt stops before committing (FJ_ATTEMPT_INTERRUPTED). */
   signal?: AbortSignal;
+  /** The extract attempt's id (its files' names, and its log's if it fails); a fresh one by default. */
+  attempt?: string;
 }): Promise<ExecutorResult> {
   const { mode, env, logger } = options;
   const config = parseExecutorConfig(env);
@@ -162,7 +164,7 @@ export async function runExecutor(options: {
       model: runner,
       precision: FP32_PRECISION,
       index: partition,
-      attempt: createAttemptId(),
+      attempt: options.attempt ?? createAttemptId(),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     return { mode, index: partition, outcome: result.outcome, rows: result.marker.rows, failed: result.marker.failed };

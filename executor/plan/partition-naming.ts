@@ -114,3 +114,19 @@ export const PCA_MODEL_KEY = `${PCA_PREFIX}model.json`;
 export function reducedShardKey(index: number): string {
   return `${PCA_PREFIX}${partitionName(index)}.parquet`;
 }
+
+/**
+ * Log tails that failed attempts leave for people (docs/reliability.md, "Logs outlive pods"),
+ * of every table version. Clean-up never deletes them: parse-attempt-file-key.ts does not match them.
+ */
+export const LOGS_PREFIX = `${CONTROL_PREFIX}/logs/`;
+
+/** The log of a failed extraction attempt: `part-NNNNN-<attempt>.log` (`vN-part-…` for version N). */
+export function partitionLogKey(index: number, attempt: string, version = 0): string {
+  return `${LOGS_PREFIX}${versionFilePrefix(version)}${partitionName(index)}-${attempt}.log`;
+}
+
+/** The log of a failed plan or PCA task: `<task>-<attempt>.log`, `<task>-part-NNNNN-<attempt>.log` when indexed. */
+export function taskLogKey(task: string, attempt: string, index?: number): string {
+  return `${LOGS_PREFIX}${task}-${index === undefined ? '' : `${partitionName(index)}-`}${attempt}.log`;
+}
