@@ -156,7 +156,7 @@ export async function runLocalJob(options: LocalJobOptions): Promise<LocalJobRes
       retries += 1;
       progress.update(index, 0, 0);
       logger.warn(
-        { partition: index, attempt, code: error.code, error: error.message },
+        { partition: index, attempt, code: error.code, error: error.message, log: error.logUri },
         'partition attempt failed, retrying',
       );
     },

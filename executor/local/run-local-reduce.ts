@@ -70,7 +70,7 @@ export async function runLocalReduce(options: LocalReduceOptions): Promise<Local
       },
       onRetry: ({ index, attempt, error }) =>
         logger.warn(
-          { mode, task: index, attempt, code: error.code, error: error.message },
+          { mode, task: index, attempt, code: error.code, error: error.message, log: error.logUri },
           'PCA task attempt failed, retrying',
         ),
     });

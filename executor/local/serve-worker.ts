@@ -10,6 +10,8 @@ export interface WorkerBehaviour<Settings, Result> {
   init(settings: Settings): Promise<void>;
   run(index: number, attempt: string, progress: (done: number, failed: number) => void): Promise<Result>;
   close(): Promise<void>;
+  /** After a task failed, before it is reported: leaves its log tail, and answers where (or undefined). */
+  failed?(index: number, attempt: string, error: SerializedError): Promise<string | undefined>;
 }
 
 export function sendToParent<Result>(message: FromWorker<Result>): void {
@@ -51,7 +53,13 @@ export function serveWorker<Settings, Result>(behaviour: WorkerBehaviour<Setting
         }
       } catch (error) {
         const index = message.type === 'partition' ? message.index : undefined;
-        sendToParent<Result>({ type: 'failed', index, error: serialize(error) });
+        let serialized = serialize(error);
+        if (message.type === 'partition' && behaviour.failed !== undefined) {
+          // Best effort: a log that cannot be written never replaces the task's own error.
+          const logUri = await behaviour.failed(message.index, message.attempt, serialized).catch(() => undefined);
+          if (logUri !== undefined) serialized = { ...serialized, logUri };
+        }
+        sendToParent<Result>({ type: 'failed', index, error: serialized });
         // A worker that cannot start is useless: exit so the pool notices.
         if (message.type === 'init') setTimeout(() => process.exit(1), 50);
       }

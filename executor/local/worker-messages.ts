@@ -13,6 +13,8 @@ export interface SerializedError {
   readonly code: string;
   readonly message: string;
   readonly transient: boolean;
+  /** Where the failed attempt left its log tail (`…/_featurejob/logs/…`), when it could. */
+  readonly logUri?: string;
 }
 
 /** What a worker answers. */

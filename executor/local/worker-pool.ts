@@ -36,6 +36,11 @@ interface Slot {
  */
 function ignoreGoneWorker(): void {}
 
+/** "; log: <uri>" when the failed attempt left its log tail in the output. */
+function describeLog(error: SerializedError): string {
+  return error.logUri === undefined ? '' : `; log: ${error.logUri}`;
+}
+
 const defaultWorkerPath = fileURLToPath(new URL('./task-worker-main.js', import.meta.url));
 
 /**
@@ -93,7 +98,7 @@ export function runWorkerPool<Settings, Result>(
         finish(
           new FeatureJobError(
             isErrorCode(error.code) ? error.code : 'FJ_PARTITION_FAILED',
-            `partition ${index}: ${error.message}`,
+            `partition ${index}: ${error.message}${describeLog(error)}`,
           ),
         );
         return;
@@ -102,7 +107,7 @@ export function runWorkerPool<Settings, Result>(
         finish(
           new FeatureJobError(
             'FJ_PARTITION_FAILED',
-            `partition ${index} failed ${attempt} times; last error ${error.code}: ${error.message}`,
+            `partition ${index} failed ${attempt} times; last error ${error.code}: ${error.message}${describeLog(error)}`,
           ),
         );
         return;
