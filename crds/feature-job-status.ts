@@ -29,6 +29,9 @@ export const MAX_FAILED_PARTITIONS_LENGTH = 4096;
  */
 export const MAX_CONDITION_MESSAGE_LENGTH = 1024;
 
+/** Longest log tail kept in status.failedPod: what an executor's 4 KiB termination message can carry. */
+export const MAX_FAILED_POD_LOG_TAIL_LENGTH = 4096;
+
 const count = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
 const time = z.string().max(64).describe('RFC 3339 time');
 
@@ -80,6 +83,19 @@ export const FeatureJobStatusSchema = z
     startTime: time.optional(),
     completionTime: time.optional(),
     manifestUri: z.string().max(2048).optional(),
+    failedPod: z
+      .object({
+        name: z.string().min(1).max(253),
+        logUri: z.string().max(2048).optional().describe('where the failed executor left its log tail'),
+        logTail: z
+          .string()
+          .max(MAX_FAILED_POD_LOG_TAIL_LENGTH)
+          .optional()
+          .describe('the last log lines its termination message carried'),
+      })
+      .strict()
+      .optional()
+      .describe('the most recent failed executor pod'),
   })
   .strict();
 export type FeatureJobStatus = z.infer<typeof FeatureJobStatusSchema>;

@@ -14,7 +14,11 @@ import { EXECUTOR_MODES, parseCompletionIndex, parseExecutorConfig, type Executo
 const UNINDEXED_MODES: ReadonlySet<string> = new Set(['plan', 'pca-fit']);
 
 /** The key of a failed task's log, or undefined when the mode or the settings are not usable. */
-export function computeExecutorLogKey(mode: string | undefined, env: NodeJS.ProcessEnv, attempt: string): string | undefined {
+export function computeExecutorLogKey(
+  mode: string | undefined,
+  env: NodeJS.ProcessEnv,
+  attempt: string,
+): string | undefined {
   if (!EXECUTOR_MODES.includes(mode as ExecutorMode)) return undefined;
   if (UNINDEXED_MODES.has(mode as string)) return taskLogKey(mode as string, attempt);
   let index: number;

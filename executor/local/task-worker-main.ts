@@ -94,7 +94,9 @@ serveWorker<TaskWorkerSettings, TaskWorkerResult>({
     const { settings } = state;
     // Into the tail only: the driver prints the failure itself (its retry warning or its error).
     const fields = { task: settings.mode, index, attempt, code: error.code, error: error.message };
-    tail.write(`${JSON.stringify({ level: 50, time: Date.now(), pid: process.pid, ...fields, msg: 'attempt failed' })}\n`);
+    tail.write(
+      `${JSON.stringify({ level: 50, time: Date.now(), pid: process.pid, ...fields, msg: 'attempt failed' })}\n`,
+    );
     const key =
       settings.mode === 'extract'
         ? partitionLogKey(index, attempt, settings.version)

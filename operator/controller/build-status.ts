@@ -1,6 +1,7 @@
 import type { FeatureJobSpec } from '../../crds/feature-job-spec.js';
 import type { FeatureJobStatus, Phase } from '../../crds/feature-job-status.js';
 import { computeConditions } from './compute-conditions.js';
+import { computeFailedPod } from './compute-failed-pod.js';
 import { computeFailedRanges } from './compute-failed-ranges.js';
 import { computeDesiredConditions, type Decision, type World } from './compute-feature-job-state.js';
 
@@ -87,5 +88,10 @@ export function buildStatus(options: {
   if (Object.keys(retries).length > 0) status.retries = retries;
   if (world.extractJob !== undefined) status.executorJob = world.extractJob.metadata.name;
   if (options.manifestUri !== undefined) status.manifestUri = options.manifestUri;
+  const failedPod = computeFailedPod(
+    [...world.plannerPods, ...world.executorPods, ...(world.pcaPods ?? [])],
+    previous?.failedPod,
+  );
+  if (failedPod !== undefined) status.failedPod = failedPod;
   return status;
 }

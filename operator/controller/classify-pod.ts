@@ -1,7 +1,8 @@
 /**
  * Turns what the kubelet and the scheduler wrote on a pod into a reason a user can act on:
  * OOMKilled, Evicted, image pull errors, unschedulable (with the scheduler's message), bad
- * input (the executor's own error code), or a plain non-zero exit.
+ * input (the executor's own error code), or a plain non-zero exit. When the executor left its
+ * log tail in the output, the message names that log's URI (termination-message.ts).
  */
 import { ExecutorExitCodes } from '../../executor/cluster/executor-exit-codes.js';
 import { parseTerminationMessage } from '../../executor/cluster/termination-message.js';
@@ -17,7 +18,15 @@ export type PodVerdict =
       readonly message: string;
       readonly since: string | undefined;
     }
-  | { readonly state: 'failed'; readonly reason: OperatorReason; readonly message: string; readonly code?: string };
+  | {
+      readonly state: 'failed';
+      readonly reason: OperatorReason;
+      readonly message: string;
+      readonly code?: string;
+      /** Where the executor left its log tail, and the last lines its termination message carried. */
+      readonly logUri?: string;
+      readonly logTail?: string;
+    };
 
 const IMAGE_PULL_REASONS = new Set(['ErrImagePull', 'ImagePullBackOff', 'InvalidImageName', 'ErrImageNeverPull']);
 const COMPLETION_INDEX_ANNOTATION = 'batch.kubernetes.io/job-completion-index';
@@ -27,13 +36,26 @@ export function computeCompletionIndex(pod: PodObject): number | undefined {
   return raw === undefined ? undefined : Number(raw);
 }
 
-function describeExit(terminated: NonNullable<NonNullable<ContainerStatus['state']>['terminated']>): {
+type Terminated = NonNullable<NonNullable<ContainerStatus['state']>['terminated']>;
+
+/** The log the executor left, as its termination message tells (nothing when it wrote none). */
+function describeLog(terminated: Terminated): { logUri?: string; logTail?: string } {
+  const written = parseTerminationMessage(terminated.message);
+  return {
+    ...(written?.logUri === undefined ? {} : { logUri: written.logUri }),
+    ...(written?.logTail === undefined || written.logTail === '' ? {} : { logTail: written.logTail }),
+  };
+}
+
+function describeExit(terminated: Terminated): {
   reason: OperatorReason;
   message: string;
   code?: string;
 } {
   const written = parseTerminationMessage(terminated.message);
-  const detail = written === undefined ? '' : `: ${written.code}: ${written.message}`;
+  // The log's URI comes before the error's text, so a shortened condition message still names it.
+  const log = written?.logUri === undefined ? '' : ` (log ${written.logUri})`;
+  const detail = written === undefined ? '' : `${log}: ${written.code}: ${written.message}`;
   if (terminated.reason === 'OOMKilled')
     return { reason: 'OOMKilled', message: 'the executor exceeded its memory limit (OOMKilled, exit code 137)' };
   if (terminated.exitCode === ExecutorExitCodes.badConfiguration) {
@@ -85,7 +107,7 @@ export function classifyPod(pod: PodObject): PodVerdict {
         message: status.message ?? 'the pod ran past its deadline',
       };
     const terminated = container?.state?.terminated;
-    if (terminated !== undefined) return { state: 'failed', ...describeExit(terminated) };
+    if (terminated !== undefined) return { state: 'failed', ...describeExit(terminated), ...describeLog(terminated) };
     return { state: 'failed', reason: 'ExecutorFailed', message: status.message ?? status.reason ?? 'the pod failed' };
   }
   const waiting = container?.state?.waiting;

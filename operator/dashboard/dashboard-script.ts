@@ -167,7 +167,8 @@ export const DASHBOARD_SCRIPT = `
       job.failedPod
         ? el('div', 'log', [
             el('h3', '', ['Log of failed pod ' + job.failedPod.name]),
-            el('pre', '', [job.failedPod.logTail]),
+            job.failedPod.logUri ? el('p', 'log-uri', ['Full log tail: ', el('code', '', [job.failedPod.logUri])]) : null,
+            job.failedPod.logTail ? el('pre', '', [job.failedPod.logTail]) : null,
           ])
         : null,
       details(job),

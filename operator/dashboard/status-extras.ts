@@ -11,8 +11,6 @@ export const StatusExtrasSchema = z.object({
   tableVersion: z.union([z.string().min(1).max(128), z.int().min(0)]).optional(),
   /** What the job cost, as its producer wrote it ("$1.23"). */
   cost: z.union([z.string().min(1).max(128), z.number().min(0)]).optional(),
-  /** The last failed executor pod and the end of its log. */
-  failedPod: z.object({ name: z.string().min(1).max(253), logTail: z.string().max(16_384) }).optional(),
   /** The PCA fit's explained variance ratio per component (the scree plot). */
   pca: z.object({ explainedVarianceRatio: z.array(z.number().min(0).max(1)).min(1).max(512) }).optional(),
 });

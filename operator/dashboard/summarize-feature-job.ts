@@ -76,7 +76,8 @@ export interface FeatureJobSummary {
   readonly executorJob?: string;
   readonly tableVersion?: StatusExtras['tableVersion'];
   readonly cost?: StatusExtras['cost'];
-  readonly failedPod?: StatusExtras['failedPod'];
+  /** status.failedPod: the most recent failed executor pod, where its log tail is, and its last lines. */
+  readonly failedPod?: FeatureJobStatus['failedPod'];
   readonly pca?: StatusExtras['pca'];
   /** Why the status could not be read, when it could not. */
   readonly statusError?: string;
@@ -191,6 +192,7 @@ export function summarizeFeatureJob(job: FeatureJobObject, samples: readonly Pro
     ...(status.completionTime === undefined ? {} : { completionTime: status.completionTime }),
     ...(status.manifestUri === undefined ? {} : { manifestUri: status.manifestUri }),
     ...(status.executorJob === undefined ? {} : { executorJob: status.executorJob }),
+    ...(status.failedPod === undefined ? {} : { failedPod: status.failedPod }),
     ...readStatusExtras(job.status),
   };
 }
