@@ -39,6 +39,26 @@ describe('classifyPod', () => {
     assert.match(verdict.message, /no images under s3:\/\/b\/p/);
   });
 
+  it('names the log the executor left in the output, before the error text, and keeps its last lines', () => {
+    const logUri = 's3://features/runs/_featurejob/logs/part-00003-a1.log';
+    const message = JSON.stringify({
+      code: 'FJ_OBJECT_WRITE_FAILED',
+      reason: 'ObjectWriteFailed',
+      message: 'cannot write features/part-00003-a1.parquet',
+      logUri,
+      logTail: '{"level":50,"msg":"executor task failed"}',
+    });
+    const verdict = classifyPod(pod(terminated(75, 'Error', message)));
+    assert.equal(verdict.state, 'failed');
+    if (verdict.state !== 'failed') return;
+    assert.equal(
+      verdict.message,
+      `the executor hit a retryable error (log ${logUri}): FJ_OBJECT_WRITE_FAILED: cannot write features/part-00003-a1.parquet`,
+    );
+    assert.equal(verdict.logUri, logUri);
+    assert.equal(verdict.logTail, '{"level":50,"msg":"executor task failed"}');
+  });
+
   it('reports a transient executor failure (exit 75) and a crash (exit 1) differently', () => {
     const transient = classifyPod(pod(terminated(75, 'Error')));
     const crash = classifyPod(pod(terminated(1, 'Error')));

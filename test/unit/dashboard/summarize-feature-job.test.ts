@@ -114,13 +114,21 @@ describe('summarizeFeatureJob', () => {
       ...RUNNING_STATUS,
       tableVersion: 7,
       cost: '$1.20',
-      failedPod: { name: 'fruits-extract-2-abcde', logTail: 'FJ_STORAGE_UNAVAILABLE\n' },
+      failedPod: {
+        name: 'fruits-extract-2-abcde',
+        logUri: 's3://features/runs/_featurejob/logs/part-00002-a1.log',
+        logTail: 'FJ_STORAGE_UNAVAILABLE\n',
+      },
       pca: { explainedVarianceRatio: [0.5, 0.25] },
     };
     const summary = summarizeFeatureJob(featureJob('a', 'extras', status));
     assert.equal(summary.tableVersion, 7);
     assert.equal(summary.cost, '$1.20');
-    assert.deepEqual(summary.failedPod, { name: 'fruits-extract-2-abcde', logTail: 'FJ_STORAGE_UNAVAILABLE\n' });
+    assert.deepEqual(summary.failedPod, {
+      name: 'fruits-extract-2-abcde',
+      logUri: 's3://features/runs/_featurejob/logs/part-00002-a1.log',
+      logTail: 'FJ_STORAGE_UNAVAILABLE\n',
+    });
     assert.deepEqual(summary.pca, { explainedVarianceRatio: [0.5, 0.25] });
     const malformed = summarizeFeatureJob(
       featureJob('a', 'odd', {

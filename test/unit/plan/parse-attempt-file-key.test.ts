@@ -4,8 +4,10 @@ import { isOwnAttemptFile, parseAttemptFileKey } from '../../../executor/plan/pa
 import {
   attemptErrorsKey,
   groupStatisticsKey,
+  partitionLogKey,
   shardKey,
   statisticsKey,
+  taskLogKey,
 } from '../../../executor/plan/partition-naming.js';
 
 describe('parseAttemptFileKey', () => {
@@ -30,6 +32,24 @@ describe('parseAttemptFileKey', () => {
       'errors.jsonl',
     ]) {
       assert.equal(parseAttemptFileKey(key), undefined, key);
+    }
+  });
+
+  it('leaves the log tails of failed attempts alone: they are kept for people, not cleaned up', () => {
+    const keys = [
+      partitionLogKey(3, 'a1'),
+      partitionLogKey(3, 'a1', 2),
+      taskLogKey('plan', 'a1'),
+      taskLogKey('pca-project', 'a1', 4),
+    ];
+    assert.deepEqual(keys, [
+      '_featurejob/logs/part-00003-a1.log',
+      '_featurejob/logs/v2-part-00003-a1.log',
+      '_featurejob/logs/plan-a1.log',
+      '_featurejob/logs/pca-project-part-00004-a1.log',
+    ]);
+    for (const key of keys) {
+      for (const version of [0, 2]) assert.equal(parseAttemptFileKey(key, version), undefined, key);
     }
   });
 
