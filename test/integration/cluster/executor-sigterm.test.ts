@@ -17,7 +17,8 @@ import { writePlainImages } from '../../support/write-test-images.js';
 /**
  * `featurejob executor extract` as a pod runs it, sent SIGTERM (pod deletion, drain,
  * preemption) while it fetches: it must stop before committing, leave no file of its
- * attempt, and exit 143, which the Job's pod failure policy ignores (docs/reliability.md).
+ * attempt but the tail of its log, and exit 143, which the Job's pod failure policy ignores
+ * (docs/reliability.md).
  */
 describe('an executor sent SIGTERM mid-partition', () => {
   let minio: MinioServer;
@@ -58,7 +59,8 @@ describe('an executor sent SIGTERM mid-partition', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  test('stops before committing, leaves nothing of its attempt and exits 143', async () => {
+  test('stops before committing, leaves nothing of its attempt but its log tail, names the log and exits 143', async () => {
+    let termination = '';
     // Each image read takes a second, so the signal lands while the partition is being fetched.
     const proxy = await startS3FaultProxy(minio.endpoint, [
       {
@@ -81,17 +83,26 @@ describe('an executor sent SIGTERM mid-partition', () => {
       const result = await running;
       assert.equal(result.code, ExecutorExitCodes.interrupted, result.stderr);
       assert.match(result.stderr, /"code":"FJ_ATTEMPT_INTERRUPTED"/);
+      termination = result.stderr.trim().split('\n').at(-1) ?? '';
       assert.ok(proxy.injected.latency < 12, `stopped fetching: ${proxy.injected.latency} of 12 images read`);
     } finally {
       await proxy.stop();
     }
+    const output = new S3Store({ client: minio.client, bucket: 'features', prefix: 'sigterm' });
     const left: string[] = [];
-    for await (const object of new S3Store({ client: minio.client, bucket: 'features', prefix: 'sigterm' }).list())
-      left.push(object.key);
+    for await (const object of output.list()) left.push(object.key);
+    const logs = left.filter((key) => key.startsWith('_featurejob/logs/'));
     assert.deepEqual(
-      left.filter((key) => !key.startsWith('_featurejob/plan')),
+      left.filter((key) => !key.startsWith('_featurejob/plan') && !logs.includes(key)),
       [],
       'no commit marker, shard or error file of the interrupted attempt',
     );
+    assert.equal(logs.length, 1, left.join(', '));
+    assert.match(logs[0] ?? '', /^_featurejob\/logs\/part-00000-a[0-9a-z]+\.log$/);
+    const log = new TextDecoder().decode(await output.get(logs[0] ?? ''));
+    assert.match(log, /SIGTERM: stopping before commit/);
+    assert.match(log, /"code":"FJ_ATTEMPT_INTERRUPTED"/);
+    // The termination message (its stderr copy) names the log for the operator's condition and Event.
+    assert.equal(JSON.parse(termination).logUri, output.uriOf(logs[0] ?? ''));
   });
 });

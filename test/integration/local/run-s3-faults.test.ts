@@ -85,4 +85,58 @@ describe('featurejob run against a faulty S3', () => {
     // The plan index, three commit markers and the manifest: each lost one answer and got one 409.
     assert.deepEqual([proxy.injected['drop-answer'], proxy.injected.error], [5, 5]);
   });
+
+  test("a partition whose shard PUTs answer 500 fails the run, and each attempt's log tail stays in _featurejob/logs/", async () => {
+    const internalError = { kind: 'error', status: 500, code: 'InternalError' } as const;
+    const proxy = await startS3FaultProxy(minio.endpoint, [
+      {
+        match: (request) =>
+          request.method === 'PUT' && request.path.startsWith('/features/shard-500/features/part-00001-'),
+        faults: [internalError],
+        cycle: true,
+      },
+    ]);
+    let result: Awaited<ReturnType<typeof runCli>>;
+    try {
+      const env = cliEnv({ ...minio.env(), AWS_ENDPOINT_URL_S3: proxy.endpoint });
+      result = await runCli(
+        [
+          'run',
+          '--weights',
+          'random',
+          's3://photos/train',
+          '--out',
+          's3://features/shard-500',
+          '--partitions',
+          '3',
+          '--max-attempts',
+          '2',
+          '--progress',
+          'none',
+        ],
+        { env },
+      );
+    } finally {
+      await proxy.stop();
+    }
+    assert.notEqual(result.code, 0, result.stderr);
+    const output = new S3Store({ client: minio.client, bucket: 'features', prefix: 'shard-500' });
+    const logs: string[] = [];
+    for await (const object of output.list('_featurejob/logs/')) logs.push(object.key);
+    assert.equal(logs.length, 2, `one log per attempt of partition 1: ${logs.join(', ')}`);
+    for (const key of logs) {
+      assert.match(key, /^_featurejob\/logs\/part-00001-a[0-9a-z]+\.log$/);
+      const text = new TextDecoder().decode(await output.get(key));
+      assert.match(text, /"code":"FJ_STORAGE_FAILED"/, text);
+      assert.match(text, /features\/part-00001-/, 'the log names the shard it could not write');
+    }
+    // The retry warning names the first attempt's log, the run's error the last one's.
+    const uris = logs.map((key) => output.uriOf(key));
+    const named = uris.filter((uri) => result.stderr.includes(uri));
+    assert.equal(named.length, 2, result.stderr);
+    assert.match(
+      result.stderr,
+      /partition 1 failed 2 times; last error FJ_STORAGE_FAILED: .*; log: s3:\/\/features\/shard-500\/_featurejob\/logs\/part-00001-/,
+    );
+  });
 });
