@@ -51,18 +51,54 @@ export function encodeTerminationMessage(message: TerminationMessage): string {
  * with FallbackToLogsOnError); undefined when the container died before writing one.
  */
 export function parseTerminationMessage(text: string | undefined): TerminationMessage | undefined {
+  return findTerminationMessage(text)?.message;
+}
+
+/** The last line that is a termination message, and the log lines before it (the fallback's case). */
+function findTerminationMessage(
+  text: string | undefined,
+): { readonly message: TerminationMessage; readonly before: readonly string[] } | undefined {
   if (text === undefined) return undefined;
-  const lines = text.trim().split('\n').reverse();
-  for (const line of lines) {
+  const lines = text.trim().split('\n');
+  for (let i = lines.length - 1; i >= 0; i -= 1) {
+    const line = lines[i] as string;
     if (!line.startsWith('{')) continue;
     try {
       const parsed = TerminationMessageSchema.safeParse(JSON.parse(line));
-      if (parsed.success) return parsed.data;
+      if (parsed.success) return { message: parsed.data, before: lines.slice(0, i) };
     } catch {
       // not JSON: keep looking
     }
   }
   return undefined;
+}
+
+/** The least of the log's end the kubelet keeps with FallbackToLogsOnError (2 KiB or 80 lines). */
+const FALLBACK_LOG_BYTES = 2048;
+
+function isJsonLine(line: string): boolean {
+  if (!line.startsWith('{')) return false;
+  try {
+    JSON.parse(line);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The last log lines a terminated container's message carries: the message's own `logTail`
+ * (read from the termination-log file), else, when the kubelet fell back to the log's end
+ * (FallbackToLogsOnError), the complete lines before the message line; undefined when none.
+ */
+export function parseTerminationLogTail(text: string | undefined): string | undefined {
+  const found = findTerminationMessage(text);
+  if (found === undefined) return undefined;
+  if (found.message.logTail !== undefined && found.message.logTail !== '') return found.message.logTail;
+  // A long log's end starts anywhere in a line: its first line counts only when it is whole (a JSON log record).
+  const cut = Buffer.byteLength(text ?? '') >= FALLBACK_LOG_BYTES && !isJsonLine(found.before[0] ?? '');
+  const lines = found.before.slice(cut ? 1 : 0).filter((line) => line.trim() !== '');
+  return lines.length === 0 ? undefined : lines.slice(-MAX_TERMINATION_LOG_LINES).join('\n');
 }
 
 /**

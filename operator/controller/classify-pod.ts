@@ -5,7 +5,7 @@
  * log tail in the output, the message names that log's URI (termination-message.ts).
  */
 import { ExecutorExitCodes } from '../../executor/cluster/executor-exit-codes.js';
-import { parseTerminationMessage } from '../../executor/cluster/termination-message.js';
+import { parseTerminationLogTail, parseTerminationMessage } from '../../executor/cluster/termination-message.js';
 import type { OperatorReason } from '../errors.js';
 import type { ContainerStatus, PodObject } from '../kube/pod-object.js';
 
@@ -41,9 +41,10 @@ type Terminated = NonNullable<NonNullable<ContainerStatus['state']>['terminated'
 /** The log the executor left, as its termination message tells (nothing when it wrote none). */
 function describeLog(terminated: Terminated): { logUri?: string; logTail?: string } {
   const written = parseTerminationMessage(terminated.message);
+  const logTail = parseTerminationLogTail(terminated.message);
   return {
     ...(written?.logUri === undefined ? {} : { logUri: written.logUri }),
-    ...(written?.logTail === undefined || written.logTail === '' ? {} : { logTail: written.logTail }),
+    ...(logTail === undefined ? {} : { logTail }),
   };
 }
 

@@ -211,6 +211,30 @@ describe('the operator on a real control plane, with executor pods run by the te
     assert.equal(jobs.length, 0, 'no Job was created');
   });
 
+  it('names the log a failed planner left in the output: condition, Event, status.failedPod and the object itself', async () => {
+    await createNamespace('logs');
+    const job = await exampleJob('logs', 'fruits');
+    job.spec.model.weights = '/nonexistent/vgg16.onnx';
+    await cluster.ok(['apply', '-f', '-'], JSON.stringify(job));
+    await cluster.ok(['wait', '--for=condition=Failed', '--timeout=180s', 'featurejob/fruits', '-n', 'logs']);
+    const status = (await getFeatureJob('logs', 'fruits')).status;
+    const logUri = status?.failedPod?.logUri ?? '';
+    assert.match(
+      logUri,
+      /^s3:\/\/features\/runs\/logs\/_featurejob\/logs\/plan-a[0-9a-z]+\.log$/,
+      JSON.stringify(status),
+    );
+    assert.match(status?.failedPod?.name ?? '', /^fruits-plan-/);
+    assert.match(status?.failedPod?.logTail ?? '', /FJ_MODEL_NOT_FOUND/);
+    const failed = status?.conditions?.find((c) => c.type === 'Failed');
+    assert.ok(failed?.message.includes(`(log ${logUri}): FJ_MODEL_NOT_FOUND`), failed?.message);
+    const events = await cluster.ok(['get', 'events', '-n', 'logs', '-o', 'jsonpath={.items[*].message}']);
+    assert.ok(events.includes(`(log ${logUri})`), events);
+    const output = openStore('s3://features/runs/logs', { s3Client: () => cluster.minio.client });
+    const log = new TextDecoder().decode(await output.get(logUri.slice('s3://features/runs/logs/'.length)));
+    assert.match(log, /"code":"FJ_MODEL_NOT_FOUND"/);
+  });
+
   it('finishes a job after the operator is killed mid-job, without redoing committed partitions', async () => {
     await createNamespace('restart');
     await cluster.ok(

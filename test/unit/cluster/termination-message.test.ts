@@ -4,6 +4,7 @@ import {
   MAX_TERMINATION_LOG_LINES,
   MAX_TERMINATION_MESSAGE_BYTES,
   encodeTerminationMessage,
+  parseTerminationLogTail,
   parseTerminationMessage,
 } from '../../../executor/cluster/termination-message.js';
 
@@ -48,5 +49,22 @@ describe('the termination message', () => {
   it('reads a message written before logs were kept (no logUri)', () => {
     const parsed = parseTerminationMessage('{"code":"FJ_NO_INPUT_IMAGES","reason":"NoInputImages","message":"none"}');
     assert.deepEqual(parsed, { code: 'FJ_NO_INPUT_IMAGES', reason: 'NoInputImages', message: 'none' });
+  });
+
+  it("takes the log lines before the message when the kubelet fell back to the log's end, dropping a cut first line", () => {
+    const message = JSON.stringify({ code: 'FJ_MODEL_NOT_FOUND', reason: 'ModelNotFound', message: 'm', logUri });
+    const short = `${logLine(1)}\n${logLine(2)}\n${message}\n`;
+    assert.equal(parseTerminationLogTail(short), `${logLine(1)}\n${logLine(2)}`);
+    // Past 2 KiB the fallback starts mid-line: that first piece is not a log line.
+    const lines = Array.from({ length: 10 }, (_, i) => JSON.stringify({ msg: 'fetched', i, pad: 'p'.repeat(240) }));
+    assert.equal(parseTerminationLogTail(`l":"cut here"}\n${lines.join('\n')}\n${message}\n`), lines.join('\n'));
+    assert.equal(
+      parseTerminationLogTail(`${lines.join('\n')}\n${message}\n`),
+      lines.join('\n'),
+      'a whole first line stays',
+    );
+    assert.equal(parseTerminationLogTail(JSON.stringify({ ...JSON.parse(message), logTail: 'own' })), 'own');
+    assert.equal(parseTerminationLogTail(message), undefined);
+    assert.equal(parseTerminationLogTail('no message at all'), undefined);
   });
 });
