@@ -86,7 +86,12 @@ describe('the operator dashboard in a real browser', { timeout: 60 * 60_000 }, (
       ['apply', '-f', '-'],
       JSON.stringify(await job('stuck', { nodeSelector: { 'node.kubernetes.io/instance-type': 'p4d.24xlarge' } })),
     );
+    // Weights that do not exist: the planner fails and leaves the end of its log in the output.
+    const broken = await job('broken');
+    broken.spec.model.weights = '/nonexistent/vgg16.onnx';
+    await cluster.ok(['apply', '-f', '-'], JSON.stringify(broken));
     await cluster.ok(['wait', '--for=condition=Complete', '--timeout=300s', 'featurejob/fruits', '-n', NAMESPACE]);
+    await cluster.ok(['wait', '--for=condition=Failed', '--timeout=180s', 'featurejob/broken', '-n', NAMESPACE]);
     await eventually('the Unschedulable reason on stuck', async () => {
       const stuck = await cluster.getJson<{ status?: FeatureJobStatus }>([
         'get',
@@ -109,11 +114,11 @@ describe('the operator dashboard in a real browser', { timeout: 60 * 60_000 }, (
   it('shows every FeatureJob with its name, phase, progress, partitions and why one is stuck', async () => {
     const stuck = await cluster.getJson<{ status?: FeatureJobStatus }>(['get', 'featurejob', 'stuck', '-n', NAMESPACE]);
     const dom = await dumpDom(`${operator.url}/`);
-    assert.match(dom, /<title>featurejob dashboard: 2 FeatureJobs<\/title>/);
+    assert.match(dom, /<title>featurejob dashboard: 3 FeatureJobs<\/title>/);
     assert.match(visibleText(dom), /Operator watches namespace dash/);
     assert.equal(alertText(dom), '');
     const cards = jobCards(dom);
-    assert.deepEqual([...cards.keys()], ['dash/fruits', 'dash/stuck']);
+    assert.deepEqual([...cards.keys()], ['dash/broken', 'dash/fruits', 'dash/stuck']);
 
     const fruits = cards.get('dash/fruits')!;
     assert.equal(fruits.phase, 'Complete');
@@ -125,6 +130,15 @@ describe('the operator dashboard in a real browser', { timeout: 60 * 60_000 }, (
     assert.doesNotMatch(fruits.text, /Failures/);
     // Fields the status does not have are not shown at all.
     assert.doesNotMatch(fruits.text, /Table version|Cost|Log of failed pod|PCA scree/);
+
+    // The failed planner: its pod, where its log tail is, and the last lines of that log.
+    const brokenCard = cards.get('dash/broken')!;
+    assert.equal(brokenCard.phase, 'Failed');
+    assert.match(
+      brokenCard.text,
+      /Log of failed pod broken-plan-\w+ Full log tail: s3:\/\/features\/runs\/broken\/_featurejob\/logs\/plan-a\w+\.log /,
+    );
+    assert.match(brokenCard.text, /"code":"FJ_MODEL_NOT_FOUND"/);
 
     const stuckCard = cards.get('dash/stuck')!;
     // The phase the page shows is the one the API server holds.
@@ -143,7 +157,7 @@ describe('the operator dashboard in a real browser', { timeout: 60 * 60_000 }, (
     assert.equal(body.watching, NAMESPACE);
     assert.deepEqual(
       body.jobs.map((job) => job.name),
-      ['fruits', 'stuck'],
+      ['broken', 'fruits', 'stuck'],
     );
     assert.equal((await fetch(`${operator.url}/api/featurejobs`, { method: 'POST' })).status, 404);
   });
