@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   FeatureJobStatusSchema,
   MAX_CONDITION_MESSAGE_LENGTH,
+  MAX_FAILED_POD_LOG_TAIL_LENGTH,
   MAX_FAILED_PARTITIONS_LENGTH,
   type FeatureJobStatus,
 } from '../../../crds/feature-job-status.js';
@@ -46,6 +47,11 @@ describe('FeatureJob status size', () => {
       startTime: 's'.repeat(64),
       completionTime: 'c'.repeat(64),
       manifestUri: 'u'.repeat(2048),
+      failedPod: {
+        name: 'n'.repeat(253),
+        logUri: 'l'.repeat(2048),
+        logTail: 'x'.repeat(MAX_FAILED_POD_LOG_TAIL_LENGTH),
+      },
     };
     const bytes = jsonBytes(FeatureJobStatusSchema.parse(status));
     t.diagnostic(`status with every field at its maximum: ${bytes} bytes`);
