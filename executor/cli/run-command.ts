@@ -52,12 +52,7 @@ export async function runAndSummarize(
     },
   });
   const vcpus = Math.min(config.workers * config.threads, availableParallelism());
-  (options.out ?? process.stdout).write(
-    formatSummary(result, {
-      vcpus,
-      ...(config.pricePerVcpuHour === undefined ? {} : { pricePerVcpuHour: config.pricePerVcpuHour }),
-    }),
-  );
+  (options.out ?? process.stdout).write(formatSummary(result, { vcpus }));
   if (result.reduce !== undefined) (options.out ?? process.stdout).write(formatReduceSummary(result.reduce));
   return result;
 }

@@ -61,8 +61,6 @@ export const RunConfigSchema = z
     whiten: z.boolean().default(false),
     /** On a complete output: the next table version processes every image again (docs/versions.md). */
     full: z.boolean().default(false),
-    /** Prints the run's cost at this price (e.g. 0.048: m5.xlarge on demand, per vCPU-hour). */
-    pricePerVcpuHour: z.coerce.number().positive().max(1000).optional(),
     cores: positiveInt.max(1024).default(availableParallelism()),
     precision: z.enum(Precisions).default('fp32'),
     calibrationImages: z.coerce.number().int().min(2).max(1024).default(DEFAULT_CALIBRATION_IMAGES),

@@ -1,5 +1,4 @@
 import type { Manifest, ManifestPrecision } from '../output/manifest-schema.js';
-import { computeRunCost, formatRunCost } from './compute-run-cost.js';
 import { formatDuration } from './format-duration.js';
 
 /**
@@ -23,7 +22,7 @@ export interface RunSummaryInput {
 }
 
 /** The closing lines of `featurejob run`, written to stdout. */
-export function formatSummary(result: RunSummaryInput, options: { vcpus: number; pricePerVcpuHour?: number }): string {
+export function formatSummary(result: RunSummaryInput, options: { vcpus: number }): string {
   const { manifest } = result;
   const { table } = manifest;
   if (result.upToDate === true && table !== undefined) {
@@ -50,11 +49,6 @@ export function formatSummary(result: RunSummaryInput, options: { vcpus: number;
     `manifest: ${result.manifestUri}`,
   ];
   if (table !== undefined) lines.splice(2, 0, formatTableLine(table));
-  if (options.pricePerVcpuHour !== undefined) {
-    const pricing = { vcpus: options.vcpus, pricePerVcpuHour: options.pricePerVcpuHour };
-    const cost = computeRunCost({ ...pricing, wallMs: result.wallMs, images: result.imagesRun });
-    lines.splice(2, 0, formatRunCost(cost, pricing));
-  }
   const { precision } = manifest;
   if (precision !== undefined) lines.splice(lines.length - 1, 0, formatPrecisionLine(precision));
   if (result.partitionsRun > 0) {

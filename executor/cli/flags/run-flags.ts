@@ -218,14 +218,6 @@ command resumes: committed partitions are never redone and no row is ever duplic
       help: 'int8 gate: least kNN@10 agreement, [0, 1]',
       readme: "the gate: least share of each image's 10 nearest neighbours (by cosine) that int8 keeps, in [0, 1]",
     },
-    'price-per-vcpu-hour': {
-      type: 'string',
-      value: '<price>',
-      help: 'print the run cost at this price per vCPU-hour (m5.xlarge on demand: 0.048 USD)',
-      readme:
-        'print what the run cost at this price per vCPU-hour (vCPUs used x wall time) and per million images; ' +
-        'm5.xlarge on demand in us-east-1 is 0.048 USD',
-    },
     full: {
       type: 'boolean',
       help: 'on a complete output: a new version that processes every image again and replaces every earlier file',
